@@ -1,0 +1,45 @@
+# The two commands: `make demo` and `make test`. Everything else supports them.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# Tests run with production-like settings: DEBUG off, a throwaway secret key.
+TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz \
+            DJANGO_DEBUG=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
+DEMO_ENV := DJANGO_DEBUG=1
+PYTEST_ARGS ?=
+
+.PHONY: demo test install lint format migrate seed serve clean-demo docs
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	mkdir -p var/mail
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo "Alert emails are written to var/mail/. Open http://127.0.0.1:8000/ and sign in."
+	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+docs: install
+	$(DEMO_ENV) $(PY) manage.py clinical_rules_doc
+
+clean-demo:
+	rm -f var/tracker.sqlite3

@@ -1,0 +1,249 @@
+"""A deterministic synthetic cohort for demonstrations and benchmarks.
+
+Every name and number here is invented. The same seed gives the same cohort
+(dates are laid out backwards from the day it is seeded).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from patients import dosing, services
+from patients.models import Histology, Marker, MarkerResult, Role, Sex, Site, SiteMembership
+
+SITES = (
+    ("Northgate Thyroid Clinic", "ngt"),
+    ("Riverside Cancer Centre", "rcc"),
+    ("St Brigid's Endocrine Oncology", "sbe"),
+)
+FAMILY = [
+    "Ashworth",
+    "Baines",
+    "Carrow",
+    "Dunmore",
+    "Ellery",
+    "Fenwick",
+    "Garside",
+    "Holroyd",
+    "Ingram",
+    "Jessop",
+    "Kershaw",
+    "Lister",
+    "Marsden",
+    "Nuttall",
+    "Oldroyd",
+    "Pickles",
+    "Quarmby",
+    "Rawlings",
+    "Sutcliffe",
+    "Thwaite",
+    "Umpleby",
+    "Varley",
+    "Whitaker",
+    "Yeadon",
+]
+GIVEN = [
+    "Ada",
+    "Bram",
+    "Cora",
+    "Dev",
+    "Edie",
+    "Finn",
+    "Gwen",
+    "Hal",
+    "Iris",
+    "Jude",
+    "Kit",
+    "Lena",
+    "Milo",
+    "Nell",
+    "Otto",
+    "Pia",
+    "Quinn",
+    "Rhea",
+    "Sol",
+    "Tess",
+    "Uma",
+    "Vic",
+    "Wren",
+    "Zia",
+]
+DRUG_MIX = ("lenvatinib",) * 10 + ("sorafenib",) * 5 + ("cabozantinib",) * 5
+ROLES = (Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: str
+    site: str
+
+
+def ensure_groups() -> None:
+    for role in ROLES:
+        Group.objects.get_or_create(name=role.value)
+
+
+def _user(username: str, full_name: str, site: Site, role: str, password: str):
+    user_model = get_user_model()
+    given, family = full_name.split(" ", 1)
+    user = user_model.objects.create_user(
+        username=username,
+        password=password,
+        first_name=given,
+        last_name=family,
+        email=f"{username}@example.org",
+    )
+    SiteMembership.objects.create(user=user, site=site, role=role)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _password(rng: random.Random) -> str:
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "-".join("".join(rng.choice(alphabet) for _ in range(5)) for _ in range(3))
+
+
+@transaction.atomic
+def seed(
+    *,
+    patients_per_site: int = 20,
+    seed_value: int = 2026,
+    password_source: random.Random | None = None,
+) -> list[DemoUser]:
+    """Creates sites, users and the cohort. Returns the users with their passwords."""
+    rng = random.Random(seed_value)
+    passwords = password_source or random.SystemRandom()
+    ensure_groups()
+    today = timezone.localdate()
+    created: list[DemoUser] = []
+    for site_index, (site_name, code) in enumerate(SITES):
+        site = Site.objects.create(name=site_name, code=code)
+        users = {}
+        for role in ROLES:
+            username = f"{role.value.split('_')[0]}.{code}"
+            if role == Role.SITE_ADMIN:
+                username = f"admin.{code}"
+            password = _password(passwords)
+            full = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+            users[role] = _user(username, full, site, role, password)
+            created.append(DemoUser(username, password, role.label, site_name))
+        for index in range(patients_per_site):
+            _seed_patient(rng, site, site_index, index, users, today)
+    return created
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(10, 0)))
+
+
+def _seed_patient(rng, site, site_index, index, users, today) -> None:
+    nurse, oncologist = users[Role.NURSE], users[Role.ONCOLOGIST]
+    age_days = rng.randint(35 * 365, 82 * 365)
+    dob = today - timedelta(days=age_days)
+    diagnosed = today - timedelta(days=rng.randint(700, 3000))
+    patient = services.create_patient(
+        actor=nurse,
+        site=site,
+        mrn=f"{site.code.upper()}{100000 + index * 37 + site_index}",
+        family_name=rng.choice(FAMILY),
+        given_name=rng.choice(GIVEN),
+        date_of_birth=dob,
+        sex=rng.choice([Sex.FEMALE, Sex.FEMALE, Sex.MALE]),
+        histology=rng.choice(
+            [Histology.PAPILLARY] * 5
+            + [Histology.FOLLICULAR] * 2
+            + [Histology.ONCOCYTIC, Histology.POORLY_DIFFERENTIATED]
+        ),
+        diagnosis_date=diagnosed,
+        rai_refractory_date=diagnosed + timedelta(days=rng.randint(200, 600)),
+        baseline_weight_kg=Decimal(f"{rng.uniform(52, 98):.1f}"),
+        baseline_stools_per_day=rng.choice([1, 1, 1, 2, 2, 3]),
+        baseline_alt_u_l=rng.choice([18, 22, 25, 31, 38]),
+        baseline_ast_u_l=rng.choice([17, 21, 26, 30]),
+        baseline_creatinine_mg_dl=Decimal(rng.choice(["0.7", "0.8", "0.9", "1.0"])),
+        baseline_qtc_ms=rng.randint(405, 445),
+    )
+    services.record_molecular_finding(
+        actor=nurse,
+        patient=patient,
+        marker=Marker.BRAF_V600E,
+        result=rng.choice([MarkerResult.POSITIVE, MarkerResult.NEGATIVE]),
+        tested_on=diagnosed + timedelta(days=30),
+        method="NGS panel",
+    )
+    drug = DRUG_MIX[(index + site_index) % len(DRUG_MIX)]
+    ladder = dosing.DOSE_LADDERS[drug]
+    start = today - timedelta(days=rng.randint(60, 720))
+    start = max(start, patient.rai_refractory_date + timedelta(days=14))
+    if start >= today:
+        start = today - timedelta(days=30)
+    course = services.start_course(
+        actor=oncologist,
+        patient=patient,
+        drug=drug,
+        start_date=start,
+        starting_dose_mg=ladder[0],
+        line_of_therapy=2 if drug == "cabozantinib" else 1,
+        reason="Progressive RAI-refractory disease",
+    )
+    _seed_dose_history(rng, course, oncologist, ladder, start, today)
+
+
+HOLD_REASONS = (
+    "Grade 3 hypertension despite optimal antihypertensive therapy",
+    "Grade 3 diarrhoea",
+    "Proteinuria 2.4 g/24 h",
+    "Intolerable grade 2 fatigue",
+    "Grade 3 palmar-plantar erythrodysesthesia",
+)
+
+
+def _seed_dose_history(rng, course, oncologist, ladder, start, today) -> None:
+    """A few months of holds, reduced resumptions and the odd discontinuation."""
+    day = start + timedelta(days=rng.randint(21, 70))
+    level = 0
+    while day < today - timedelta(days=14):
+        if rng.random() < 0.35:
+            break
+        reason = rng.choice(HOLD_REASONS)
+        services.apply_dose_change(
+            actor=oncologist,
+            course=course,
+            kind=dosing.Kind.HOLD,
+            dose_after_mg=0,
+            effective_at=_at(day),
+            reason=reason,
+        )
+        day += timedelta(days=rng.randint(5, 14))
+        if day >= today:
+            return
+        if level + 1 >= len(ladder):
+            services.apply_dose_change(
+                actor=oncologist,
+                course=course,
+                kind=dosing.Kind.DISCONTINUE,
+                dose_after_mg=0,
+                effective_at=_at(day),
+                reason="Toxicity at the lowest dose level",
+            )
+            return
+        level += 1
+        services.apply_dose_change(
+            actor=oncologist,
+            course=course,
+            kind=dosing.Kind.RESUME,
+            dose_after_mg=ladder[level],
+            effective_at=_at(day),
+            reason=f"Recovered; resume one level lower after: {reason.lower()}",
+        )
+        day += timedelta(days=rng.randint(28, 120))

@@ -1,0 +1,173 @@
+"""Dose ladders and the dose state derived from a course's ledger.
+
+Plain values, no Django: the ledger rows are read by the caller and handed in.
+The ladders are the labels' dose-reduction levels for differentiated thyroid
+cancer (shared/clinical/reference.md 2.1-2.3, verification.md 1.3, 3.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+# mg per day, highest first.
+DOSE_LADDERS: dict[str, tuple[int, ...]] = {
+    "lenvatinib": (24, 20, 14, 10),  # LENVIMA DTC: 24 -> 20 -> 14 -> 10 mg once daily
+    "sorafenib": (800, 600, 400, 200),  # NEXAVAR DTC Table 1: 400 BID -> 600 -> 200 BID -> 200
+    "cabozantinib": (60, 40, 20),  # CABOMETYX adult DTC: 60 -> 40 -> 20 mg once daily
+}
+
+
+def is_on_ladder(drug: str, dose_mg_per_day: float) -> bool:
+    return dose_mg_per_day in DOSE_LADDERS.get(drug, ())
+
+
+class Kind:
+    START = "start"
+    HOLD = "hold"
+    RESUME = "resume"
+    REDUCE = "reduce"
+    RE_ESCALATE = "re_escalate"
+    DISCONTINUE = "discontinue"
+    COMPLETE = "complete"
+
+
+class Status:
+    NOT_STARTED = "not_started"
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    DISCONTINUED = "discontinued"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    kind: str
+    effective_at: datetime
+    dose_after_mg: float
+
+
+@dataclass(frozen=True)
+class DoseState:
+    """Where a course stands after the ledger's entries up to a moment."""
+
+    status: str
+    dose_mg_per_day: float  # taken now; 0 while held or after the course ended
+    held_at_dose_mg: float | None  # the dose being taken when the current hold began
+    holds_at_current_dose: int  # holds that began at the dose now taken (or held at)
+    reductions: int
+    last_change_at: datetime | None
+
+    @property
+    def on_hold(self) -> bool:
+        return self.status == Status.ON_HOLD
+
+    @property
+    def ended(self) -> bool:
+        return self.status in (Status.DISCONTINUED, Status.COMPLETED)
+
+    @property
+    def reference_dose_mg(self) -> float:
+        """The dose the rules count from: the dose taken now, or when the hold began."""
+        return self.held_at_dose_mg if self.on_hold else self.dose_mg_per_day
+
+
+NOT_STARTED = DoseState(Status.NOT_STARTED, 0, None, 0, 0, None)
+
+
+def derive_dose_state(entries: Iterable[LedgerEntry]) -> DoseState:
+    """Replays the ledger in order. Entries must already be valid (the service checks)."""
+    state = NOT_STARTED
+    for entry in entries:
+        state = apply_entry(state, entry)
+    return state
+
+
+def apply_entry(state: DoseState, entry: LedgerEntry) -> DoseState:
+    kind = entry.kind
+    when = entry.effective_at
+    if kind == Kind.START:
+        return DoseState(Status.ACTIVE, entry.dose_after_mg, None, 0, 0, when)
+    if kind == Kind.HOLD:
+        return DoseState(
+            Status.ON_HOLD,
+            0,
+            state.dose_mg_per_day,
+            state.holds_at_current_dose + 1,
+            state.reductions,
+            when,
+        )
+    if kind == Kind.RESUME:
+        same_dose = entry.dose_after_mg == state.held_at_dose_mg
+        reduced = entry.dose_after_mg < (state.held_at_dose_mg or 0)
+        return DoseState(
+            Status.ACTIVE,
+            entry.dose_after_mg,
+            None,
+            state.holds_at_current_dose if same_dose else 0,
+            state.reductions + (1 if reduced else 0),
+            when,
+        )
+    if kind in (Kind.REDUCE, Kind.RE_ESCALATE):
+        reductions = state.reductions + (1 if kind == Kind.REDUCE else 0)
+        return DoseState(Status.ACTIVE, entry.dose_after_mg, None, 0, reductions, when)
+    if kind == Kind.DISCONTINUE:
+        return DoseState(Status.DISCONTINUED, 0, None, 0, state.reductions, when)
+    if kind == Kind.COMPLETE:
+        return DoseState(Status.COMPLETED, 0, None, 0, state.reductions, when)
+    raise ValueError(f"unknown dose change kind {kind!r}")
+
+
+def check_entry(state: DoseState, kind: str, dose_after_mg: float) -> dict[str, str]:
+    """Why this change cannot follow the current state; empty when it can.
+
+    Keys are the request fields a clinician would correct.
+    """
+    if kind == Kind.START:
+        if state.status != Status.NOT_STARTED:
+            return {"kind": "This course has already started."}
+        if dose_after_mg <= 0:
+            return {"dose_after_mg": "A course starts at a dose above 0 mg."}
+        return {}
+    if state.status == Status.NOT_STARTED:
+        return {"kind": "This course has not started."}
+    if state.ended:
+        return {"kind": f"This course is {state.status.replace('_', ' ')}: no further changes."}
+    if kind == Kind.HOLD:
+        if state.on_hold:
+            return {"kind": "The drug is already on hold."}
+        if dose_after_mg != 0:
+            return {"dose_after_mg": "A hold takes the dose to 0 mg."}
+    elif kind == Kind.RESUME:
+        if not state.on_hold:
+            return {"kind": "Only a held drug can be resumed."}
+        if dose_after_mg <= 0:
+            return {"dose_after_mg": "Resume at a dose above 0 mg."}
+        if dose_after_mg > (state.held_at_dose_mg or 0):
+            return {
+                "dose_after_mg": f"Resume at or below the dose before the hold "
+                f"({state.held_at_dose_mg:g} mg); raising a dose is a re-escalation."
+            }
+    elif kind == Kind.REDUCE:
+        if state.on_hold:
+            return {"kind": "The drug is on hold: resume it at the lower dose instead."}
+        if not 0 < dose_after_mg < state.dose_mg_per_day:
+            return {
+                "dose_after_mg": f"A reduction goes below the current "
+                f"{state.dose_mg_per_day:g} mg and above 0 mg."
+            }
+    elif kind == Kind.RE_ESCALATE:
+        if state.on_hold:
+            return {"kind": "The drug is on hold: resume it first."}
+        if dose_after_mg <= state.dose_mg_per_day:
+            return {
+                "dose_after_mg": f"A re-escalation goes above the current "
+                f"{state.dose_mg_per_day:g} mg."
+            }
+    elif kind in (Kind.DISCONTINUE, Kind.COMPLETE):
+        if dose_after_mg != 0:
+            return {"dose_after_mg": "Ending a course takes the dose to 0 mg."}
+    else:
+        return {"kind": f"Unknown kind of dose change {kind!r}."}
+    return {}

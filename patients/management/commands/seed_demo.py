@@ -1,0 +1,33 @@
+"""Seeds the synthetic demonstration cohort and prints the demo users' passwords once."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from patients import demo
+from patients.models import Site
+
+
+class Command(BaseCommand):
+    help = "Create 3 demo sites, their nurses, oncologists and admins, and 60 synthetic patients."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients-per-site", type=int, default=20)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, patients_per_site: int, seed: int, **options):
+        if patients_per_site < 1:
+            raise CommandError("--patients-per-site must be at least 1.")
+        if Site.objects.exists():
+            self.stdout.write(
+                "The demo cohort is already seeded; its passwords were printed when it was "
+                "created. To start again: rm var/tracker.sqlite3 && make demo"
+            )
+            return
+        users = demo.seed(patients_per_site=patients_per_site, seed_value=seed)
+        self.stdout.write(self.style.SUCCESS("Demo cohort seeded. Demo users (shown once):"))
+        width = max(len(u.username) for u in users)
+        for user in users:
+            self.stdout.write(
+                f"  {user.username:<{width}}  {user.password}  {user.role}, {user.site}"
+            )

@@ -1,0 +1,267 @@
+"""Who is treated with what, and the ledger of every dose change.
+
+Clinical rows are audited by django-simple-history (who, when, old and new
+values, why) and are never deleted: bulk writes that would bypass the history
+are refused by AuditedQuerySet.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from patients import dosing
+
+
+class AuditedQuerySet(models.QuerySet):
+    """Bulk writes skip the audit history, so they are not offered."""
+
+    def _refuse(self, what: str):
+        raise NotImplementedError(
+            f"{what} on {self.model.__name__} would bypass the audit history; "
+            "write one row at a time through the service."
+        )
+
+    def update(self, **kwargs):
+        self._refuse("QuerySet.update")
+
+    def delete(self):
+        self._refuse("QuerySet.delete")
+
+    def bulk_create(self, *args, **kwargs):
+        self._refuse("bulk_create")
+
+    def bulk_update(self, *args, **kwargs):
+        self._refuse("bulk_update")
+
+
+class ClinicalRecord(models.Model):
+    """Base for audited clinical rows: no deletion, no bulk writes."""
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} rows are clinical records and are never deleted."
+        )
+
+
+class Site(models.Model):
+    """A clinic. Clinicians see only their own site's patients."""
+
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(
+        max_length=12, unique=True, help_text="Short code used in patient reference codes."
+    )
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    NURSE = "nurse", "Nurse"
+    ONCOLOGIST = "oncologist", "Oncologist"
+    SITE_ADMIN = "site_admin", "Site administrator"
+
+
+class SiteMembership(models.Model):
+    """A user works at a site in a role. The role is mirrored as a Django group."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="one_role_per_user_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.site})"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Not recorded"
+
+
+class Histology(models.TextChoices):
+    PAPILLARY = "papillary", "Papillary"
+    FOLLICULAR = "follicular", "Follicular"
+    ONCOCYTIC = "oncocytic", "Oncocytic (Hürthle cell)"
+    POORLY_DIFFERENTIATED = "poorly_differentiated", "Poorly differentiated"
+
+
+class Patient(ClinicalRecord):
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="patients")
+    mrn = models.CharField("MRN", max_length=40)
+    reference_code = models.CharField(
+        max_length=24,
+        unique=True,
+        editable=False,
+        help_text="Site-local code that names the patient outside the app (alert emails).",
+    )
+    family_name = models.CharField(max_length=120)
+    given_name = models.CharField(max_length=120)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    histology = models.CharField(max_length=30, choices=Histology.choices)
+    diagnosis_date = models.DateField(null=True, blank=True)
+    rai_refractory_date = models.DateField("date declared RAI-refractory", null=True, blank=True)
+    baseline_weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    baseline_stools_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_alt_u_l = models.DecimalField(
+        "baseline ALT (U/L)", max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    baseline_ast_u_l = models.DecimalField(
+        "baseline AST (U/L)", max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    baseline_bilirubin_mg_dl = models.DecimalField(
+        "baseline bilirubin (mg/dL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    baseline_creatinine_mg_dl = models.DecimalField(
+        "baseline creatinine (mg/dL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    baseline_qtc_ms = models.PositiveSmallIntegerField("baseline QTc (ms)", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "mrn"], name="mrn_unique_per_site"),
+            models.CheckConstraint(
+                condition=Q(baseline_weight_kg__isnull=True) | Q(baseline_weight_kg__gt=0),
+                name="baseline_weight_positive",
+            ),
+        ]
+        ordering = ["family_name", "given_name", "id"]
+
+    def __str__(self) -> str:
+        # The reference code, not the name: str() ends up in logs and admin messages.
+        return self.reference_code
+
+
+class Marker(models.TextChoices):
+    BRAF_V600E = "braf_v600e", "BRAF V600E"
+    RET_FUSION = "ret_fusion", "RET fusion"
+    NTRK_FUSION = "ntrk_fusion", "NTRK fusion"
+    ALK_FUSION = "alk_fusion", "ALK fusion"
+    RAS = "ras", "RAS"
+    TERT_PROMOTER = "tert_promoter", "TERT promoter"
+
+
+class MarkerResult(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+    NOT_TESTED = "not_tested", "Not tested"
+
+
+class MolecularFinding(ClinicalRecord):
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="molecular_findings"
+    )
+    marker = models.CharField(max_length=20, choices=Marker.choices)
+    result = models.CharField(max_length=12, choices=MarkerResult.choices)
+    tested_on = models.DateField(null=True, blank=True)
+    method = models.CharField(max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "marker"], name="one_finding_per_marker")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_marker_display()}: {self.get_result_display()}"
+
+
+class Drug(models.TextChoices):
+    LENVATINIB = "lenvatinib", "Lenvatinib (Lenvima)"
+    SORAFENIB = "sorafenib", "Sorafenib (Nexavar)"
+    CABOZANTINIB = "cabozantinib", "Cabozantinib (Cabometyx)"
+
+
+class RuleSet(models.TextChoices):
+    US_PI = "us_pi", "US prescribing information"
+    EU_SMPC = "eu_smpc", "EU summary of product characteristics"
+
+
+class TreatmentCourse(ClinicalRecord):
+    """One drug for one patient, from start to end. Its dose lives in the ledger."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="courses")
+    drug = models.CharField(max_length=20, choices=Drug.choices)
+    line_of_therapy = models.PositiveSmallIntegerField(default=1)
+    rule_set = models.CharField(max_length=10, choices=RuleSet.choices, default=RuleSet.US_PI)
+    start_date = models.DateField()
+    starting_dose_mg = models.DecimalField("starting dose (mg/day)", max_digits=6, decimal_places=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(line_of_therapy__gte=1), name="line_at_least_1"),
+            models.CheckConstraint(condition=Q(starting_dose_mg__gt=0), name="start_dose_positive"),
+        ]
+        ordering = ["-start_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_drug_display()} course {self.pk}"
+
+
+class DoseChangeKind(models.TextChoices):
+    START = dosing.Kind.START, "Start"
+    HOLD = dosing.Kind.HOLD, "Hold"
+    RESUME = dosing.Kind.RESUME, "Resume"
+    REDUCE = dosing.Kind.REDUCE, "Reduce"
+    RE_ESCALATE = dosing.Kind.RE_ESCALATE, "Re-escalate"
+    DISCONTINUE = dosing.Kind.DISCONTINUE, "Discontinue"
+    COMPLETE = dosing.Kind.COMPLETE, "Complete"
+
+
+class DoseChange(ClinicalRecord):
+    """The ledger: one append-only row per change. Never edited, never deleted."""
+
+    course = models.ForeignKey(
+        TreatmentCourse, on_delete=models.PROTECT, related_name="dose_changes"
+    )
+    kind = models.CharField(max_length=12, choices=DoseChangeKind.choices)
+    effective_at = models.DateTimeField()
+    dose_before_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    dose_after_mg = models.DecimalField(max_digits=6, decimal_places=1)
+    reason = models.TextField()
+    off_ladder_justification = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(dose_after_mg__gte=0), name="dose_not_negative"),
+        ]
+        ordering = ["effective_at", "id"]
+        indexes = [models.Index(fields=["course", "effective_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.dose_after_mg:g} mg/day"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise NotImplementedError("The dose ledger is append-only: record a new change.")
+        super().save(*args, **kwargs)
+
+    def as_entry(self) -> dosing.LedgerEntry:
+        return dosing.LedgerEntry(self.kind, self.effective_at, float(self.dose_after_mg))

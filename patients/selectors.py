@@ -1,0 +1,74 @@
+"""Reads that pages and the API share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from patients import dosing
+from patients.access import site_roles
+from patients.models import DoseChange, Patient, TreatmentCourse
+
+
+def patients_visible_to(user) -> QuerySet[Patient]:
+    return Patient.objects.filter(site_id__in=list(site_roles(user))).select_related("site")
+
+
+def courses_visible_to(user) -> QuerySet[TreatmentCourse]:
+    return TreatmentCourse.objects.filter(
+        patient__site_id__in=list(site_roles(user))
+    ).select_related("patient__site")
+
+
+def ledger(course: TreatmentCourse) -> list[DoseChange]:
+    return list(course.dose_changes.select_related("recorded_by").order_by("effective_at", "id"))
+
+
+def dose_state(course: TreatmentCourse, *, at: datetime | None = None) -> dosing.DoseState:
+    """The course's dose and hold state, derived from the ledger (never stored twice)."""
+    changes = getattr(course, "prefetched_ledger", None)
+    if changes is None:
+        changes = course.dose_changes.order_by("effective_at", "id")
+        if at is not None:
+            changes = changes.filter(effective_at__lte=at)
+        return dosing.derive_dose_state(change.as_entry() for change in changes)
+    entries = (c.as_entry() for c in changes if at is None or c.effective_at <= at)
+    return dosing.derive_dose_state(entries)
+
+
+def with_ledger(courses: QuerySet[TreatmentCourse]) -> QuerySet[TreatmentCourse]:
+    """Prefetches each course's ledger so dose_state() needs no further query."""
+    return courses.prefetch_related(
+        Prefetch(
+            "dose_changes",
+            queryset=DoseChange.objects.order_by("effective_at", "id"),
+            to_attr="prefetched_ledger",
+        )
+    )
+
+
+def audit_trail(instance) -> list[dict]:
+    """Each recorded version of a clinical row: who, when, why, and what changed."""
+    records = list(instance.history.select_related("history_user").order_by("history_id"))
+    trail = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            changes = [
+                {"field": change.field, "old": change.old, "new": change.new}
+                for change in delta.changes
+            ]
+        trail.append(
+            {
+                "type": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "at": record.history_date,
+                "by": record.history_user,
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+        previous = record
+    return trail

@@ -1,0 +1,312 @@
+"""Every write to patients, treatment courses and the dose ledger goes through here.
+
+Each function checks the actor's role at the patient's site, validates the whole
+change before writing anything, and records who, when and why in the audit
+history within the same transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from patients import dosing
+from patients.access import has_role
+from patients.models import (
+    DoseChange,
+    Drug,
+    MolecularFinding,
+    Patient,
+    Role,
+    RuleSet,
+    Site,
+    TreatmentCourse,
+)
+
+PATIENT_EDITORS = (Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN)
+PRESCRIBERS = (Role.ONCOLOGIST,)
+# A change recorded "now" by a clock a little ahead of the server's is still now.
+CLOCK_SKEW = timedelta(minutes=5)
+
+PATIENT_FIELDS = (
+    "mrn",
+    "family_name",
+    "given_name",
+    "date_of_birth",
+    "sex",
+    "histology",
+    "diagnosis_date",
+    "rai_refractory_date",
+    "baseline_weight_kg",
+    "baseline_stools_per_day",
+    "baseline_alt_u_l",
+    "baseline_ast_u_l",
+    "baseline_bilirubin_mg_dl",
+    "baseline_creatinine_mg_dl",
+    "baseline_qtc_ms",
+)
+
+
+def _audit(instance, *, actor, reason: str) -> None:
+    instance._history_user = actor
+    instance._change_reason = reason
+
+
+def _require_role(actor, site_id: int, roles, action: str) -> None:
+    if not has_role(actor, site_id, *roles):
+        raise PermissionDenied(f"Your role at this site cannot {action}.")
+
+
+def _check_patient_dates(values: dict) -> dict[str, str]:
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    dob = values.get("date_of_birth")
+    diagnosed = values.get("diagnosis_date")
+    refractory = values.get("rai_refractory_date")
+    if dob and dob > today:
+        errors["date_of_birth"] = "Date of birth is in the future."
+    if diagnosed:
+        if diagnosed > today:
+            errors["diagnosis_date"] = "Diagnosis date is in the future."
+        elif dob and diagnosed < dob:
+            errors["diagnosis_date"] = "Diagnosis date is before the date of birth."
+    if refractory:
+        if refractory > today:
+            errors["rai_refractory_date"] = "Date declared RAI-refractory is in the future."
+        elif diagnosed and refractory < diagnosed:
+            errors["rai_refractory_date"] = "Declared RAI-refractory before the diagnosis date."
+    return errors
+
+
+def _new_reference_code(site: Site) -> str:
+    # Random rather than sequential: the code must not reveal how many patients a site has.
+    return f"{site.code.upper()}-{secrets.token_hex(3).upper()}"
+
+
+@transaction.atomic
+def create_patient(*, actor, site: Site, reason: str = "Registered", **values) -> Patient:
+    _require_role(actor, site.pk, PATIENT_EDITORS, "register patients")
+    unknown = set(values) - set(PATIENT_FIELDS)
+    if unknown:
+        raise ValidationError({field: "Unknown field." for field in sorted(unknown)})
+    errors = _check_patient_dates(values)
+    if Patient.objects.filter(site=site, mrn=values.get("mrn")).exists():
+        errors["mrn"] = "A patient with this MRN is already registered at this site."
+    if errors:
+        raise ValidationError(errors)
+    patient = Patient(site=site, reference_code=_new_reference_code(site), **values)
+    patient.full_clean()
+    _audit(patient, actor=actor, reason=reason)
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"mrn": "A patient with this MRN is already registered at this site."}
+        ) from None
+    return patient
+
+
+@transaction.atomic
+def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patient:
+    """Edits a patient's record. A reason is required and kept in the audit history."""
+    _require_role(actor, patient.site_id, PATIENT_EDITORS, "edit patients")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why this record is being changed."})
+    unknown = set(changes) - set(PATIENT_FIELDS)
+    if unknown:
+        raise ValidationError({field: "Unknown or read-only field." for field in sorted(unknown)})
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    merged = {field: getattr(patient, field) for field in PATIENT_FIELDS} | changes
+    errors = _check_patient_dates(merged)
+    if "mrn" in changes and (
+        Patient.objects.filter(site_id=patient.site_id, mrn=changes["mrn"])
+        .exclude(pk=patient.pk)
+        .exists()
+    ):
+        errors["mrn"] = "A patient with this MRN is already registered at this site."
+    first_course = patient.courses.order_by("start_date").values_list("start_date", flat=True)
+    first_start = first_course.first()
+    if first_start and merged.get("diagnosis_date") and merged["diagnosis_date"] > first_start:
+        errors["diagnosis_date"] = "Diagnosis date is after the start of a treatment course."
+    if errors:
+        raise ValidationError(errors)
+    for field, value in changes.items():
+        setattr(patient, field, value)
+    patient.full_clean()
+    _audit(patient, actor=actor, reason=reason.strip())
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def record_molecular_finding(
+    *,
+    actor,
+    patient: Patient,
+    marker: str,
+    result: str,
+    tested_on: date | None = None,
+    method: str = "",
+    reason: str = "Recorded",
+) -> MolecularFinding:
+    _require_role(actor, patient.site_id, PATIENT_EDITORS, "record molecular findings")
+    if tested_on and tested_on > timezone.localdate():
+        raise ValidationError({"tested_on": "Test date is in the future."})
+    finding = MolecularFinding.objects.filter(patient=patient, marker=marker).first()
+    if finding is None:
+        finding = MolecularFinding(patient=patient, marker=marker)
+    elif not (reason or "").strip() or reason == "Recorded":
+        raise ValidationError({"reason": "Say why an existing finding is being changed."})
+    finding.result = result
+    finding.tested_on = tested_on
+    finding.method = method
+    finding.full_clean()
+    _audit(finding, actor=actor, reason=reason)
+    finding.save()
+    return finding
+
+
+def _check_dose(
+    actor, site_id: int, drug: str, dose_mg: Decimal, justification: str, field: str
+) -> dict[str, str]:
+    if dosing.is_on_ladder(drug, float(dose_mg)) or dose_mg == 0:
+        return {}
+    ladder = "/".join(str(level) for level in dosing.DOSE_LADDERS[drug])
+    if not has_role(actor, site_id, Role.ONCOLOGIST):
+        return {field: f"{dose_mg:g} mg is not a {drug} dose level ({ladder} mg)."}
+    if not (justification or "").strip():
+        return {
+            "off_ladder_justification": f"{dose_mg:g} mg is not a {drug} dose level "
+            f"({ladder} mg): write why this dose is prescribed."
+        }
+    return {}
+
+
+@transaction.atomic
+def start_course(
+    *,
+    actor,
+    patient: Patient,
+    drug: str,
+    start_date: date,
+    starting_dose_mg: Decimal,
+    line_of_therapy: int = 1,
+    rule_set: str = RuleSet.US_PI,
+    off_ladder_justification: str = "",
+    reason: str = "Treatment started",
+) -> TreatmentCourse:
+    """Opens a course and writes its first ledger row (the start) in one transaction."""
+    _require_role(actor, patient.site_id, PRESCRIBERS, "start a treatment course")
+    errors: dict[str, str] = {}
+    if drug not in Drug.values:
+        errors["drug"] = f"Unknown drug {drug!r}; choose lenvatinib, sorafenib or cabozantinib."
+    if rule_set not in RuleSet.values:
+        errors["rule_set"] = f"Unknown rule set {rule_set!r}; choose us_pi or eu_smpc."
+    starting_dose_mg = Decimal(str(starting_dose_mg))
+    if starting_dose_mg <= 0:
+        errors["starting_dose_mg"] = "The starting dose must be above 0 mg."
+    elif not errors:
+        errors |= _check_dose(
+            actor,
+            patient.site_id,
+            drug,
+            starting_dose_mg,
+            off_ladder_justification,
+            "starting_dose_mg",
+        )
+    if patient.diagnosis_date and start_date < patient.diagnosis_date:
+        errors["start_date"] = "The course starts before the diagnosis date."
+    elif start_date < patient.date_of_birth:
+        errors["start_date"] = "The course starts before the date of birth."
+    if start_date > timezone.localdate() + timedelta(days=1):
+        errors["start_date"] = "Record a course when it starts, not ahead of time."
+    if errors:
+        raise ValidationError(errors)
+    course = TreatmentCourse(
+        patient=patient,
+        drug=drug,
+        line_of_therapy=line_of_therapy,
+        rule_set=rule_set,
+        start_date=start_date,
+        starting_dose_mg=starting_dose_mg,
+    )
+    course.full_clean()
+    _audit(course, actor=actor, reason=reason)
+    course.save()
+    start_at = timezone.make_aware(datetime.combine(start_date, datetime.min.time()))
+    apply_dose_change(
+        actor=actor,
+        course=course,
+        kind=dosing.Kind.START,
+        dose_after_mg=starting_dose_mg,
+        effective_at=min(start_at, timezone.now()),
+        reason=reason,
+        off_ladder_justification=off_ladder_justification,
+    )
+    return course
+
+
+@transaction.atomic
+def apply_dose_change(
+    *,
+    actor,
+    course: TreatmentCourse,
+    kind: str,
+    dose_after_mg,
+    reason: str,
+    effective_at: datetime | None = None,
+    off_ladder_justification: str = "",
+    recommendation=None,
+) -> DoseChange:
+    """Appends one row to the course's dose ledger after checking it can follow the last."""
+    # Lock the course so two clinicians cannot append conflicting changes at once.
+    course = TreatmentCourse.objects.select_for_update().select_related("patient").get(pk=course.pk)
+    site_id = course.patient.site_id
+    _require_role(actor, site_id, PRESCRIBERS, "change a dose")
+    now = timezone.now()
+    effective_at = effective_at or now
+    errors: dict[str, str] = {}
+    if not (reason or "").strip():
+        errors["reason"] = "Say why the dose changes."
+    try:
+        dose_after = Decimal(str(dose_after_mg))
+    except ArithmeticError:
+        raise ValidationError({"dose_after_mg": "Give the dose as a number of mg."}) from None
+    if dose_after < 0:
+        errors["dose_after_mg"] = "A dose cannot be negative."
+    history = list(course.dose_changes.order_by("effective_at", "id"))
+    state = dosing.derive_dose_state(change.as_entry() for change in history)
+    if not errors:
+        errors |= dosing.check_entry(state, kind, float(dose_after))
+    if not errors and dose_after > 0:
+        errors |= _check_dose(
+            actor, site_id, course.drug, dose_after, off_ladder_justification, "dose_after_mg"
+        )
+    if effective_at > now + CLOCK_SKEW:
+        errors["effective_at"] = "A dose change is recorded when it takes effect, not ahead."
+    elif history and effective_at < history[-1].effective_at:
+        errors["effective_at"] = "This is earlier than the last recorded change."
+    if errors:
+        raise ValidationError(errors)
+    change = DoseChange(
+        course=course,
+        kind=kind,
+        effective_at=effective_at,
+        dose_before_mg=Decimal(str(state.reference_dose_mg)) if history else None,
+        dose_after_mg=dose_after,
+        reason=reason.strip(),
+        off_ladder_justification=off_ladder_justification.strip(),
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    if recommendation is not None:
+        change.recommendation = recommendation
+    _audit(change, actor=actor, reason=reason.strip())
+    change.save()
+    return change

@@ -1,0 +1,135 @@
+"""The dose state is derived from the ledger alone (patients.dosing, no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from patients.dosing import (
+    Kind,
+    LedgerEntry,
+    Status,
+    check_entry,
+    derive_dose_state,
+    is_on_ladder,
+)
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def entries(*steps):
+    return [LedgerEntry(kind, T0 + timedelta(days=i), dose) for i, (kind, dose) in enumerate(steps)]
+
+
+def test_an_empty_ledger_means_the_course_has_not_started():
+    state = derive_dose_state([])
+    assert state.status == Status.NOT_STARTED
+    assert state.dose_mg_per_day == 0
+
+
+def test_a_start_makes_the_starting_dose_current():
+    state = derive_dose_state(entries((Kind.START, 24)))
+    assert (state.status, state.dose_mg_per_day, state.on_hold) == (Status.ACTIVE, 24, False)
+
+
+def test_a_hold_keeps_the_dose_it_began_at():
+    state = derive_dose_state(entries((Kind.START, 24), (Kind.HOLD, 0)))
+    assert state.on_hold
+    assert state.dose_mg_per_day == 0
+    assert state.held_at_dose_mg == 24
+    assert state.reference_dose_mg == 24
+    assert state.holds_at_current_dose == 1
+
+
+def test_resuming_lower_counts_a_reduction_and_clears_the_hold():
+    state = derive_dose_state(entries((Kind.START, 24), (Kind.HOLD, 0), (Kind.RESUME, 20)))
+    assert (state.status, state.dose_mg_per_day, state.reductions) == (Status.ACTIVE, 20, 1)
+    assert state.held_at_dose_mg is None
+    assert state.holds_at_current_dose == 0
+
+
+def test_resuming_at_the_same_dose_remembers_the_hold_at_that_dose():
+    # Cabozantinib at 20 mg: a first hold resumes at 20 mg; the label discontinues on the next.
+    state = derive_dose_state(entries((Kind.START, 20), (Kind.HOLD, 0), (Kind.RESUME, 20)))
+    assert state.dose_mg_per_day == 20
+    assert state.holds_at_current_dose == 1
+
+
+def test_a_long_sequence_ends_where_the_last_change_leaves_it():
+    state = derive_dose_state(
+        entries(
+            (Kind.START, 24),
+            (Kind.HOLD, 0),
+            (Kind.RESUME, 20),
+            (Kind.REDUCE, 14),
+            (Kind.RE_ESCALATE, 20),
+            (Kind.HOLD, 0),
+            (Kind.RESUME, 14),
+        )
+    )
+    assert (state.status, state.dose_mg_per_day, state.reductions) == (Status.ACTIVE, 14, 3)
+    assert state.last_change_at == T0 + timedelta(days=6)
+
+
+def test_a_discontinued_course_has_no_dose():
+    state = derive_dose_state(entries((Kind.START, 800), (Kind.DISCONTINUE, 0)))
+    assert state.status == Status.DISCONTINUED
+    assert state.ended
+    assert state.dose_mg_per_day == 0
+
+
+@pytest.mark.parametrize(
+    ("drug", "dose", "on_ladder"),
+    [
+        ("lenvatinib", 24, True),
+        ("lenvatinib", 10, True),
+        ("lenvatinib", 18, False),
+        ("sorafenib", 600, True),
+        ("sorafenib", 300, False),
+        ("cabozantinib", 20, True),
+        ("cabozantinib", 80, False),
+        ("imatinib", 400, False),
+    ],
+)
+def test_dose_ladders(drug, dose, on_ladder):
+    assert is_on_ladder(drug, dose) is on_ladder
+
+
+ACTIVE_24 = derive_dose_state(entries((Kind.START, 24)))
+HELD_24 = derive_dose_state(entries((Kind.START, 24), (Kind.HOLD, 0)))
+ENDED = derive_dose_state(entries((Kind.START, 24), (Kind.DISCONTINUE, 0)))
+
+
+@pytest.mark.parametrize(
+    ("state", "kind", "dose", "field"),
+    [
+        (ACTIVE_24, Kind.START, 24, "kind"),
+        (ACTIVE_24, Kind.RESUME, 20, "kind"),
+        (HELD_24, Kind.HOLD, 0, "kind"),
+        (HELD_24, Kind.RESUME, 34, "dose_after_mg"),
+        (HELD_24, Kind.REDUCE, 20, "kind"),
+        (ACTIVE_24, Kind.REDUCE, 24, "dose_after_mg"),
+        (ACTIVE_24, Kind.RE_ESCALATE, 20, "dose_after_mg"),
+        (ACTIVE_24, Kind.HOLD, 10, "dose_after_mg"),
+        (ENDED, Kind.RESUME, 20, "kind"),
+        (ENDED, Kind.START, 24, "kind"),
+    ],
+)
+def test_changes_that_cannot_follow_the_current_state_are_refused(state, kind, dose, field):
+    assert field in check_entry(state, kind, dose)
+
+
+@pytest.mark.parametrize(
+    ("state", "kind", "dose"),
+    [
+        (ACTIVE_24, Kind.HOLD, 0),
+        (ACTIVE_24, Kind.REDUCE, 20),
+        (ACTIVE_24, Kind.DISCONTINUE, 0),
+        (HELD_24, Kind.RESUME, 20),
+        (HELD_24, Kind.RESUME, 24),
+        (HELD_24, Kind.DISCONTINUE, 0),
+    ],
+)
+def test_changes_that_follow_the_current_state_are_accepted(state, kind, dose):
+    assert check_entry(state, kind, dose) == {}

@@ -7,8 +7,10 @@ TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz
             DJANGO_DEBUG=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 DEMO_ENV := DJANGO_DEBUG=1
 PYTEST_ARGS ?=
+# The whole suite runs against the real parts: PostgreSQL and Redis on this machine.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 
-.PHONY: demo test install lint format migrate seed serve clean-demo docs
+.PHONY: demo test test-sqlite install lint format clean-demo docs
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -28,7 +30,12 @@ demo: install
 
 test: install
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+# The embedded default (SQLite, tasks in process): everything but the integration tests.
+test-sqlite: install
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest -m "not integration" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -90,3 +90,33 @@ def test_a_lockout_does_not_shut_the_same_user_out_from_another_address(client, 
         REMOTE_ADDR="10.0.0.8",
     )
     assert response.status_code == 302
+
+
+def test_pages_forbid_inline_scripts(client, nurse):
+    client.force_login(nurse)
+    policy = client.get("/")["Content-Security-Policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "'self'" in script_src
+    assert "unsafe-inline" not in script_src
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_a_deactivated_users_session_ends_at_the_next_request(client, nurse):
+    login(client, nurse)
+    assert client.get("/").status_code == 200
+    nurse.is_active = False
+    nurse.save()
+    assert client.get("/").status_code == 302
+
+
+def test_a_deactivated_users_api_token_stops_working(api, nurse, patient):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=nurse)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(f"/api/v1/patients/{patient.pk}/").status_code == 200
+    nurse.is_active = False
+    nurse.save()
+    assert client.get(f"/api/v1/patients/{patient.pk}/").status_code == 401

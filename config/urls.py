@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 api_v1 = [
     path("", include("patients.urls")),
-    # TEMP-EVALUATE path("", include("toxicity.urls")),
+    path("", include("toxicity.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,130 @@
+"""Render docs/clinical-rules.md from the rule data (deterministic output).
+
+``python manage.py clinical_rules_doc`` writes the file with this function; the
+test ``tests/toxicity/rules/test_clinical_rules_doc.py`` fails when the
+committed file differs from the rendered text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from toxicity.rules import RULE_SETS
+from toxicity.rules.engine import DEFAULT_POLICY, ENGINE_VERSION, PolicySettings
+from toxicity.rules.model import UNCONFIRMED_MARKER, Rule, RuleSet
+
+__all__ = ["render_clinical_rules_markdown"]
+
+_SETTING_NOTES = {
+    "default_rule_set": "policy.md 1: rule set used when a request names none",
+    "reduction_levels_per_hold": "policy.md 2-3: levels down per hold, from the dose at the hold",
+    "lowest_dose": "policy.md 4: lenvatinib and sorafenib below the lowest level",
+    "lowest_dose_discontinuation_needs_review": "policy.md 4: flag that discontinuation",
+    "single_bp_reading_provisional": "policy.md 5: a grade from one BP reading is provisional",
+    "proteinuria_resume_below_g_24h": "policy.md 6: lenvatinib resumes only below this 24-h value",
+    "review_dose_change_on_provisional_grade": (
+        "project decision: a dose change resting on a provisional grade needs review"
+    ),
+}
+
+_RESUME_TEXT = {
+    "one_level_down": "one level down",
+    "same_level": "same level",
+    "none": "-",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _terms(rule: Rule) -> str:
+    if rule.fallback:
+        if rule.excluded_terms:
+            return f"{rule.term_label} (not: {', '.join(sorted(rule.excluded_terms))})"
+        return rule.term_label
+    return f"{rule.term_label}: {', '.join(rule.terms)}"
+
+
+def _recovery(rule: Rule) -> str:
+    if rule.action != "withhold":
+        return "-"
+    rec = rule.recovery.text if rule.recovery else "-"
+    return f"{rec}; resume {_RESUME_TEXT[rule.resume]}"
+
+
+def _rule_set_section(rs: RuleSet) -> list[str]:
+    lines = [
+        f"## {rs.drug} / {rs.rule_set} ({rs.label})",
+        "",
+        f"- Dose ladder (mg/day): {' -> '.join(str(d) for d in rs.ladder)}",
+        f"- Starting dose: {rs.starting_dose} mg/day",
+        f"- Lowest dose: {rs.lowest_dose_text} (source: {rs.lowest_dose_source})",
+    ]
+    lines.extend(f"- Note: {note}" for note in rs.notes)
+    lines += [
+        "",
+        "| Rule id | Term(s) | Condition | Action | Recovery / resume | Review | Source "
+        "| Confirmed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for rule in rs.rules:
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(x)
+                for x in (
+                    f"`{rule.rule_id}`",
+                    _terms(rule),
+                    rule.condition.text,
+                    rule.action,
+                    _recovery(rule),
+                    "yes" if rule.needs_review else "no",
+                    rule.source,
+                    "yes" if rule.confirmed else "**no**",
+                )
+            )
+            + " |"
+        )
+    lines.append("")
+    return lines
+
+
+def render_clinical_rules_markdown(policy: PolicySettings = DEFAULT_POLICY) -> str:
+    """The whole docs/clinical-rules.md text."""
+    lines = [
+        "# Clinical rules: dose modifications by drug label",
+        "",
+        "<!-- GENERATED FILE: do not edit by hand. Regenerate with "
+        "`python manage.py clinical_rules_doc` (toxicity.rules.docs."
+        "render_clinical_rules_markdown). -->",
+        "",
+        "Generated from the rule data in `toxicity/rules/` "
+        f"(engine {ENGINE_VERSION}); do not edit by hand. Sources: the drug labels as "
+        "quoted in the project's clinical reference and its verification note; project "
+        "decisions from policy.md. Rows marked **no** under Confirmed were not confirmed "
+        "against a primary label text: every reason that cites them ends with "
+        f'"{UNCONFIRMED_MARKER.strip()}". A clinician or oncology pharmacist signs off '
+        "every rule before go-live.",
+        "",
+        "Actions, most restrictive first: discontinue > withhold > reduce > continue. A "
+        "hold leads to one reduction of one level from the dose taken when the hold "
+        "began. Term-specific rows are tried first; the rule set's 'other adverse "
+        "reactions' (or general) rows apply to an observation only when no term-specific "
+        "row fired for it.",
+        "",
+        "## Policy settings (defaults)",
+        "",
+        "| Setting | Default | Meaning |",
+        "|---|---|---|",
+    ]
+    for f in fields(policy):
+        value = getattr(policy, f.name)
+        lines.append(f"| `{f.name}` | `{value!r}` | {_cell(_SETTING_NOTES.get(f.name, ''))} |")
+    lines.append("")
+    for key in sorted(
+        RULE_SETS,
+        key=lambda k: (("lenvatinib", "sorafenib", "cabozantinib").index(k[0]), k[1] != "us_pi"),
+    ):
+        lines.extend(_rule_set_section(RULE_SETS[key]))
+    return "\n".join(lines).rstrip("\n") + "\n"

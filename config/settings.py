@@ -93,6 +93,10 @@ TEMPLATES = [
     },
 ]
 
+# Audit history (django-simple-history): why a clinical record changed is kept in
+# full, however long the clinician's reason.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # --- Database -----------------------------------------------------------------
 DATABASES = {
     "default": database_from_url(
@@ -214,6 +218,20 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# --- Alert emails (notifications) ----------------------------------------------------
+# An urgent alert nobody acknowledges within this time goes to the next person.
+ALERT_ESCALATION_MINUTES = env_int("ALERT_ESCALATION_MINUTES", 120, minimum=1)
+# A failed send is retried after 1x, 2x, 4x ... this (at most 15 min), up to N attempts;
+# then the site administrators get a "delivery failed" alert.
+ALERT_RETRY_BASE_SECONDS = env_int("ALERT_RETRY_BASE_SECONDS", 30, minimum=1)
+ALERT_DELIVERY_MAX_ATTEMPTS = env_int("ALERT_DELIVERY_MAX_ATTEMPTS", 8, minimum=1)
+# The one-time acknowledge link in an alert email works this long after sending.
+ALERT_ACK_LINK_HOURS = env_int("ALERT_ACK_LINK_HOURS", 72, minimum=1)
+# A toxicity episode with no repeat for this long is over: the next grade 3 is news again.
+ALERT_EPISODE_QUIET_DAYS = env_int("ALERT_EPISODE_QUIET_DAYS", 42, minimum=1)
+# A dose recommendation undecided for this long goes into the oncologist's daily digest.
+ALERT_RECOMMENDATION_PENDING_HOURS = env_int("ALERT_RECOMMENDATION_PENDING_HOURS", 24, minimum=1)
+
 # --- Celery -------------------------------------------------------------------------
 # No broker configured: tasks run in this process after the transaction commits
 # (the embedded default). Same code path, no worker needed.
@@ -232,11 +250,70 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A visit save must not hang on a broker that is down: the periodic sweep picks it up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": 2,
+    # A message a killed worker held is delivered again after this long (Redis).
+    # Tests lower it to see the redelivery in seconds; keep it above the longest task.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600, minimum=1),
+}
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] < 600:
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
+# Publishing while the broker is down gives up quickly (the sweep evaluates the visit).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = "UTC"
 # Celery closes the worker's database connection after every task unless told otherwise.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 200, minimum=0)
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The safety net for visits saved while the broker was down (toxicity.tasks).
+    "sweep-unevaluated-visits": {
+        "task": "toxicity.tasks.sweep_unevaluated_visits",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Monitoring checks (BP, liver, urine protein, ...) that became overdue.
+    "process-due-checks": {
+        "task": "toxicity.tasks.process_due_checks",
+        "schedule": 900.0,
+        "options": {"expires": 600},
+    },
+    # Alert emails: retries and lost sends, escalation, daily digests (notifications.tasks).
+    "alert-emails-sweep-outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    "alert-emails-escalate": {
+        "task": "notifications.escalate_alerts",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "alert-emails-digests": {
+        "task": "notifications.send_due_digests",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
+    "alert-emails-pending-recommendations": {
+        "task": "notifications.alerts_for_pending_recommendations",
+        "schedule": 900.0,
+        "options": {"expires": 600},
+    },
+    "alert-emails-overdue-checks": {
+        "task": "notifications.alerts_for_overdue_checks",
+        "schedule": 900.0,
+        "options": {"expires": 600},
+    },
+}
 
 # --- API --------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -263,6 +263,7 @@ def apply_dose_change(
     effective_at: datetime | None = None,
     off_ladder_justification: str = "",
     recommendation=None,
+    reason_terms: list[str] | None = None,
 ) -> DoseChange:
     """Appends one row to the course's dose ledger after checking it can follow the last."""
     # Lock the course so two clinicians cannot append conflicting changes at once.
@@ -307,6 +308,8 @@ def apply_dose_change(
     )
     if recommendation is not None:
         change.recommendation = recommendation
+    if reason_terms:
+        change.reason_terms = sorted(set(reason_terms))
     _audit(change, actor=actor, reason=reason.strip())
     change.save()
     return change

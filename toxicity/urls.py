@@ -1,7 +1,24 @@
 from django.urls import path
 
-from toxicity import api
+from toxicity import api, api_visits
 
 urlpatterns = [
     path("evaluate/", api.EvaluateApi.as_view(), name="api-evaluate"),
+    path("visits/", api_visits.VisitListApi.as_view(), name="api-visits"),
+    path("visits/<int:visit_id>/", api_visits.VisitDetailApi.as_view(), name="api-visit"),
+    path(
+        "recommendations/",
+        api_visits.RecommendationListApi.as_view(),
+        name="api-recommendations",
+    ),
+    path(
+        "recommendations/<int:recommendation_id>/",
+        api_visits.RecommendationDetailApi.as_view(),
+        name="api-recommendation",
+    ),
+    path(
+        "recommendations/<int:recommendation_id>/decision/",
+        api_visits.RecommendationDecisionApi.as_view(),
+        name="api-recommendation-decision",
+    ),
 ]

@@ -75,7 +75,8 @@ def test_a_demo_oncologist_logs_in_and_sees_only_their_sites_patients(client, db
     response = client.post(
         "/accounts/login/", {"username": "oncologist.ngt", "password": password}, follow=True
     )
-    page = response.content.decode()
+    assert response.status_code == 200
+    page = client.get("/patients/").content.decode()
     own = Patient.objects.filter(site__code="ngt")
     others = Patient.objects.exclude(site__code="ngt")
     assert all(p.mrn in page for p in own)

@@ -1,0 +1,32 @@
+"""Reads of alerts that pages and the API share, and the one way to obtain an alert."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from notifications.models import Alert
+from patients.access import role_at, site_roles
+
+
+def alerts_visible_to(user) -> QuerySet[Alert]:
+    return Alert.objects.filter(course__patient__site_id__in=list(site_roles(user))).select_related(
+        "course__patient__site", "acknowledged_by"
+    )
+
+
+def access_alert(user, alert_id) -> Alert:
+    """The same 404 for an alert that does not exist and one of another site."""
+    try:
+        alert = Alert.objects.select_related("course__patient__site", "acknowledged_by").get(
+            pk=int(alert_id)
+        )
+    except (Alert.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such alert.") from None
+    if role_at(user, alert.course.patient.site_id) is None:
+        raise Http404("No such alert.")
+    return alert
+
+
+def delivery_trail(alert: Alert):
+    return alert.deliveries.select_related("recipient").order_by("created_at", "id")

@@ -1,0 +1,176 @@
+"""Where the evaluation pipeline and the monitoring checks raise alerts.
+
+The only module of this app that reads toxicity's models. Every function here is
+idempotent (each alert has a dedupe key), so calling it again, from a retried
+task or an overlapping sweep, emails nobody twice.
+
+- `alerts_for_evaluation(visit or recommendation or visit id)`: called by
+  toxicity.services.evaluate_visit once an evaluation commits.
+  A grade >= 3 observation raises an urgent alert for its term's episode, with
+  the engine's recommendation as the advice; a later grade <= 1 for the term ends
+  the episode. A pending recommendation to withhold or discontinue raises its
+  own urgent alert, unless a new grade >= 3 alert of the same visit already
+  carries it (one email, not two, about one visit).
+- `alerts_for_pending_recommendations()`: beat; a recommendation pending longer
+  than ALERT_RECOMMENDATION_PENDING_HOURS goes into the oncologist's digest.
+- `alerts_for_overdue_checks()`: beat; a monitoring check the toxicity sweep
+  marked overdue goes into the nurse team's digest.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import Alert, AlertKind, Severity
+from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
+from toxicity.models import Action, DueCheck, Recommendation, RecommendationStatus, Visit
+
+log = logging.getLogger(__name__)
+
+ALERT_GRADE = 3  # CTCAE v5.0 grade 3: severe or medically significant
+EPISODE_OVER_GRADE = 1  # graded 1 or less again: the toxicity has settled
+URGENT_ACTIONS = (Action.WITHHOLD, Action.DISCONTINUE)
+
+
+def _term_name(key: str) -> str:
+    term = TERMS.get(key) or LABEL_EVENTS.get(key)
+    return term.name if term is not None else key.replace("_", " ").capitalize()
+
+
+def _advice(recommendation: Recommendation | None, drug: str) -> str:
+    if recommendation is None:
+        return ""
+    action = recommendation.get_action_display().lower()
+    dose = f"{recommendation.dose_mg_per_day:g} mg/day"
+    if recommendation.action == Action.WITHHOLD:
+        text = f"Withhold {drug}"
+        if recommendation.resume_dose_mg_per_day is not None:
+            text += f"; on recovery resume at {recommendation.resume_dose_mg_per_day:g} mg/day"
+    elif recommendation.action in (Action.REDUCE, Action.RESUME):
+        text = f"{action.capitalize()} {drug} to {dose}"
+    elif recommendation.action == Action.DISCONTINUE:
+        text = f"Discontinue {drug}"
+    else:
+        text = f"Continue {drug} at {dose}; the engine asks for review"
+    return f"{text} (engine recommendation; review and sign it in the tracker)."
+
+
+def _visit_of(recommendation_or_visit) -> Visit | None:
+    if isinstance(recommendation_or_visit, Recommendation):
+        visit_id = recommendation_or_visit.visit_id
+    elif isinstance(recommendation_or_visit, Visit):
+        visit_id = recommendation_or_visit.pk
+    else:
+        visit_id = int(recommendation_or_visit)
+    return Visit.objects.select_related("course__patient").filter(pk=visit_id).first()
+
+
+def alerts_for_evaluation(recommendation_or_visit) -> list[Alert]:
+    visit = _visit_of(recommendation_or_visit)
+    if visit is None or visit.evaluated_at is None:
+        return []
+    course = visit.course
+    drug = course.drug
+    recommendation = (
+        Recommendation.objects.filter(
+            visit=visit, visit_revision=visit.revision, status=RecommendationStatus.PENDING
+        )
+        .order_by("-severity", "id")
+        .first()
+    )
+    advice = _advice(recommendation, drug)
+    when = timezone.localtime(visit.occurred_at).strftime("%d %b %Y")
+    newest = not Visit.objects.filter(course=course, occurred_at__gt=visit.occurred_at).exists()
+    alerts, new_high_grade = [], False
+    for observation in visit.observations.all():
+        grade = observation.final_grade
+        if grade is None:
+            continue
+        if grade >= ALERT_GRADE:
+            key = f"observation:{observation.pk}:rev{visit.revision}:grade{grade}"
+            alert = services.raise_alert(
+                kind=AlertKind.HIGH_GRADE,
+                severity=Severity.URGENT,
+                course=course,
+                about=observation,
+                dedupe_key=key,
+                summary=f"{_term_name(observation.term)}: CTCAE grade {grade} at the visit "
+                f"of {when}.",
+                episode_term=observation.term,
+                grade=grade,
+                recommended_action=advice,
+            )
+            new_high_grade |= alert.dedupe_key == key
+            alerts.append(alert)
+        elif grade <= EPISODE_OVER_GRADE and newest:
+            services.end_episode(course=course, term=observation.term)
+    if (
+        recommendation is not None
+        and recommendation.action in URGENT_ACTIONS
+        and not new_high_grade
+    ):
+        alerts.append(
+            services.raise_alert(
+                kind=AlertKind.RECOMMENDATION,
+                severity=Severity.URGENT,
+                course=course,
+                about=recommendation,
+                dedupe_key=f"recommendation:{recommendation.pk}",
+                summary=f"The tracker recommends to {recommendation.get_action_display().lower()}"
+                f" {drug} after the visit of {when}.",
+                recommended_action=advice,
+            )
+        )
+    return alerts
+
+
+def alerts_for_pending_recommendations(*, limit: int = 500) -> int:
+    cutoff = timezone.now() - timedelta(hours=settings.ALERT_RECOMMENDATION_PENDING_HOURS)
+    pending = Recommendation.objects.filter(
+        status=RecommendationStatus.PENDING, created_at__lte=cutoff
+    ).select_related("course__patient", "visit")[:limit]
+    count = 0
+    for recommendation in pending:
+        days = (timezone.now() - recommendation.created_at).days
+        services.raise_alert(
+            kind=AlertKind.RECOMMENDATION_PENDING,
+            severity=Severity.ROUTINE,
+            course=recommendation.course,
+            about=recommendation,
+            dedupe_key=f"recommendation-pending:{recommendation.pk}",
+            summary=f"A recommendation to {recommendation.get_action_display().lower()} "
+            f"{recommendation.course.drug} has waited {max(days, 1)} day(s) for a decision.",
+            recommended_action=_advice(recommendation, recommendation.course.drug),
+        )
+        count += 1
+    return count
+
+
+def alerts_for_overdue_checks(*, within: timedelta = timedelta(days=2), limit: int = 500) -> int:
+    """Checks marked overdue recently and still not done; each raises one digest item."""
+    since = timezone.now() - within
+    checks = (
+        DueCheck.objects.filter(overdue_marked_at__gte=since, satisfied_at__isnull=True)
+        .select_related("course__patient")
+        .order_by("overdue_marked_at", "id")[:limit]
+    )
+    count = 0
+    for check in checks:
+        due = timezone.localtime(check.due_at).strftime("%d %b %Y")
+        services.raise_alert(
+            kind=AlertKind.MONITORING_OVERDUE,
+            severity=Severity.ROUTINE,
+            course=check.course,
+            about=check,
+            dedupe_key=f"due-check:{check.pk}",
+            summary=f"{check.get_kind_display()} check on {check.course.drug} was due on {due} "
+            "and has not been recorded.",
+            recommended_action="Arrange the check and record it at the next visit.",
+        )
+        count += 1
+    return count

@@ -1,0 +1,68 @@
+"""Alert pages: the list, one alert with its delivery trail, and acknowledging it.
+
+The acknowledge link in an email is login-required: it leads to the sign-in page
+first. Its GET only shows what will be acknowledged, because mail scanners open
+links; the button posts, and the link then works no more.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from notifications import selectors, services
+
+
+@login_required
+def alert_list(request):
+    alerts = selectors.alerts_visible_to(request.user).order_by(
+        "acknowledged_at", "-created_at", "-id"
+    )[:200]
+    return render(request, "notifications/alert_list.html", {"alerts": alerts})
+
+
+@login_required
+def alert_detail(request, alert_id: int):
+    alert = selectors.access_alert(request.user, alert_id)
+    return render(
+        request,
+        "notifications/alert_detail.html",
+        {"alert": alert, "deliveries": selectors.delivery_trail(alert)},
+    )
+
+
+@login_required
+@require_POST
+def acknowledge(request, alert_id: int):
+    alert = selectors.access_alert(request.user, alert_id)
+    services.acknowledge_alert(actor=request.user, alert=alert, via="app")
+    messages.success(request, _("Alert acknowledged."))
+    return redirect("notifications:alert", alert.pk)
+
+
+@login_required
+def acknowledge_link(request, token: str):
+    if request.method == "POST":
+        try:
+            alert = services.acknowledge_by_link(actor=request.user, token=token)
+        except services.LinkRefused as refused:
+            return render(
+                request, "notifications/link_refused.html", {"reason": str(refused)}, status=400
+            )
+        messages.success(request, _("Alert acknowledged."))
+        return redirect("notifications:alert", alert.pk)
+    try:
+        delivery = services.delivery_for_token(token)
+        if delivery.recipient_id != request.user.pk:
+            raise services.LinkRefused(_("This link was sent to someone else."))
+        if delivery.link_used_at is not None:
+            raise services.LinkRefused(_("This link has already been used."))
+    except services.LinkRefused as refused:
+        return render(
+            request, "notifications/link_refused.html", {"reason": str(refused)}, status=400
+        )
+    alert = selectors.access_alert(request.user, delivery.alert_id)
+    return render(request, "notifications/acknowledge_link.html", {"alert": alert})

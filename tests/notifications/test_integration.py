@@ -1,0 +1,123 @@
+"""Alert emails through a real Celery worker, Redis, PostgreSQL and an SMTP server.
+
+Without PostgreSQL or Redis these tests FAIL, naming what is missing:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker \
+        pytest -m integration tests/notifications
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import kombu.pools
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.db import connection
+
+from notifications import services
+from notifications.models import AlertKind, Delivery, OutboxStatus, Severity
+from toxicity import services as toxicity_services
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+WORKER_DB = 14  # toxicity's integration tests use 12 and 13
+
+
+@pytest.fixture(autouse=True)
+def services_up():
+    if connection.vendor != "postgresql":
+        pytest.fail(
+            "Integration tests need PostgreSQL: run them with "
+            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker (got "
+            f"{connection.vendor}).",
+            pytrace=False,
+        )
+    try:
+        redis.Redis.from_url(f"{REDIS}/{WORKER_DB}", socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Integration tests need Redis at {REDIS}: {error}", pytrace=False)
+    yield
+    # The worker thread keeps its database connection (CELERY_DB_REUSE_MAX): end it so
+    # the test database can be flushed.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+
+
+@contextmanager
+def worker():
+    """A real worker thread consuming from Redis (the suite otherwise runs eager)."""
+    from config.celery import app
+
+    url = f"{REDIS}/{WORKER_DB}"
+    redis.Redis.from_url(url).flushdb()
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=url, task_always_eager=False)
+    _reset_pools(app)
+    try:
+        with start_worker(app, perform_ping_check=False):
+            yield
+    finally:
+        app.conf.update(saved)
+        _reset_pools(app)
+
+
+def _reset_pools(app):
+    # kombu keeps producer pools per broker URL; a stopped worker leaves this URL's closed.
+    kombu.pools.reset()
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+
+
+def _sent_count() -> int:
+    return Delivery.objects.filter(status=OutboxStatus.SENT).count()
+
+
+def test_an_alert_raised_on_commit_is_accepted_by_the_smtp_server(smtp_server, routed):
+    with worker():
+        started = time.monotonic()
+        services.raise_alert(
+            kind=AlertKind.HIGH_GRADE,
+            severity=Severity.URGENT,
+            course=routed,
+            about=routed,
+            dedupe_key="integration:1",
+            summary="Hypertension grade 3: BP 172/104 mmHg.",
+            episode_term="hypertension",
+            grade=3,
+        )
+        smtp_server.wait_for(2)
+        elapsed = time.monotonic() - started
+        deadline = time.monotonic() + 5
+        while _sent_count() < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # a duplicate would show up now
+    assert smtp_server.recipients() == ["nurse@example.org", "oncologist@example.org"]
+    assert _sent_count() == 2
+    assert elapsed < 5
+
+
+def test_a_grade_3_visit_ends_in_an_email_accepted_by_the_smtp_server(smtp_server, routed, nurse):
+    with worker():
+        toxicity_services.log_visit(
+            actor=nurse,
+            course=routed,
+            occurred_at=datetime.now(UTC) - timedelta(minutes=5),
+            observations=[{"term": "hypertension", "readings": [[166, 102], [162, 100]]}],
+            antihypertensive_therapy="optimal",
+        )
+        smtp_server.wait_for(2)
+        time.sleep(0.5)
+    assert smtp_server.recipients() == ["nurse@example.org", "oncologist@example.org"]
+    assert "Hypertension: CTCAE grade 3" in smtp_server.received[0].text

@@ -1,0 +1,107 @@
+"""decide_recommendation: oncologists sign with their password; one decision wins."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from patients.models import DoseChange, Role
+from patients.selectors import dose_state
+from tests.factories import member
+from tests.toxicity.conftest import at, hypertension
+from toxicity import services
+from toxicity.models import Recommendation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def withhold(course, nurse, log):
+    visit = log(nurse, course, at(20), [hypertension()], antihypertensive_therapy="optimal")
+    return Recommendation.objects.get(visit=visit)
+
+
+def test_a_nurse_cannot_sign(withhold, nurse, sign):
+    with pytest.raises(PermissionDenied):
+        sign(nurse, withhold)
+    assert DoseChange.objects.count() == 1  # the start only
+
+
+def test_an_oncologist_of_another_site_cannot_sign(withhold, outsider, sign):
+    with pytest.raises(PermissionDenied):
+        sign(outsider, withhold)
+
+
+def test_a_wrong_password_signs_nothing(withhold, oncologist, sign):
+    with pytest.raises(ValidationError) as refused:
+        sign(oncologist, withhold, password="not my password")
+    assert "password" in refused.value.message_dict
+    withhold.refresh_from_db()
+    assert withhold.status == "pending"
+
+
+def test_approval_records_who_when_and_the_meaning(withhold, oncologist, sign):
+    decided = sign(oncologist, withhold)
+    assert decided.status == "approved"
+    assert decided.decided_by == oncologist
+    assert decided.decided_at == at(28)
+    assert decided.signature_meaning == "approved dose change"
+    assert decided.signer_name == "Olga Oncologist"
+    assert services.signature_is_valid(decided)
+
+
+def test_approval_appends_the_hold_linked_to_the_recommendation(withhold, oncologist, sign):
+    sign(oncologist, withhold)
+    hold = DoseChange.objects.get(kind="hold")
+    assert hold.recommendation == withhold
+    assert hold.reason_terms == ["hypertension"]
+    assert hold.history.get().history_user == oncologist
+
+
+def test_the_signature_is_audited(withhold, oncologist, sign):
+    sign(oncologist, withhold)
+    latest = withhold.history.latest()
+    assert (latest.history_user, latest.status) == (oncologist, "approved")
+    assert latest.history_change_reason == "Signed: approved dose change"
+
+
+def test_rejection_needs_a_reason_and_writes_no_ledger_row(withhold, oncologist, sign):
+    with pytest.raises(ValidationError) as refused:
+        sign(oncologist, withhold, "reject")
+    assert "reason" in refused.value.message_dict
+
+    decided = sign(oncologist, withhold, "reject", reason="BP controlled at home since")
+    assert decided.status == "rejected"
+    assert DoseChange.objects.count() == 1
+
+
+def test_approval_with_another_dose_needs_a_ladder_level(withhold, oncologist, sign):
+    with pytest.raises(ValidationError) as refused:
+        sign(oncologist, withhold, "approve_modified", reason="Frail", dose_mg=15)
+    assert "dose_mg" in refused.value.message_dict
+
+
+def test_approval_with_another_dose_reduces_instead_of_holding(course, withhold, oncologist, sign):
+    sign(oncologist, withhold, "approve_modified", reason="Reduce rather than hold", dose_mg=20)
+    state = dose_state(course)
+    assert (state.status, state.dose_mg_per_day) == ("active", 20)
+    withhold.refresh_from_db()
+    assert (withhold.status, withhold.approved_dose_mg) == ("approved_modified", Decimal(20))
+
+
+def test_a_second_decision_is_told_it_was_already_decided(withhold, oncologist, site, sign):
+    colleague = member(site, Role.ONCOLOGIST)
+    sign(oncologist, withhold)
+    with pytest.raises(services.RecommendationAlreadyDecided):
+        sign(colleague, withhold)
+    assert DoseChange.objects.filter(kind="hold").count() == 1
+
+
+def test_a_superseded_recommendation_cannot_be_signed(
+    course, withhold, nurse, oncologist, log, sign
+):
+    log(nurse, course, at(21), [hypertension()], antihypertensive_therapy="optimal")
+    with pytest.raises(services.RecommendationAlreadyDecided):
+        sign(oncologist, withhold)

@@ -1,0 +1,65 @@
+"""Monitoring schedules as data, due checks per course, and the overdue claim."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.toxicity.conftest import NORMAL_BP, at, hypertension
+from toxicity import monitoring, services
+from toxicity.models import DueCheck
+from toxicity.selectors import due_checks
+
+START = datetime(2025, 1, 6, tzinfo=UTC)
+LENVATINIB_BP = monitoring.SCHEDULES["lenvatinib"][0]
+
+
+def test_lenvatinib_bp_is_first_due_after_one_week():
+    due = monitoring.next_due(LENVATINIB_BP, start=START, last_done=None)
+    assert due.due_at == START + timedelta(days=7)
+
+
+def test_lenvatinib_bp_is_due_every_two_weeks_in_the_first_two_months():
+    due = monitoring.next_due(LENVATINIB_BP, start=START, last_done=START + timedelta(days=7))
+    assert due.due_at == START + timedelta(days=21)
+
+
+def test_lenvatinib_bp_is_due_monthly_after_two_months():
+    last = START + timedelta(days=60)
+    assert monitoring.next_due(
+        LENVATINIB_BP, start=START, last_done=last
+    ).due_at == last + timedelta(days=30)
+
+
+def test_unconfirmed_schedules_say_so():
+    liver = next(s for s in monitoring.SCHEDULES["lenvatinib"] if s.kind == "liver")
+    assert not liver.confirmed
+    assert LENVATINIB_BP.confirmed
+
+
+def test_conditional_checks_are_not_scheduled_for_everyone():
+    assert "ecg" not in {s.kind for s in monitoring.scheduled("lenvatinib")}
+
+
+@pytest.mark.django_db
+def test_a_visit_with_bp_satisfies_the_due_check_and_schedules_the_next(course, nurse, log):
+    services.refresh_due_checks(course)
+    assert DueCheck.objects.get(course=course, kind="blood_pressure").due_at == at(13, hour=0)
+
+    log(nurse, course, at(13), [hypertension(NORMAL_BP)])
+
+    checks = DueCheck.objects.filter(course=course, kind="blood_pressure").order_by("due_at")
+    assert [(c.due_at, c.satisfied_at is not None) for c in checks] == [
+        (at(13, hour=0), True),
+        (at(27), False),
+    ]
+
+
+@pytest.mark.django_db
+def test_an_overdue_check_is_claimed_once(course, time_machine):
+    services.refresh_due_checks(course)
+    first = services.mark_overdue_checks()
+    second = services.mark_overdue_checks()
+    assert first and not second
+    assert {c.kind for c in due_checks(course) if c.overdue} >= {"blood_pressure"}

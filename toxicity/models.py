@@ -1,0 +1,325 @@
+"""Visits, their graded observations, the engine's recommendations, and due checks.
+
+Visit, Observation and Recommendation are clinical records: audited by
+django-simple-history and never deleted (patients.models.ClinicalRecord). Every
+write goes through toxicity.services, which names the actor and the reason.
+
+DueCheck is operational bookkeeping (what falls due when, and whether the
+overdue sweep has acted on it). It is not audited, so the sweep can claim a row
+with a conditional UPDATE: `filter(pk=x, overdue_marked_at=None).update(...)`
+returns 1 for exactly one claimant.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from patients.models import ClinicalRecord, RuleSet, TreatmentCourse
+
+
+def _grade_in_range(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 5})
+
+
+class AntihypertensiveTherapy(models.TextChoices):
+    NONE = "none", "None"
+    STARTED = "started", "Started or being adjusted"
+    OPTIMAL = "optimal", "Optimal (maximal tolerated)"
+
+
+class Visit(ClinicalRecord):
+    """One contact at which a nurse recorded vitals, symptoms or labs for a course."""
+
+    course = models.ForeignKey(TreatmentCourse, on_delete=models.PROTECT, related_name="visits")
+    occurred_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    updated_at = models.DateTimeField(help_text="Last save of the visit's clinical content.")
+    antihypertensive_therapy = models.CharField(
+        max_length=10,
+        choices=AntihypertensiveTherapy.choices,
+        default=AntihypertensiveTherapy.NONE,
+    )
+    antihypertensive_stable_since = models.DateTimeField(
+        null=True, blank=True, help_text="Since when the antihypertensive dose is unchanged."
+    )
+    note = models.TextField(blank=True)
+    # Bookkeeping of the evaluation pipeline. `revision` counts saves of the
+    # clinical content; the engine's answer for a revision is kept until the
+    # next edit, and `evaluated_at` is cleared by an edit so the sweep finds it.
+    revision = models.PositiveIntegerField(default=1)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    evaluated_revision = models.PositiveIntegerField(null=True, blank=True)
+    evaluation = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The engine's answer for the evaluated revision (evaluate-contract.md), "
+        "or {'skipped': why} when the course could not be evaluated.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["course", "occurred_at"], name="visit_course_time_idx"),
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(evaluated_at__isnull=True),
+                name="visit_unevaluated_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(revision__gte=1), name="visit_revision_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.pk} of course {self.course_id}"
+
+
+class ObservationSource(models.TextChoices):
+    NURSE = "nurse", "Nurse"
+    LAB = "lab", "Laboratory"
+    PATIENT = "patient", "Patient-reported"
+
+
+class Observation(ClinicalRecord):
+    """One CTCAE term at one visit: what was measured, and the grades that follow.
+
+    `measurements` uses the field names of evaluate-contract.md (readings,
+    stools_per_day, value/uln/baseline, ...), with the patient's baselines filled
+    in at the time of the visit, so the grade can be recomputed from the row alone.
+    """
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="observations")
+    term = models.CharField(max_length=80, help_text="CTCAE v5.0 term key, lower snake case.")
+    measurements = models.JSONField(default=dict, blank=True)
+    computed_grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="From the measurements (toxicity.ctcae.grading)."
+    )
+    clinician_grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Chosen from the CTCAE descriptors."
+    )
+    final_grade = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The grade of record: the higher of the two, or the clinician's lower "
+        "grade when a written lowering reason is given (policy 7).",
+    )
+    provisional = models.BooleanField(default=False)
+    basis = models.CharField(max_length=300, blank=True, help_text="How the grade was obtained.")
+    source = models.CharField(
+        max_length=10, choices=ObservationSource.choices, default=ObservationSource.NURSE
+    )
+    ctcae_version = models.CharField(max_length=8, default="5.0")
+    lowering_reason = models.TextField(
+        blank=True,
+        help_text="Required when the clinician grade is below the computed grade (policy 7).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["visit_id", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "term"], name="one_observation_per_term"),
+            models.CheckConstraint(
+                condition=_grade_in_range("computed_grade"), name="computed_grade_0_5"
+            ),
+            models.CheckConstraint(
+                condition=_grade_in_range("clinician_grade"), name="clinician_grade_0_5"
+            ),
+            models.CheckConstraint(
+                condition=_grade_in_range("final_grade"), name="final_grade_0_5"
+            ),
+            # policy 7: a clinician grade below the computed one carries a written reason.
+            models.CheckConstraint(
+                condition=Q(clinician_grade__isnull=True)
+                | Q(computed_grade__isnull=True)
+                | Q(clinician_grade__gte=F("computed_grade"))
+                | ~Q(lowering_reason=""),
+                name="lowering_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} grade {self.final_grade}"
+
+
+class Action(models.TextChoices):
+    # Most restrictive first (policy 2); the inbox sorts on SEVERITY below.
+    DISCONTINUE = "discontinue", "Discontinue"
+    WITHHOLD = "withhold", "Withhold"
+    REDUCE = "reduce", "Reduce"
+    RESUME = "resume", "Resume"
+    CONTINUE = "continue", "Continue"
+
+
+SEVERITY = {
+    Action.DISCONTINUE: 4,
+    Action.WITHHOLD: 3,
+    Action.REDUCE: 2,
+    Action.RESUME: 1,
+    Action.CONTINUE: 0,
+}
+
+
+class RecommendationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    APPROVED_MODIFIED = "approved_modified", "Approved with another dose"
+    REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+SIGNATURE_MEANING = "approved dose change"
+REJECTION_MEANING = "rejected dose recommendation"
+
+
+class Recommendation(ClinicalRecord):
+    """What the engine suggested after one evaluation of a visit, and who decided it.
+
+    Unique per (visit, visit_revision, rule_key): `rule_key` is the id of the rule
+    that governs the decision (the first reason whose action is the decision's
+    action; `<drug>.<rule_set>.continue.review` for a flagged continue). A retried
+    or duplicated evaluation of the same visit revision therefore adds nothing.
+    """
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="recommendations")
+    course = models.ForeignKey(
+        TreatmentCourse, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    visit_revision = models.PositiveIntegerField()
+    rule_key = models.CharField(max_length=160)
+    created_at = models.DateTimeField()
+    # The decision snapshot: the engine's whole answer, and what it was given.
+    decision = models.JSONField(help_text="The engine's response (evaluate-contract.md).")
+    engine_request = models.JSONField(help_text="The request the engine answered.")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    severity = models.PositiveSmallIntegerField(help_text="Sort key: discontinue 4 ... continue 0.")
+    dose_mg_per_day = models.DecimalField(max_digits=6, decimal_places=1)
+    resume_dose_mg_per_day = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    needs_review = models.BooleanField(default=False)
+    reason_terms = models.JSONField(
+        default=list, help_text="Terms whose reasons carry the decision's action."
+    )
+    rule_set = models.CharField(max_length=10, choices=RuleSet.choices)
+    engine_version = models.CharField(max_length=20)
+    policy = models.JSONField(help_text="policy_snapshot() of the settings used.")
+    # The decision by an oncologist, signed by re-entering the password.
+    status = models.CharField(
+        max_length=20, choices=RecommendationStatus.choices, default=RecommendationStatus.PENDING
+    )
+    superseded_by_visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    approved_dose_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    signature_meaning = models.CharField(max_length=40, blank=True)
+    signer_name = models.CharField(max_length=200, blank=True)
+    signature_sha256 = models.CharField(max_length=64, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-severity", "-needs_review", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "visit_revision", "rule_key"],
+                name="one_recommendation_per_visit_rule",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RecommendationStatus.values), name="recommendation_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=Action.values), name="recommendation_action"
+            ),
+            models.CheckConstraint(
+                condition=Q(dose_mg_per_day__gte=0), name="recommended_dose_not_negative"
+            ),
+            # A decided recommendation names who signed, when and what it meant.
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "superseded"])
+                | (Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(signature_sha256="")),
+                name="decision_is_signed",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["course"], condition=Q(status="pending"), name="rec_pending_course_idx"
+            ),
+            models.Index(
+                fields=["-severity", "-needs_review", "created_at"],
+                condition=Q(status="pending"),
+                name="rec_inbox_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.pk}: {self.action} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RecommendationStatus.PENDING
+
+
+class CheckKind(models.TextChoices):
+    BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
+    LIVER = "liver", "Liver tests (ALT, AST, bilirubin)"
+    URINE_PROTEIN = "urine_protein", "Urine protein"
+    THYROID = "thyroid", "Thyroid function (TSH)"
+    CALCIUM = "calcium", "Blood calcium"
+    ECG = "ecg", "ECG (QTc)"
+
+
+class DueCheck(models.Model):
+    """A monitoring check that falls due for a course at a time (toxicity.monitoring).
+
+    Operational, not audited: rows are created idempotently (unique per course,
+    kind and due time), satisfied by a later visit carrying the measurement,
+    and claimed once by the overdue sweep with a conditional UPDATE.
+    """
+
+    course = models.ForeignKey(TreatmentCourse, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=CheckKind.choices)
+    due_at = models.DateTimeField()
+    overdue_after = models.DateTimeField(help_text="Due time plus the schedule's grace.")
+    source = models.CharField(max_length=300, help_text="Label text or policy it comes from.")
+    confirmed = models.BooleanField(help_text="False where the schedule is [U] unconfirmed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    satisfied_at = models.DateTimeField(null=True, blank=True)
+    satisfied_by = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    overdue_marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "kind", "due_at"], name="one_due_check_per_time"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["overdue_after"],
+                condition=Q(satisfied_at__isnull=True, overdue_marked_at__isnull=True),
+                name="duecheck_open_idx",
+            ),
+            models.Index(
+                fields=["course", "kind"],
+                condition=Q(satisfied_at__isnull=True),
+                name="duecheck_course_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d}"

@@ -1,0 +1,166 @@
+"""Reads that the pages (visit form, recommendation inbox) and the API share.
+
+Each reads a fixed number of queries whatever the number of rows or the length
+of a patient's history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from patients.access import site_roles
+from toxicity import monitoring
+from toxicity.ctcae.terms import TERMS
+from toxicity.models import DueCheck, Observation, Recommendation, RecommendationStatus, Visit
+
+TREND_VISITS = 6
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    return Visit.objects.filter(course__patient__site_id__in=list(site_roles(user)))
+
+
+def with_details(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """Visits with their course, patient, observations and recommendations in 3 queries."""
+    return visits.select_related("course__patient", "recorded_by").prefetch_related(
+        Prefetch("observations", queryset=Observation.objects.order_by("term")),
+        Prefetch("recommendations", queryset=Recommendation.objects.order_by("-created_at")),
+    )
+
+
+def course_visits(course, *, limit: int | None = None) -> list[Visit]:
+    """A course's visits, newest first, each with observations and recommendations."""
+    visits = with_details(Visit.objects.filter(course=course)).order_by("-occurred_at", "-id")
+    return list(visits[:limit] if limit else visits)
+
+
+def last_visit(course) -> Visit | None:
+    """The latest visit with its observations: the visit form's defaults come from it."""
+    return with_details(Visit.objects.filter(course=course)).order_by("-occurred_at", "-id").first()
+
+
+def term_choices(term: str) -> list[tuple[int, str]]:
+    """The CTCAE v5.0 descriptors a nurse picks from (grade, sentence), grade 0 first."""
+    descriptors = TERMS[term].descriptors
+    return [(0, "None")] + [(grade, descriptors[grade]) for grade in sorted(descriptors)]
+
+
+@dataclass
+class InboxItem:
+    recommendation: Recommendation
+    observations: list[Observation]  # the triggering visit's values and grades
+    trend: dict[str, list[tuple[datetime, int | None]]]  # term -> (when, grade), oldest first
+
+    @property
+    def reasons(self) -> list[dict]:
+        return self.recommendation.decision.get("reasons", [])
+
+
+def pending_recommendations(user) -> QuerySet[Recommendation]:
+    """Pending recommendations of the user's sites, most severe first, then flagged for
+    review, then oldest (discontinue > withhold > reduce > resume > continue)."""
+    return (
+        Recommendation.objects.filter(
+            status=RecommendationStatus.PENDING,
+            course__patient__site_id__in=list(site_roles(user)),
+        )
+        .select_related("visit__recorded_by", "course__patient")
+        .prefetch_related(
+            Prefetch("visit__observations", queryset=Observation.objects.order_by("term"))
+        )
+        .order_by("-severity", "-needs_review", "created_at", "id")
+    )
+
+
+def recent_trends(
+    course_ids, *, visits: int = TREND_VISITS
+) -> dict[int, dict[str, list[tuple[datetime, int | None]]]]:
+    """course id -> term -> the final grades of its last `visits` visits, oldest first.
+
+    Two queries for any number of courses: the last visits per course (a window
+    function), then their observations.
+    """
+    course_ids = list(set(course_ids))
+    if not course_ids:
+        return {}
+    latest = (
+        Visit.objects.filter(course_id__in=course_ids)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("course_id")],
+                order_by=[F("occurred_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=visits)
+        .values_list("pk", flat=True)
+    )
+    rows = (
+        Observation.objects.filter(visit_id__in=list(latest))
+        .order_by("visit__occurred_at", "visit_id")
+        .values_list("visit__course_id", "term", "visit__occurred_at", "final_grade")
+    )
+    trends: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for course_id, term, when, grade in rows:
+        trends[course_id][term].append((when, grade))
+    return {cid: dict(terms) for cid, terms in trends.items()}
+
+
+def inbox(user, *, limit: int = 100, trend_visits: int = TREND_VISITS) -> list[InboxItem]:
+    """The oncologist's inbox: each pending recommendation with its triggering values,
+    grades, reasons with label sources and the patient's recent trend (5 queries)."""
+    recommendations = list(pending_recommendations(user)[:limit])
+    trends = recent_trends([r.course_id for r in recommendations], visits=trend_visits)
+    return [
+        InboxItem(r, list(r.visit.observations.all()), trends.get(r.course_id, {}))
+        for r in recommendations
+    ]
+
+
+def inbox_item(recommendation: Recommendation, *, trend_visits: int = TREND_VISITS) -> InboxItem:
+    trends = recent_trends([recommendation.course_id], visits=trend_visits)
+    observations = list(recommendation.visit.observations.order_by("term"))
+    return InboxItem(recommendation, observations, trends.get(recommendation.course_id, {}))
+
+
+@dataclass
+class CheckStatus:
+    kind: str
+    label: str
+    due_at: datetime
+    overdue: bool
+    text: str
+    source: str
+    confirmed: bool
+
+
+def due_checks(course, *, now: datetime | None = None) -> list[CheckStatus]:
+    """What monitoring falls due when for a course (open checks, soonest first)."""
+    now = now or timezone.now()
+    schedules = {s.kind: s for s in monitoring.SCHEDULES.get(course.drug, ())}
+    out = []
+    for check in DueCheck.objects.filter(course=course, satisfied_at__isnull=True):
+        schedule = schedules.get(check.kind)
+        out.append(
+            CheckStatus(
+                kind=check.kind,
+                label=check.get_kind_display(),
+                due_at=check.due_at,
+                overdue=check.overdue_after <= now,
+                text=schedule.text if schedule else "",
+                source=check.source,
+                confirmed=check.confirmed,
+            )
+        )
+    return out
+
+
+def monitoring_schedule(drug: str) -> tuple[monitoring.Schedule, ...]:
+    """The label's monitoring schedule for a drug, conditional checks included."""
+    return monitoring.SCHEDULES.get(drug, ())

@@ -1,0 +1,58 @@
+"""Celery tasks of the evaluation pipeline. Thin: each takes ids and calls a service.
+
+Retry policy: only transient database errors (a dropped connection, a deadlock
+or serialization failure) are retried, a finite number of times with
+exponential backoff and jitter, capped at a few minutes (never a long
+countdown: Redis redelivers delayed tasks past its visibility timeout).
+`acks_late` + `reject_on_worker_lost`: a worker killed mid-task leaves the
+message to be delivered again, and the idempotent service makes that harmless.
+
+Test-only: TRACKER_TEST_EVALUATION_DELAY_SECONDS makes evaluate_visit pause
+inside its transaction, just before it commits, so the integration tests can
+kill a worker in the middle of an evaluation. Never set it in a deployment.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from toxicity import services
+
+TRANSIENT = (OperationalError, InterfaceError)
+TEST_DELAY_ENV = "TRACKER_TEST_EVALUATION_DELAY_SECONDS"
+
+
+def _test_delay() -> None:
+    time.sleep(float(os.environ[TEST_DELAY_ENV]))
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    max_retries=5,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+)
+def evaluate_visit(visit_id: int) -> int | None:
+    hook = _test_delay if os.environ.get(TEST_DELAY_ENV) else None
+    recommendation = services.evaluate_visit(visit_id, before_commit=hook)
+    return recommendation.pk if recommendation else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, expires=55)
+def sweep_unevaluated_visits(older_than_seconds: int = 60) -> int:
+    """Beat, every minute: evaluates visits left unevaluated for over a minute."""
+    return services.sweep_unevaluated_visits(older_than=timedelta(seconds=older_than_seconds))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, expires=600)
+def process_due_checks() -> int:
+    """Beat, every 15 minutes: claims monitoring checks that became overdue."""
+    return len(services.mark_overdue_checks())

@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # The whole suite runs against the real parts: PostgreSQL and Redis on this machine.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracker
 
-.PHONY: demo test test-sqlite install lint format clean-demo docs
+.PHONY: demo test test-sqlite install lint format clean-demo docs chromium
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -21,6 +21,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# The browser tests (pytest -m browser) drive Debian's chromium; installed when missing.
+chromium:
+	bash .ci/chromium.sh
+
 demo: install
 	mkdir -p var/mail
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
@@ -28,12 +32,12 @@ demo: install
 	@echo "Alert emails are written to var/mail/. Open http://127.0.0.1:8000/ and sign in."
 	$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install chromium
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 # The embedded default (SQLite, tasks in process): everything but the integration tests.
-test-sqlite: install
+test-sqlite: install chromium
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) DATABASE_URL=sqlite:///var/test.sqlite3 $(PY) -m pytest -m "not integration" $(PYTEST_ARGS)
 

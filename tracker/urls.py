@@ -1,10 +1,20 @@
 from django.urls import path
 
-from tracker import views
+from tracker import views, visit_form
 
 app_name = "tracker"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
+    path("patients/", views.patient_list, name="patients"),
+    path("cohort/", views.cohort, name="cohort"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:recommendation_id>/decide/", views.decide, name="decide"),
+    path("patients/<int:patient_id>/visits/new/", visit_form.new_visit, name="visit-new"),
+    path(
+        "patients/<int:patient_id>/visits/preview/",
+        visit_form.preview_visit,
+        name="visit-preview",
+    ),
 ]

@@ -1,46 +1,459 @@
-"""The clinicians' pages. Views stay thin: access, selectors, template."""
+"""The clinicians' pages. Views stay thin: access, selectors, charts, template."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+import csv
+from datetime import date
 
-from patients import selectors
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from patients import selectors as patient_selectors
 from patients.access import access_patient, site_roles
-from patients.models import Site
+from patients.models import Drug, Site
+from toxicity import selectors as toxicity_selectors
+from toxicity.models import Recommendation
+from toxicity.services import Decision, RecommendationAlreadyDecided, decide_recommendation
+from tracker import charts, selectors, tables
+
+STATUS_CHOICES = (("active", "Active"), ("on_hold", "On hold"))
+WORKLIST_SORTS = {
+    "urgency": lambda r: r.urgency,
+    "patient": lambda r: (r.course.family_name.lower(), r.course.given_name.lower()),
+    "drug": lambda r: r.course.drug,
+    "dose": lambda r: r.state.reference_dose_mg or 0,
+    "pending": lambda r: (r.worst_severity, r.pending),
+    "grade": lambda r: r.worst_grade,
+    "overdue": lambda r: r.overdue,
+    "alerts": lambda r: r.alerts,
+}
+# A first click sorts high-to-low, except names and drugs (A-Z); "-" means descending.
+ASCENDING_BY_DEFAULT = {"patient", "drug"}
+WORKLIST_COLUMNS = (
+    ("patient", "Patient"),
+    ("drug", "Drug"),
+    ("dose", "Dose (mg/day)"),
+    ("pending", "To sign"),
+    ("grade", f"Grade ≥3 (last {selectors.RECENT_GRADE3_DAYS} days)"),
+    ("overdue", "Monitoring overdue"),
+    ("alerts", "Unacknowledged alerts"),
+)
+
+
+def _site_names(user) -> list[str]:
+    return list(
+        Site.objects.filter(pk__in=list(site_roles(user)))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
 
 
 @login_required
 def home(request):
-    """The user's sites' patients with each course's current dose, derived from the ledger."""
-    patients = list(selectors.patients_visible_to(request.user).order_by("family_name", "id"))
-    courses = selectors.with_ledger(
-        selectors.courses_visible_to(request.user).filter(patient__in=patients)
+    """The worklist: patients at the user's sites who need a clinician now."""
+    drug = request.GET.get("drug", "")
+    drug = drug if drug in Drug.values else ""
+    status = request.GET.get("status", "")
+    status = status if status in dict(STATUS_CHOICES) else ""
+    need = request.GET.get("need", "")
+    need = need if need in selectors.NEED_LABELS else ""
+    rows = selectors.worklist(request.user, drug=drug, status=status, need=need)
+    sort = request.GET.get("sort", "-urgency")
+    key = sort.lstrip("-")
+    if key not in WORKLIST_SORTS:
+        sort, key = "-urgency", "urgency"
+    descending = sort.startswith("-")
+    rows.sort(key=WORKLIST_SORTS[key], reverse=descending)
+    headers = []
+    for name, label in WORKLIST_COLUMNS:
+        if name == key:
+            link = name if descending else f"-{name}"
+        else:
+            link = name if name in ASCENDING_BY_DEFAULT else f"-{name}"
+        headers.append(
+            {"label": label, "sort": link, "active": name == key, "descending": descending}
+        )
+    return render(
+        request,
+        "tracker/worklist.html",
+        {
+            "rows": rows,
+            "rows_html": tables.worklist_rows_html(
+                rows, inbox_url=reverse("tracker:inbox"), alerts_url=reverse("notifications:alerts")
+            ),
+            "sites": _site_names(request.user),
+            "headers": headers,
+            "filters": {"drug": drug, "status": status, "need": need, "sort": sort},
+            "drugs": Drug.choices,
+            "statuses": STATUS_CHOICES,
+            "needs": selectors.NEED_LABELS.items(),
+        },
+    )
+
+
+@login_required
+def patient_list(request):
+    """Every patient at the user's sites with each one's current course and dose."""
+    patients = list(
+        patient_selectors.patients_visible_to(request.user).order_by("family_name", "id")
+    )
+    courses = patient_selectors.with_ledger(
+        patient_selectors.courses_visible_to(request.user).filter(patient__in=patients)
     )
     latest_course: dict[int, object] = {}
     for course in courses:
-        course.state = selectors.dose_state(course)
+        course.state = patient_selectors.dose_state(course)
         current = latest_course.get(course.patient_id)
         if current is None or course.start_date > current.start_date:
             latest_course[course.patient_id] = course
     rows = [(patient, latest_course.get(patient.pk)) for patient in patients]
-    sites = Site.objects.filter(pk__in=list(site_roles(request.user))).order_by("name")
-    return render(request, "tracker/home.html", {"rows": rows, "sites": sites})
+    return render(request, "tracker/home.html", {"rows": rows, "sites": _site_names(request.user)})
+
+
+RECENT_VISITS = 12
 
 
 @login_required
 def patient_detail(request, patient_id: int):
     patient = access_patient(request.user, patient_id)
-    courses = list(selectors.with_ledger(patient.courses.all()))
-    for course in courses:
-        course.state = selectors.dose_state(course)
+    page = selectors.patient_page(patient)
+    wanted = request.GET.get("csv")
+    if wanted == "visits":
+        return _csv_response(f"{patient.reference_code}-visits.csv", _visits_table(page))
+    if wanted == "dose":
+        return _csv_response(f"{patient.reference_code}-dose.csv", _dose_table(page))
+    if wanted:
+        raise Http404("No such table.")
+    recent = page.visits[:RECENT_VISITS]
+    terms = sorted({term for visit in recent for term in visit["grades"]})
+    visit_table = {
+        "terms": terms,
+        "rows": [
+            {"at": v["at"], "cells": [v["grades"].get(term) for term in terms]} for v in recent
+        ],
+    }
     return render(
         request,
         "tracker/patient.html",
         {
             "patient": patient,
-            "courses": courses,
+            "page": page,
+            "figure": charts.patient_figure(page.timeline),
             "findings": patient.molecular_findings.all(),
             "role": site_roles(request.user).get(patient.site_id),
+            "visit_table": visit_table,
+            "can_sign": selectors.can_sign(request.user, patient.site_id),
         },
     )
+
+
+def _visits_table(page: selectors.PatientPage) -> dict:
+    return {
+        "header": ["Visit", "Term", "Grade", "Provisional"],
+        "rows": [
+            [v["at"].strftime("%Y-%m-%d %H:%M"), term, grade, "yes" if provisional else "no"]
+            for v in reversed(page.visits)
+            for term, (grade, provisional) in sorted(v["grades"].items())
+        ],
+    }
+
+
+def _dose_table(page: selectors.PatientPage) -> dict:
+    return {
+        "header": [
+            "Course",
+            "Drug",
+            "Effective",
+            "Change",
+            "From (mg/day)",
+            "To (mg/day)",
+            "Reason",
+            "Recommendation",
+        ],
+        "rows": [
+            [
+                cf.course.pk,
+                cf.course.drug,
+                timezone.localtime(change.effective_at).strftime("%Y-%m-%d %H:%M"),
+                change.kind,
+                "" if change.dose_before_mg is None else f"{float(change.dose_before_mg):g}",
+                f"{float(change.dose_after_mg):g}",
+                change.reason,
+                change.recommendation_id or "",
+            ]
+            for cf in page.courses
+            for change in cf.course.prefetched_ledger
+        ],
+    }
+
+
+# --- cohort dashboard -------------------------------------------------------------------------
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _cohort_tables(rows: list[selectors.CohortCourse]) -> dict[str, dict]:
+    """The tables behind the charts (also their CSV): one row per course for the
+    swimmer plot, RDI and time to first reduction; one per drug and term for the
+    worst grades."""
+    courses = {
+        "title": "Courses (swimmer plot, relative dose intensity, time to first reduction)",
+        "header": [
+            "Reference",
+            "Drug",
+            "Course",
+            "Start",
+            "Days on treatment",
+            "Status",
+            "Dose now (mg/day)",
+            "Planned (mg/day)",
+            "RDI (%)",
+            "Average daily dose while dosing (mg)",
+            "Days held (%)",
+            "Reductions",
+            "Days to first reduction",
+            "Grade >=3 events",
+        ],
+        "rows": [
+            [
+                r.course.reference_code,
+                r.course.drug,
+                r.course.pk,
+                r.course.start_date.isoformat(),
+                round(r.metrics.days_on_treatment),
+                r.state.status,
+                f"{r.state.reference_dose_mg:g}",
+                f"{r.metrics.planned_daily_dose_mg:g}",
+                _round(r.metrics.rdi_percent),
+                _round(r.metrics.average_daily_dose_mg),
+                _round(r.metrics.percent_days_held),
+                r.metrics.reductions,
+                ""
+                if r.metrics.days_to_first_reduction is None
+                else round(r.metrics.days_to_first_reduction),
+                "; ".join(f"{t} G{g} (day {d:.0f})" for d, t, g in r.grade3),
+            ]
+            for r in sorted(rows, key=lambda r: r.metrics.days_on_treatment, reverse=True)
+        ],
+    }
+    counts = selectors.worst_grade_counts(rows)
+    worst = {
+        "title": "Worst grade per term, by drug (courses)",
+        "header": ["Drug", "Term", "G0", "G1", "G2", "G3", "G4+"],
+        "rows": [[drug, term, *counts[(drug, term)]] for drug, term in sorted(counts)],
+    }
+    return {"courses": courses, "worst": worst}
+
+
+def _round(value: float | None) -> float | str:
+    return "" if value is None else round(value, 1)
+
+
+def _drug_summary(rows: list[selectors.CohortCourse]) -> list[dict]:
+    out = []
+    rdi = selectors.rdi_by_drug(rows)
+    ttr = selectors.reduction_durations(rows)
+    for drug in sorted({r.course.drug for r in rows}):
+        reduced = [d for d, event in ttr.get(drug, []) if event]
+        out.append(
+            {
+                "drug": drug,
+                "courses": sum(1 for r in rows if r.course.drug == drug),
+                "median_rdi": charts.median(rdi.get(drug, [])),
+                "reduced": len(reduced),
+                "median_days_to_reduction": charts.median(reduced),
+            }
+        )
+    return out
+
+
+@login_required
+def cohort(request):
+    """Swimmer plot, worst grades, RDI and time to first reduction for the user's sites."""
+    user_sites = list(Site.objects.filter(pk__in=list(site_roles(request.user))).order_by("name"))
+    site_id = request.GET.get("site", "")
+    site_id = int(site_id) if site_id.isdigit() else None
+    if site_id is not None and site_id not in {s.pk for s in user_sites}:
+        raise Http404("No such site.")
+    drug = request.GET.get("drug", "")
+    drug = drug if drug in Drug.values else ""
+    started_from = _parse_date(request.GET.get("from"))
+    started_to = _parse_date(request.GET.get("to"))
+    rows = selectors.cohort(
+        request.user,
+        site_id=site_id,
+        drug=drug,
+        started_from=started_from,
+        started_to=started_to,
+    )
+    tables_ = _cohort_tables(rows)
+    wanted = request.GET.get("csv")
+    if wanted:
+        if wanted not in tables_:
+            raise Http404("No such table.")
+        return _csv_response(f"cohort-{wanted}.csv", tables_[wanted])
+    figures = {
+        "swimmer": charts.swimmer_figure(selectors.swimmer_courses(rows)),
+        "worst": charts.worst_grade_figure(selectors.worst_grade_counts(rows)),
+        "rdi": charts.rdi_figure(selectors.rdi_by_drug(rows)),
+        "ttr": charts.time_to_reduction_figure(selectors.reduction_durations(rows)),
+    }
+    query = request.GET.copy()
+    query.pop("csv", None)
+    html_tables = {
+        name: {**table, "html": tables.table_html(f"table-{name}", table["header"], table["rows"])}
+        for name, table in tables_.items()
+    }
+    return render(
+        request,
+        "tracker/cohort.html",
+        {
+            "rows": rows,
+            "figures": figures,
+            "tables": html_tables,
+            "summary": _drug_summary(rows),
+            "sites": user_sites,
+            "drugs": Drug.choices,
+            "filters": {
+                "site": site_id,
+                "drug": drug,
+                "from": started_from.isoformat() if started_from else "",
+                "to": started_to.isoformat() if started_to else "",
+            },
+            "query": query.urlencode(),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _csv_response(filename: str, table: dict) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(table["header"])
+    for row in table["rows"]:
+        writer.writerow([_csv_safe(cell) for cell in row])
+    return response
+
+
+def _csv_safe(cell):
+    """Spreadsheets run cells that start with = + - @ as formulas: quote them out."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
+        return "'" + cell
+    return cell
+
+
+# --- recommendation inbox ---------------------------------------------------------------------
+@login_required
+def inbox(request):
+    """Pending recommendations at the user's sites, most severe first."""
+    items = toxicity_selectors.inbox(request.user)
+    return render(request, "tracker/inbox.html", _inbox_context(request.user, items))
+
+
+def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> dict:
+    from patients.dosing import DOSE_LADDERS
+
+    cards = []
+    for item in items:
+        rec = item.recommendation
+        cards.append(
+            {
+                "item": item,
+                "rec": rec,
+                "patient": rec.course.patient,
+                "can_sign": selectors.can_sign(user, rec.course.patient.site_id),
+                "ladder": DOSE_LADDERS.get(rec.course.drug, ()),
+                "trend": [
+                    (selectors.term_name(term), points) for term, points in item.trend.items()
+                ],
+                "observations": [
+                    {
+                        "name": selectors.term_name(o.term),
+                        "obs": o,
+                        "values": _values_text(o.term, o.measurements),
+                    }
+                    for o in item.observations
+                ],
+                "errors": errors if rec.pk == failed_id else None,
+                "posted": posted if rec.pk == failed_id else None,
+            }
+        )
+    return {"cards": cards, "decisions": Decision, "any_signer": any(c["can_sign"] for c in cards)}
+
+
+HIDDEN_MEASUREMENTS = {"optimal_antihypertensive_therapy", "antihypertensive_stable_hours"}
+
+
+def _values_text(term: str, measurements: dict) -> str:
+    """The triggering values as a clinician reads them."""
+    m = measurements or {}
+    if term == "hypertension" and m.get("readings"):
+        text = ", ".join(f"{s}/{d}" for s, d in m["readings"]) + " mm Hg"
+        if m.get("optimal_antihypertensive_therapy"):
+            text += " on optimal antihypertensive therapy"
+        return text
+    parts = []
+    for key, value in m.items():
+        if key in HIDDEN_MEASUREMENTS or value is None:
+            continue
+        parts.append(f"{key.replace('_', ' ')} {value}")
+    return ", ".join(parts)
+
+
+@login_required
+@require_POST
+def decide(request, recommendation_id: int):
+    """Approve, approve with another dose, or reject; the password is the signature."""
+    try:
+        recommendation = Recommendation.objects.select_related("course__patient").get(
+            pk=recommendation_id
+        )
+    except Recommendation.DoesNotExist:
+        raise Http404("No such recommendation.") from None
+    # Same 404 for another site's recommendation as for one that does not exist.
+    access_patient(request.user, recommendation.course.patient_id)
+    if not selectors.can_sign(request.user, recommendation.course.patient.site_id):
+        raise PermissionDenied("Only an oncologist at this site can sign a recommendation.")
+    decision = request.POST.get("decision", "")
+    dose = request.POST.get("dose_mg") or None
+    reason = request.POST.get("reason", "")
+    try:
+        decide_recommendation(
+            actor=request.user,
+            recommendation=recommendation,
+            decision=decision,
+            password=request.POST.get("password", ""),
+            reason=reason,
+            dose_mg=dose if decision == Decision.APPROVE_MODIFIED else None,
+        )
+    except RecommendationAlreadyDecided as first:
+        messages.warning(request, str(first))
+        return redirect("tracker:inbox")
+    except ValidationError as refused:
+        errors = getattr(refused, "message_dict", {"decision": refused.messages})
+        items = toxicity_selectors.inbox(request.user)
+        context = _inbox_context(
+            request.user,
+            items,
+            errors=errors,
+            failed_id=recommendation.pk,
+            posted={"decision": decision, "dose_mg": dose or "", "reason": reason},
+        )
+        return render(request, "tracker/inbox.html", context, status=400)
+    patient = recommendation.course.patient
+    messages.success(
+        request,
+        f"Signed: recommendation R{recommendation.pk} for {patient.reference_code} "
+        f"({decision.replace('_', ' ')}).",
+    )
+    return redirect("tracker:inbox")

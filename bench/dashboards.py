@@ -1,0 +1,146 @@
+"""Benchmark of the oncologist's pages on PostgreSQL (not a test).
+
+Builds, in a throwaway database: one patient with three years of weekly visits
+(156 visits, four observations each), and a site of 2,000 patients with their
+courses, ledgers, grade 3 visits and overdue checks. Then, server side, for the
+patient page, the cohort dashboard and the worklist:
+
+- the view's time (RequestFactory, the view function called directly: access,
+  selectors, charts, template; no HTTP, no middleware),
+- the time of the same SQL alone: the queries the view issued, captured and
+  replayed on the same connection with their rows fetched,
+- the query count and the plot JSON size per page.
+
+Median of ``--runs`` runs after two warm-ups. Goal: each page at most 3x its
+queries' time.
+
+Run from the repository root: ``python -m bench.dashboards`` (PostgreSQL on
+127.0.0.1:5432, or BENCH_PG).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/dashboards.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._support import bench_database
+
+WEEKLY_VISITS_3_YEARS = 156
+COHORT_PATIENTS = 2000
+
+
+def _seed():
+    from datetime import date
+
+    from patients.models import Role
+    from tests.factories import PatientFactory, SiteFactory, member
+    from tests.tracker import data
+
+    site = SiteFactory(name="Bench patient site", code="bps")
+    oncologist = member(site, Role.ONCOLOGIST, username="bench-onc")
+    nurse = member(site, Role.NURSE, username="bench-nurse")
+    patient = PatientFactory(site=site, diagnosis_date=date(2015, 1, 1))
+    course = data.start_course(oncologist, patient, days_ago=7 * WEEKLY_VISITS_3_YEARS + 3)
+    data.bulk_visits(course, nurse, count=WEEKLY_VISITS_3_YEARS)
+
+    cohort_site = SiteFactory(name="Bench cohort site", code="bcs")
+    cohort_doctor = member(cohort_site, Role.ONCOLOGIST, username="bench-cohort")
+    data.bulk_cohort(cohort_site, cohort_doctor, patients=COHORT_PATIENTS)
+    return oncologist, patient, cohort_doctor
+
+
+def _request(path: str, user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path)
+    request.user = user
+    return request
+
+
+def _measure(view, path: str, user, runs: int, **kwargs) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run_view():
+        user.__dict__.pop("_site_roles", None)  # no cache carried between requests
+        start = time.perf_counter()
+        response = view(_request(path, user), **kwargs)
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 200, response.status_code
+        return elapsed, response
+
+    for _ in range(2):
+        run_view()
+    with CaptureQueriesContext(connection) as captured:
+        _, response = run_view()
+    statements = [q["sql"] for q in captured.captured_queries]
+
+    def run_queries():
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                if cursor.description is not None:
+                    cursor.fetchall()
+        return time.perf_counter() - start
+
+    run_queries()
+    view_times, query_times = [], []
+    for _ in range(runs):  # alternate, so load on the machine hits both alike
+        view_times.append(run_view()[0])
+        query_times.append(run_queries())
+    html = response.content.decode()
+    plot_json = 0
+    for marker in ('-figure" type="application/json">',):
+        for chunk in html.split(marker)[1:]:
+            plot_json += len(chunk.split("</script>", 1)[0].encode())
+    view_ms = statistics.median(view_times) * 1000
+    query_ms = statistics.median(query_times) * 1000
+    return {
+        "queries": len(statements),
+        "view_ms": round(view_ms, 1),
+        "queries_ms": round(query_ms, 1),
+        "ratio": round(view_ms / query_ms, 2),
+        "plot_json_kb": round(plot_json / 1024, 1),
+        "html_kb": round(len(response.content) / 1024, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with bench_database("tracker_bench_dashboards"):
+        from tracker import views
+
+        started = time.perf_counter()
+        oncologist, patient, cohort_doctor = _seed()
+        seeded = time.perf_counter() - started
+        results = {
+            f"patient page ({WEEKLY_VISITS_3_YEARS} weekly visits)": _measure(
+                views.patient_detail,
+                f"/patients/{patient.pk}/",
+                oncologist,
+                args.runs,
+                patient_id=patient.pk,
+            ),
+            f"cohort dashboard ({COHORT_PATIENTS} patients)": _measure(
+                views.cohort, "/cohort/", cohort_doctor, args.runs
+            ),
+            f"worklist ({COHORT_PATIENTS} patients)": _measure(
+                views.home, "/", cohort_doctor, args.runs
+            ),
+        }
+    print(f"seeded in {seeded:.1f} s; median of {args.runs} runs; Python {sys.version.split()[0]}")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+// Draws every figure on the page. Each chart is a <div data-figure="ID"> whose
+// figure sits in <script type="application/json" id="ID"> (Django's json_script),
+// so the page carries no inline script. The tables under each chart work without
+// JavaScript; this only adds the pictures.
+(function () {
+  "use strict";
+  function draw() {
+    var holders = document.querySelectorAll("[data-figure]");
+    var pending = [];
+    Array.prototype.forEach.call(holders, function (holder) {
+      var source = document.getElementById(holder.getAttribute("data-figure"));
+      if (!source) { return; }
+      var figure = JSON.parse(source.textContent);
+      pending.push(
+        window.Plotly.newPlot(holder, figure.data, figure.layout, {
+          responsive: true,
+          displaylogo: false,
+          modeBarButtonsToRemove: ["select2d", "lasso2d"],
+        })
+      );
+    });
+    Promise.all(pending).then(function () {
+      document.body.setAttribute("data-charts-ready", String(pending.length));
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();

@@ -1,0 +1,83 @@
+// The visit form's live preview: posts the form (debounced) and shows the grades
+// and the recommendation the engine would make. Saving is the form's own submit;
+// without JavaScript the form works the same, only without the preview.
+(function () {
+  "use strict";
+  var form = document.getElementById("visit-form");
+  if (!form) { return; }
+  var url = form.getAttribute("data-preview-url");
+  var grades = document.getElementById("preview-grades");
+  var decision = document.getElementById("preview-decision");
+  var errors = document.getElementById("preview-errors");
+  var empty = document.getElementById("preview-empty");
+  var timer = null;
+  var inFlight = null;
+
+  function text(tag, value, cls) {
+    var node = document.createElement(tag);
+    node.textContent = value;
+    if (cls) { node.className = cls; }
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
+  function showGrades(list) {
+    clear(grades);
+    form.querySelectorAll("output.grade").forEach(function (o) { o.textContent = ""; });
+    list.forEach(function (g) {
+      var label = g.name + ": grade " + g.grade + (g.provisional ? " (provisional)" : "");
+      grades.appendChild(text("li", label, "g" + g.grade));
+      var out = form.querySelector('output.grade[data-term="' + g.term + '"]');
+      if (out) { out.textContent = "grade " + g.grade + (g.provisional ? " (provisional)" : ""); }
+    });
+  }
+
+  function showDecision(d) {
+    clear(decision);
+    if (!d) { return; }
+    var headline = d.action;
+    if (d.action === "withhold" && d.resume_dose_mg_per_day) {
+      headline += " · resume at " + d.resume_dose_mg_per_day + " mg/day when recovered";
+    } else if (d.action !== "withhold" && d.action !== "discontinue") {
+      headline += " · " + d.dose_mg_per_day + " mg/day";
+    }
+    decision.appendChild(text("p", headline, "action " + d.action));
+    if (d.needs_review) { decision.appendChild(text("p", "Needs the oncologist's judgement.", "review")); }
+    var reasons = document.createElement("ul");
+    (d.reasons || []).forEach(function (r) {
+      reasons.appendChild(text("li", r.text + " (" + r.source + ")"));
+    });
+    decision.appendChild(reasons);
+  }
+
+  function showErrors(map) {
+    clear(errors);
+    Object.keys(map || {}).forEach(function (k) { errors.appendChild(text("li", map[k])); });
+  }
+
+  function refresh() {
+    if (inFlight) { inFlight.abort(); }
+    inFlight = new AbortController();
+    fetch(url, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" }, signal: inFlight.signal
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      empty.hidden = true;
+      if (result.ok) {
+        showErrors({});
+        showGrades(result.body.grades || []);
+        showDecision(result.body.decision);
+      } else {
+        showErrors(result.body.errors);
+      }
+    }).catch(function () { /* aborted or offline: the next keystroke tries again */ });
+  }
+
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 350);
+  });
+})();

@@ -1,0 +1,240 @@
+"""Figures built from plain values, checked on their trace data."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import plotly.graph_objects as go
+import pytest
+
+from tracker import charts
+from tracker.charts import (
+    BpVisit,
+    DoseNote,
+    DoseStep,
+    GradePoint,
+    LabPoint,
+    PatientTimeline,
+    SwimmerCourse,
+    SwimmerSegment,
+    ValuePoint,
+)
+
+T0 = datetime(2025, 3, 3, 9, 30)
+
+
+def at(days: float) -> datetime:
+    return T0 + timedelta(days=days)
+
+
+def trace(figure: dict, uid: str) -> dict:
+    return next(t for t in figure["data"] if t.get("uid") == uid)
+
+
+def valid(figure: dict) -> dict:
+    """plotly's own validation: raises on any property plotly.js would not know."""
+    go.Figure(figure)
+    return figure
+
+
+def timeline(**overrides) -> PatientTimeline:
+    values = dict(
+        bp=[
+            BpVisit(at(0), ((150, 85), (146, 89)), grade=2),
+            BpVisit(at(7), ((168, 102), (162, 98)), grade=3),
+        ],
+        grades=[
+            GradePoint(at(0), "Hypertension", 2),
+            GradePoint(at(7), "Hypertension", 3, provisional=True),
+            GradePoint(at(7), "Fatigue", 1),
+        ],
+        dose_steps=[
+            DoseStep(at(-14), at(7), 24, False),
+            DoseStep(at(7), at(14), 0, True),
+            DoseStep(at(14), at(20), 20, False),
+        ],
+        dose_notes=[
+            DoseNote(at(-14), "start", None, 24, "Treatment started"),
+            DoseNote(at(7), "hold", 24, 0, "Grade 3 hypertension", recommendation_id=12),
+            DoseNote(at(14), "resume", 0, 20, "Recovered to grade 1", recommendation_id=15),
+        ],
+        weights=[ValuePoint(at(0), 70.0), ValuePoint(at(7), 66.0, grade=1)],
+        baseline_weight_kg=70.0,
+        labs={
+            "ALT": [LabPoint(at(0), 30, 40), LabPoint(at(7), 90, 40, grade=1)],
+            "Creatinine": [LabPoint(at(7), 1.1, 1.2)],
+        },
+    )
+    values.update(overrides)
+    return PatientTimeline(**values)
+
+
+def test_the_patient_figure_is_valid_plotly():
+    valid(charts.patient_figure(timeline()))
+
+
+def test_every_bp_reading_is_drawn_with_the_visit_mean():
+    figure = charts.patient_figure(timeline())
+    readings = trace(figure, "sbp-readings")
+    mean = trace(figure, "sbp-mean")
+    assert readings["y"] == [150, 146, 168, 162]
+    assert mean["y"] == [148.0, 165.0]
+    assert trace(figure, "dbp-mean")["y"] == [87.0, 100.0]
+
+
+def test_the_systolic_bands_start_at_120_140_and_160():
+    figure = charts.patient_figure(timeline())
+    bands = [s for s in figure["layout"]["shapes"] if s["yref"] == "y" and s["type"] == "rect"]
+    assert [(b["y0"], b["name"]) for b in bands] == [(120, "G1"), (140, "G2"), (160, "G3")]
+
+
+def test_the_diastolic_bands_start_at_80_90_and_100():
+    figure = charts.patient_figure(timeline())
+    bands = [s for s in figure["layout"]["shapes"] if s["yref"] == "y2" and s["type"] == "rect"]
+    assert [b["y0"] for b in bands] == [80, 90, 100]
+
+
+def test_all_rows_share_one_time_axis():
+    figure = charts.patient_figure(timeline())
+    assert {t.get("xaxis", "x") for t in figure["data"]} == {"x"}
+    assert "xaxis2" not in figure["layout"]
+    assert figure["layout"]["xaxis"]["type"] == "date"
+
+
+def test_the_heatmap_has_a_row_per_term_and_a_column_per_visit():
+    heatmap = trace(charts.patient_figure(timeline()), "grades")
+    assert heatmap["y"] == ["Fatigue", "Hypertension"]
+    assert heatmap["x"] == ["2025-03-03 09:30", "2025-03-10 09:30"]
+    assert heatmap["z"] == [[None, 1], [2, 3]]
+
+
+def test_a_provisional_grade_is_marked():
+    marks = trace(charts.patient_figure(timeline()), "grades-provisional")
+    assert marks["y"] == ["Hypertension"]
+    assert marks["text"] == ["G3 provisional"]
+
+
+def test_merged_heatmap_columns_keep_every_grade_3():
+    points = [GradePoint(at(i), "Diarrhea", 1) for i in range(1000)]
+    points[777] = GradePoint(at(777), "Diarrhea", 3)
+    heatmap = charts.grade_heatmap_traces(points, max_columns=50)[0]
+    assert len(heatmap["x"]) == 50
+    assert heatmap["z"][0].count(3) == 1
+
+
+def test_the_dose_line_steps_through_the_ledger():
+    dose = trace(charts.patient_figure(timeline()), "dose")
+    assert dose["line"]["shape"] == "hv"
+    assert dose["y"] == [24, 0, 20, 20]
+
+
+def test_holds_are_shaded_on_the_dose_row():
+    figure = charts.patient_figure(timeline())
+    holds = [s for s in figure["layout"]["shapes"] if s.get("name") == "hold"]
+    assert [(h["x0"], h["x1"], h["yref"]) for h in holds] == [
+        ("2025-03-10 09:30", "2025-03-17 09:30", "y4 domain")
+    ]
+
+
+def test_each_hold_and_reduction_is_annotated_with_reason_and_recommendation():
+    figure = charts.patient_figure(timeline())
+    notes = [a for a in figure["layout"]["annotations"] if a.get("hovertext")]
+    assert [a["text"] for a in notes] == ["Hold · R12", "Resume 20 · R15"]
+    assert notes[0]["hovertext"] == "Grade 3 hypertension (recommendation R12)"
+    assert trace(figure, "dose-changes")["text"][1] == ("Recovered to grade 1 (recommendation R15)")
+
+
+def test_weight_has_the_5_10_and_20_percent_loss_lines():
+    figure = charts.patient_figure(timeline())
+    lines = [s for s in figure["layout"]["shapes"] if s.get("yref") == "y5"]
+    assert [s["y0"] for s in lines] == [70.0, 66.5, 63.0, 56.0]
+
+
+def test_labs_are_drawn_as_multiples_of_their_uln():
+    figure = charts.patient_figure(timeline())
+    assert trace(figure, "lab-alt")["y"] == [0.75, 2.25]
+    uln = [s for s in figure["layout"]["shapes"] if s.get("name") == "ULN"]
+    assert uln[0]["y0"] == 1
+
+
+def test_a_long_bp_series_is_thinned_but_keeps_every_grade_3_visit():
+    visits = [BpVisit(at(i), ((130, 80),), grade=1) for i in range(1500)]
+    for i in (3, 700, 1499):
+        visits[i] = BpVisit(at(i), ((131, 101),), grade=3)
+    mean = charts.bp_traces(visits, which="dbp")[1]
+    assert len(mean["y"]) < 400
+    assert mean["y"].count(101) == 3
+
+
+def test_an_empty_timeline_still_draws():
+    valid(charts.patient_figure(PatientTimeline()))
+
+
+def swimmer_courses() -> list[SwimmerCourse]:
+    return [
+        SwimmerCourse(
+            "NGT-1 lenvatinib",
+            "lenvatinib",
+            (
+                SwimmerSegment(0, 14, 24, 0),
+                SwimmerSegment(14, 21, 0, -1),
+                SwimmerSegment(21, 56, 20, 1),
+            ),
+            grade3_days=((14, "Hypertension", 3),),
+        ),
+        SwimmerCourse(
+            "NGT-2 sorafenib",
+            "sorafenib",
+            (SwimmerSegment(0, 30, 800, 0),),
+            discontinued_day=30,
+        ),
+    ]
+
+
+def test_the_swimmer_plot_is_valid_plotly():
+    valid(charts.swimmer_figure(swimmer_courses()))
+
+
+def test_swimmer_bars_are_coloured_by_dose_level_with_holds_grey():
+    figure = charts.swimmer_figure(swimmer_courses())
+    start = trace(figure, "swimmer-level-0")
+    assert start["y"] == ["NGT-1 lenvatinib", "NGT-2 sorafenib"]
+    assert start["base"] == [0, 0] and start["x"] == [14, 30]
+    held = trace(figure, "swimmer-held")
+    assert (held["base"], held["x"]) == ([14], [7])
+    assert trace(figure, "swimmer-level-1")["base"] == [21]
+
+
+def test_swimmer_marks_grade_3_events_and_discontinuation():
+    figure = charts.swimmer_figure(swimmer_courses())
+    assert trace(figure, "swimmer-grade3")["x"] == [14]
+    assert trace(figure, "swimmer-grade3")["text"] == ["Hypertension G3"]
+    assert trace(figure, "swimmer-discontinued")["y"] == ["NGT-2 sorafenib"]
+
+
+def test_worst_grades_stack_one_bar_per_drug_and_term():
+    counts = {
+        ("lenvatinib", "Hypertension"): [1, 2, 3, 4, 0],
+        ("sorafenib", "Diarrhea"): [5, 0, 1, 0, 0],
+    }
+    figure = valid(charts.worst_grade_figure(counts))
+    grade3 = trace(figure, "worst-grade-3")
+    assert grade3["y"] == [["Sorafenib", "Lenvatinib"], ["Diarrhea", "Hypertension"]]
+    assert grade3["x"] == [0, 4]
+
+
+def test_rdi_has_a_box_per_drug():
+    figure = valid(charts.rdi_figure({"lenvatinib": [77.1, 100.0], "sorafenib": [60.0]}))
+    assert trace(figure, "rdi-lenvatinib")["y"] == [77.1, 100.0]
+
+
+def test_kaplan_meier_steps_down_at_each_reduction_and_censors_the_rest():
+    steps = charts.kaplan_meier([(10, True), (20, False), (30, True), (40, False)])
+    assert steps == [(0.0, 1.0), (10, 0.75), (30, pytest.approx(0.375))]
+
+
+def test_time_to_first_reduction_has_a_curve_per_drug():
+    figure = valid(charts.time_to_reduction_figure({"lenvatinib": [(10, True), (50, False)]}))
+    curve = trace(figure, "ttr-lenvatinib")
+    assert curve["x"] == [0, 10, 50]
+    assert curve["y"] == [100, 50, 50]

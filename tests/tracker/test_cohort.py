@@ -1,0 +1,111 @@
+"""The cohort dashboard: swimmer plot, worst grades, RDI, time to first reduction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+
+from patients.models import Role, SiteMembership
+from tests.factories import PatientFactory
+from tests.tracker import data
+
+URL = reverse("tracker:cohort")
+NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
+
+
+def figure(response, name: str) -> dict:
+    html = response.content.decode()
+    tag = f'<script id="{name}-figure" type="application/json">'
+    start = html.index(tag) + len(tag)
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+def rows_of(response, table: str) -> list[list[str]]:
+    reply = response.client.get(URL, {**response.wsgi_request.GET.dict(), "csv": table})
+    assert reply["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(reply.content.decode())))
+
+
+@pytest.fixture
+def cohort(site, other_site, oncologist, nurse, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    for drug, dose in (("lenvatinib", 24), ("sorafenib", 800), ("cabozantinib", 60)):
+        patient = PatientFactory(site=site, family_name=drug.capitalize())
+        course = data.start_course(oncologist, patient, days_ago=80, drug=drug, dose=dose)
+        data.log_visit(nurse, course, days_ago=5, observations=[data.hypertension()])
+    data.bulk_cohort(other_site, oncologist, patients=3)  # not the oncologist's site
+
+
+def test_it_shows_every_course_of_the_users_sites_and_no_other(logged_in, oncologist, cohort):
+    response = logged_in(oncologist).get(URL)
+    swimmer = figure(response, "swimmer")
+    start = next(t for t in swimmer["data"] if t["uid"] == "swimmer-level-0")
+    assert len(start["y"]) == 3
+
+
+def test_grade_3_events_are_marked_on_the_swimmer_plot(logged_in, oncologist, cohort):
+    swimmer = figure(logged_in(oncologist).get(URL), "swimmer")
+    events = next(t for t in swimmer["data"] if t["uid"] == "swimmer-grade3")
+    assert events["text"] == ["Hypertension G3"] * 3
+
+
+def test_it_filters_by_drug(logged_in, oncologist, cohort):
+    response = logged_in(oncologist).get(URL, {"drug": "sorafenib"})
+    assert [r.course.drug for r in response.context["rows"]] == ["sorafenib"]
+
+
+def test_it_filters_by_start_date(logged_in, oncologist, cohort, patient):
+    data.start_course(oncologist, patient, days_ago=3)
+    since = data.timezone.localdate() - data.timedelta(days=10)
+    response = logged_in(oncologist).get(URL, {"from": since.isoformat()})
+    assert [r.course.patient_id for r in response.context["rows"]] == [patient.pk]
+
+
+def test_a_site_the_user_does_not_work_at_is_refused(logged_in, oncologist, other_site, cohort):
+    assert logged_in(oncologist).get(URL, {"site": other_site.pk}).status_code == 404
+
+
+def test_it_filters_by_one_of_the_users_sites(logged_in, oncologist, site, other_site, cohort):
+    SiteMembership.objects.create(user=oncologist, site=other_site, role=Role.ONCOLOGIST)
+    client = logged_in(oncologist)
+    assert len(client.get(URL).context["rows"]) == 6
+    assert len(client.get(URL, {"site": other_site.pk}).context["rows"]) == 3
+
+
+def test_the_courses_table_downloads_as_csv(logged_in, oncologist, cohort):
+    rows = rows_of(logged_in(oncologist).get(URL), "courses")
+    assert rows[0][:3] == ["Reference", "Drug", "Course"]
+    assert sorted(r[1] for r in rows[1:]) == ["cabozantinib", "lenvatinib", "sorafenib"]
+
+
+def test_the_worst_grade_table_downloads_as_csv(logged_in, oncologist, cohort):
+    rows = rows_of(logged_in(oncologist).get(URL), "worst")
+    assert ["lenvatinib", "Hypertension", "0", "0", "0", "1", "0"] in rows
+
+
+def test_the_courses_table_carries_rdi_and_time_to_first_reduction(logged_in, oncologist, cohort):
+    rows = rows_of(logged_in(oncologist).get(URL, {"drug": "lenvatinib"}), "courses")
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["RDI (%)"] == "100.0"
+    assert record["Days on treatment"] == "80"
+    assert (record["Reductions"], record["Days to first reduction"]) == ("0", "")
+
+
+def test_the_csv_keeps_the_filters(logged_in, oncologist, cohort):
+    rows = rows_of(logged_in(oncologist).get(URL, {"drug": "sorafenib"}), "courses")
+    assert [r[1] for r in rows[1:]] == ["sorafenib"]
+
+
+def test_an_unknown_table_is_404(logged_in, oncologist, cohort):
+    assert logged_in(oncologist).get(URL, {"csv": "secrets"}).status_code == 404
+
+
+def test_the_tables_are_on_the_page_without_javascript(logged_in, oncologist, cohort):
+    html = logged_in(oncologist).get(URL).content.decode()
+    for table in ("courses", "worst"):
+        assert f'id="table-{table}"' in html

@@ -1,0 +1,145 @@
+"""The oncologist's inbox page: pending recommendations, signed with the password."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from patients.models import Role
+from tests.factories import PASSWORD, member
+from tests.tracker import data
+from toxicity.models import Recommendation
+
+URL = reverse("tracker:inbox")
+
+
+def decide_url(recommendation) -> str:
+    return reverse("tracker:decide", args=[recommendation.pk])
+
+
+def refreshed(recommendation) -> Recommendation:
+    return Recommendation.objects.get(pk=recommendation.pk)
+
+
+def test_it_lists_the_pending_recommendation_with_its_reasons_and_sources(
+    logged_in, oncologist, recommendation
+):
+    html = logged_in(oncologist).get(URL).content.decode()
+    assert f'id="rec-{recommendation.pk}"' in html
+    for reason in recommendation.decision["reasons"]:
+        assert reason["source"] in html
+    assert "166/102, 162/100 mm Hg" in html  # the triggering values
+    assert 'class="sign"' in html
+
+
+def test_the_most_severe_comes_first(logged_in, oncologist, recommendation, nurse, site):
+    from tests.factories import PatientFactory
+
+    other = data.start_course(oncologist, PatientFactory(site=site), days_ago=30)
+    data.log_visit(
+        nurse,
+        other,
+        days_ago=1,
+        observations=[{"term": "fatigue", "grade": 2, "intolerable": True}],
+    )
+    items = logged_in(oncologist).get(URL).context["cards"]
+    severities = [card["rec"].severity for card in items]
+    assert len(items) == 2
+    assert severities == sorted(severities, reverse=True)
+    assert items[0]["rec"] == recommendation
+
+
+def test_approving_with_the_password_signs_and_writes_the_ledger(
+    logged_in, oncologist, recommendation
+):
+    response = logged_in(oncologist).post(
+        decide_url(recommendation), {"decision": "approve", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    signed = refreshed(recommendation)
+    assert (signed.status, signed.decided_by) == ("approved", oncologist)
+    assert [c.kind for c in signed.dose_changes.all()] == ["hold"]
+
+
+def test_a_wrong_password_signs_nothing(logged_in, oncologist, recommendation):
+    response = logged_in(oncologist).post(
+        decide_url(recommendation), {"decision": "approve", "password": "not my password"}
+    )
+    assert response.status_code == 400
+    assert "password is not correct" in response.content.decode()
+    assert refreshed(recommendation).status == "pending"
+
+
+def test_rejecting_needs_a_reason(logged_in, oncologist, recommendation):
+    response = logged_in(oncologist).post(
+        decide_url(recommendation), {"decision": "reject", "password": PASSWORD}
+    )
+    assert response.status_code == 400
+    assert refreshed(recommendation).status == "pending"
+
+
+def test_rejecting_with_a_reason_is_signed(logged_in, oncologist, recommendation):
+    logged_in(oncologist).post(
+        decide_url(recommendation),
+        {"decision": "reject", "password": PASSWORD, "reason": "White-coat effect"},
+    )
+    rejected = refreshed(recommendation)
+    assert (rejected.status, rejected.decision_reason) == ("rejected", "White-coat effect")
+
+
+def test_approving_another_ladder_dose_needs_a_reason_and_records_the_dose(
+    logged_in, oncologist, recommendation
+):
+    client = logged_in(oncologist)
+    form = {"decision": "approve_modified", "password": PASSWORD, "dose_mg": "20"}
+    assert client.post(decide_url(recommendation), form).status_code == 400
+    client.post(decide_url(recommendation), {**form, "reason": "Reduce rather than hold"})
+    modified = refreshed(recommendation)
+    assert modified.status == "approved_modified"
+    assert [(c.kind, c.dose_after_mg) for c in modified.dose_changes.all()] == [("reduce", 20)]
+
+
+def test_the_second_of_two_deciders_is_told(logged_in, oncologist, site, recommendation, client):
+    colleague = member(site, Role.ONCOLOGIST, first_name="Second", last_name="Signer")
+    form = {"decision": "approve", "password": PASSWORD}
+    first = logged_in(colleague)
+    assert first.post(decide_url(recommendation), form).status_code == 302
+    client.logout()
+    second = logged_in(oncologist)
+    response = second.post(decide_url(recommendation), form, follow=True)
+    assert "already approved by Second Signer" in response.content.decode()
+    assert refreshed(recommendation).decided_by == colleague
+    assert refreshed(recommendation).dose_changes.count() == 1
+
+
+def test_a_nurse_sees_the_recommendation_but_no_sign_button(logged_in, nurse, recommendation):
+    html = logged_in(nurse).get(URL).content.decode()
+    assert f'id="rec-{recommendation.pk}"' in html
+    assert 'class="sign"' not in html and 'name="password"' not in html
+
+
+def test_a_nurse_cannot_sign_by_posting(logged_in, nurse, recommendation):
+    response = logged_in(nurse).post(
+        decide_url(recommendation), {"decision": "approve", "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert refreshed(recommendation).status == "pending"
+
+
+def test_an_outsider_sees_nothing_and_gets_404_on_posting(logged_in, outsider, recommendation):
+    client = logged_in(outsider)
+    assert f'id="rec-{recommendation.pk}"' not in client.get(URL).content.decode()
+    response = client.post(
+        decide_url(recommendation), {"decision": "approve", "password": PASSWORD}
+    )
+    assert response.status_code == 404
+
+
+def test_signing_needs_a_post(logged_in, oncologist, recommendation):
+    assert logged_in(oncologist).get(decide_url(recommendation)).status_code == 405
+
+
+@pytest.mark.parametrize("missing", [999999])
+def test_a_recommendation_that_does_not_exist_is_404(logged_in, oncologist, missing):
+    url = reverse("tracker:decide", args=[missing])
+    assert logged_in(oncologist).post(url, {"decision": "approve"}).status_code == 404

@@ -1,0 +1,45 @@
+"""The worklist and the cohort dashboard issue the same number of queries for 20 and
+for 2,000 patients."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from patients.models import Role
+from tests.factories import SiteFactory, member
+from tests.tracker import data
+
+
+def queries(client, url) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+@pytest.fixture
+def small_and_large(db):
+    small, large = SiteFactory(), SiteFactory()
+    small_doctor = member(small, Role.ONCOLOGIST)
+    large_doctor = member(large, Role.ONCOLOGIST)
+    data.bulk_cohort(small, small_doctor, patients=20)
+    data.bulk_cohort(large, large_doctor, patients=2000)
+    return small_doctor, large_doctor
+
+
+@pytest.mark.parametrize("page", ["tracker:home", "tracker:cohort"])
+def test_the_query_count_does_not_grow_with_the_number_of_patients(
+    client, small_and_large, page, django_assert_max_num_queries
+):
+    small_doctor, large_doctor = small_and_large
+    client.force_login(small_doctor)
+    queries(client, reverse(page))  # the first request of a session settles it
+    small_count, small = queries(client, reverse(page))
+    client.force_login(large_doctor)
+    queries(client, reverse(page))
+    with django_assert_max_num_queries(small_count):
+        large = client.get(reverse(page))
+    assert len(large.context["rows"]) > 10 * len(small.context["rows"])

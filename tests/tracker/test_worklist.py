@@ -1,0 +1,145 @@
+"""The worklist: who needs a clinician at the user's sites, most urgent first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Alert
+from patients.models import Role
+from patients.services import apply_dose_change
+from tests.factories import PatientFactory, member
+from tests.tracker import data
+
+URL = reverse("tracker:home")
+
+
+def names(response) -> list[str]:
+    return [row.course.given_name for row in response.context["rows"]]
+
+
+def test_it_sends_anonymous_users_to_the_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_a_pending_recommendation_puts_the_patient_on_it(logged_in, oncologist, recommendation):
+    response = logged_in(oncologist).get(URL)
+    (row,) = response.context["rows"]
+    assert row.pending == 1 and row.worst_action == "withhold"
+    assert reverse("tracker:patient", args=[row.course.patient_id]) in response.content.decode()
+
+
+def test_a_patient_who_needs_nothing_is_not_on_it(logged_in, oncologist, patient, nurse):
+    course = data.start_course(oncologist, patient, days_ago=2)
+    data.log_visit(nurse, course, days_ago=0.1, observations=[data.hypertension(data.NORMAL_BP)])
+    assert logged_in(oncologist).get(URL).context["rows"] == []
+
+
+def test_a_grade_3_older_than_14_days_no_longer_counts(logged_in, oncologist, course, nurse):
+    data.log_visit(nurse, course, days_ago=20, observations=[data.hypertension()])
+    rows = logged_in(oncologist).get(URL).context["rows"]
+    assert all(not r.grade3 for r in rows)
+
+
+def test_a_recent_grade_3_counts(logged_in, oncologist, course, nurse):
+    data.log_visit(nurse, course, days_ago=3, observations=[data.hypertension()])
+    (row,) = logged_in(oncologist).get(URL).context["rows"]
+    assert [(term, grade) for term, grade, _ in row.grade3] == [("Hypertension", 3)]
+
+
+def test_a_held_drug_counts(logged_in, oncologist, course):
+    apply_dose_change(actor=oncologist, course=course, kind="hold", dose_after_mg=0, reason="G3")
+    (row,) = logged_in(oncologist).get(URL).context["rows"]
+    assert "on_hold" in row.reasons
+
+
+def test_an_unacknowledged_alert_counts(logged_in, oncologist, course, recommendation):
+    from django.contrib.contenttypes.models import ContentType
+
+    Alert.objects.create(
+        kind=Alert._meta.get_field("kind").choices[0][0],
+        severity="urgent",
+        course=course,
+        about_type=ContentType.objects.get_for_model(recommendation),
+        about_id=recommendation.pk,
+        dedupe_key="test-alert",
+        summary="Grade 3 hypertension",
+        last_seen_at=timezone.now(),
+        created_at=timezone.now(),
+    )
+    (row,) = logged_in(oncologist).get(URL).context["rows"]
+    assert row.alerts == 1
+
+
+def test_overdue_monitoring_counts(logged_in, oncologist, course):
+    from toxicity.models import DueCheck
+
+    DueCheck.objects.create(
+        course=course,
+        kind="blood_pressure",
+        due_at=timezone.now() - timedelta(days=9),
+        overdue_after=timezone.now() - timedelta(days=2),
+        source="test",
+        confirmed=True,
+    )
+    (row,) = logged_in(oncologist).get(URL).context["rows"]
+    assert row.overdue == 1
+
+
+def test_another_sites_patients_never_show(logged_in, outsider, recommendation):
+    response = logged_in(outsider).get(URL)
+    assert response.context["rows"] == []
+    assert recommendation.course.patient.family_name not in response.content.decode()
+
+
+@pytest.fixture
+def two_drugs(site, oncologist):
+    held = []
+    for drug, dose, name in (("lenvatinib", 24, "Len"), ("sorafenib", 800, "Sor")):
+        patient = PatientFactory(site=site, given_name=name, family_name=f"Z{name}")
+        course = data.start_course(oncologist, patient, days_ago=30, drug=drug, dose=dose)
+        apply_dose_change(actor=oncologist, course=course, kind="hold", dose_after_mg=0, reason="x")
+        held.append(course)
+    return held
+
+
+def test_it_filters_by_drug(logged_in, oncologist, two_drugs):
+    response = logged_in(oncologist).get(URL, {"drug": "sorafenib"})
+    assert names(response) == ["Sor"]
+
+
+def test_it_filters_by_course_status(logged_in, oncologist, two_drugs):
+    assert names(logged_in(oncologist).get(URL, {"status": "active"})) == []
+    assert len(names(logged_in(oncologist).get(URL, {"status": "on_hold"}))) == 2
+
+
+def test_it_sorts_by_patient_either_way(logged_in, oncologist, two_drugs):
+    client = logged_in(oncologist)
+    assert names(client.get(URL, {"sort": "patient"})) == ["Len", "Sor"]
+    assert names(client.get(URL, {"sort": "-patient"})) == ["Sor", "Len"]
+
+
+def test_the_most_severe_recommendation_comes_first(
+    logged_in, oncologist, recommendation, two_drugs
+):
+    assert names(logged_in(oncologist).get(URL))[0] == recommendation.course.patient.given_name
+
+
+def test_a_nurse_sees_the_worklist_too(logged_in, nurse, recommendation):
+    assert len(logged_in(nurse).get(URL).context["rows"]) == 1
+
+
+def test_a_clinician_of_two_sites_sees_both(logged_in, site, other_site, oncologist, two_drugs):
+    from patients.models import SiteMembership
+
+    SiteMembership.objects.create(user=oncologist, site=other_site, role=Role.ONCOLOGIST)
+    colleague = member(other_site, Role.ONCOLOGIST)
+    patient = PatientFactory(site=other_site, given_name="Far", family_name="Away")
+    course = data.start_course(colleague, patient, days_ago=10)
+    apply_dose_change(actor=colleague, course=course, kind="hold", dose_after_mg=0, reason="x")
+    assert sorted(names(logged_in(oncologist).get(URL))) == ["Far", "Len", "Sor"]

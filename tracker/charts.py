@@ -1,0 +1,818 @@
+"""Plotly figures from selector output. Plain values in, plain dicts out; no Django.
+
+Each figure is the JSON plotly.js draws (``{"data": [...], "layout": {...}}``),
+built as dicts rather than through ``plotly.graph_objects`` so a 2,000-course
+cohort renders without the validation cost; the tests validate every figure
+with ``go.Figure``. Every trace has a stable ``uid`` that the page tests read back.
+
+Thresholds drawn on the charts cite their source:
+- CTCAE v5.0 Hypertension (reference.md 1.4): G1 SBP 120-139 or DBP 80-89,
+  G2 SBP 140-159 or DBP 90-99, G3 SBP >=160 or DBP >=100.
+- CTCAE v5.0 Weight loss (reference.md 1.4): G1 5 to <10 %, G2 10 to <20 %,
+  G3 >=20 % from the pre-treatment baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from tracker.downsample import MAX_POINTS, bucket_bounds, minmax_indices
+
+Figure = dict[str, Any]
+
+# Grade colours, grade 0 to 4 (5 = death is shown as 4's colour, never expected here).
+GRADE_COLOURS = ("#d9f2e0", "#fde68a", "#fb923c", "#dc2626", "#6b0f0f")
+LEVEL_COLOURS = ("#1d4ed8", "#60a5fa", "#a78bfa", "#f472b6", "#94a3b8")
+HOLD_COLOUR = "#9ca3af"
+SBP_BANDS = ((120, 140, 1), (140, 160, 2), (160, None, 3))  # CTCAE v5.0 Hypertension
+DBP_BANDS = ((80, 90, 1), (90, 100, 2), (100, None, 3))  # CTCAE v5.0 Hypertension
+BAND_COLOURS = {1: "rgba(253,230,138,0.35)", 2: "rgba(251,146,60,0.25)", 3: "rgba(220,38,38,0.18)"}
+WEIGHT_LOSS_LINES = ((5, 1), (10, 2), (20, 3))  # CTCAE v5.0 Weight loss: % loss, grade
+MAX_HEATMAP_COLUMNS = 200
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
+
+
+# --- inputs --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BpVisit:
+    at: datetime
+    readings: tuple[tuple[float, float], ...]
+    grade: int | None = None
+
+
+@dataclass(frozen=True)
+class GradePoint:
+    at: datetime
+    term: str  # display name
+    grade: int
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
+class DoseStep:
+    start: datetime
+    end: datetime
+    dose_mg: float
+    held: bool
+
+
+@dataclass(frozen=True)
+class DoseNote:
+    """A ledger change worth a note on the dose chart (reduce, hold, resume, stop)."""
+
+    at: datetime
+    kind: str
+    dose_before_mg: float | None
+    dose_after_mg: float
+    reason: str
+    recommendation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ValuePoint:
+    at: datetime
+    value: float
+    grade: int | None = None
+
+
+@dataclass(frozen=True)
+class LabPoint:
+    at: datetime
+    value: float
+    uln: float
+    grade: int | None = None
+
+
+@dataclass
+class PatientTimeline:
+    """Everything the patient page draws, for one treatment course."""
+
+    bp: list[BpVisit] = field(default_factory=list)
+    grades: list[GradePoint] = field(default_factory=list)
+    dose_steps: list[DoseStep] = field(default_factory=list)
+    dose_notes: list[DoseNote] = field(default_factory=list)
+    weights: list[ValuePoint] = field(default_factory=list)
+    baseline_weight_kg: float | None = None
+    labs: dict[str, list[LabPoint]] = field(default_factory=dict)  # display name -> points
+
+
+# --- helpers ---------------------------------------------------------------------------
+def t(moment: datetime | date) -> str:
+    """Plotly.js reads dates without a zone; callers hand in local times."""
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat()
+
+
+def _mean(values: Iterable[float]) -> float:
+    values = list(values)
+    return sum(values) / len(values)
+
+
+def _grade_colourscale() -> list[list[Any]]:
+    scale: list[list[Any]] = []
+    for grade, colour in enumerate(GRADE_COLOURS):
+        scale.append([grade / 5, colour])
+        scale.append([(grade + 1) / 5, colour])
+    return scale
+
+
+def _band_shapes(yref: str, bands, top: float) -> list[dict]:
+    shapes = []
+    for low, high, grade in bands:
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": yref,
+                "y0": low,
+                "y1": high if high is not None else top,
+                "fillcolor": BAND_COLOURS[grade],
+                "line": {"width": 0},
+                "layer": "below",
+                "name": f"G{grade}",
+            }
+        )
+    return shapes
+
+
+def _band_labels(yref: str, bands, top: float) -> list[dict]:
+    return [
+        {
+            "xref": "paper",
+            "x": 1.0,
+            "xanchor": "left",
+            "yref": yref,
+            "y": (low + (high if high is not None else top)) / 2,
+            "text": f"G{grade}",
+            "showarrow": False,
+            "font": {"size": 11, "color": "#5b6b7a"},
+        }
+        for low, high, grade in bands
+    ]
+
+
+# --- patient page -----------------------------------------------------------------------
+def bp_traces(
+    visits: Sequence[BpVisit], *, which: str, yaxis: str = "y", max_points: int = MAX_POINTS
+) -> list[dict]:
+    """Each reading and the visit mean, systolic (``which="sbp"``) or diastolic."""
+    column = 0 if which == "sbp" else 1
+    label = "Systolic" if which == "sbp" else "Diastolic"
+    visits = [v for v in visits if v.readings]
+    means = [_mean(r[column] for r in v.readings) for v in visits]
+    keep = [(v.grade or 0) >= 3 for v in visits]
+    shown = minmax_indices(means, max_points=max_points, keep=keep)
+    rx, ry = [], []
+    for i in shown:
+        for reading in visits[i].readings:
+            rx.append(t(visits[i].at))
+            ry.append(reading[column])
+    return [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "uid": f"{which}-readings",
+            "name": f"{label} readings",
+            "x": rx,
+            "y": ry,
+            "yaxis": yaxis,
+            "marker": {"size": 5, "color": "#64748b", "opacity": 0.6},
+            "hovertemplate": "%{x}<br>%{y} mm Hg<extra>reading</extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "uid": f"{which}-mean",
+            "name": f"{label} visit mean",
+            "x": [t(visits[i].at) for i in shown],
+            "y": [round(means[i], 1) for i in shown],
+            "yaxis": yaxis,
+            "line": {"color": "#0b5cad", "width": 2},
+            "marker": {"size": 7},
+            "hovertemplate": "%{x}<br>mean %{y} mm Hg<extra></extra>",
+        },
+    ]
+
+
+def grade_heatmap_traces(
+    points: Sequence[GradePoint], *, yaxis: str = "y", max_columns: int = MAX_HEATMAP_COLUMNS
+) -> list[dict]:
+    """Term x time, coloured by grade 0-4; provisional grades ringed.
+
+    Visits beyond ``max_columns`` are merged into columns that show each term's
+    worst grade, so a grade >= 3 always shows.
+    """
+    if not points:
+        return []
+    times = sorted({p.at for p in points})
+    terms = sorted({p.term for p in points})
+    bounds = bucket_bounds(len(times), max_columns)
+    column_of = {}
+    for column, (lo, hi) in enumerate(bounds):
+        for i in range(lo, hi):
+            column_of[times[i]] = column
+    worst: dict[tuple[str, int], tuple[int, bool]] = {}
+    for p in points:
+        key = (p.term, column_of[p.at])
+        current = worst.get(key)
+        if current is None or p.grade > current[0] or (p.grade == current[0] and p.provisional):
+            worst[key] = (p.grade, p.provisional)
+    x = [t(times[lo]) for lo, _ in bounds]
+    z = [[worst.get((term, c), (None,))[0] for c in range(len(bounds))] for term in terms]
+    px, py, ptext = [], [], []
+    for (term, column), (grade, provisional) in sorted(worst.items(), key=lambda kv: kv[0][1]):
+        if provisional:
+            px.append(x[column])
+            py.append(term)
+            ptext.append(f"G{grade} provisional")
+    return [
+        {
+            "type": "heatmap",
+            "uid": "grades",
+            "name": "Grades",
+            "x": x,
+            "y": terms,
+            "z": z,
+            "yaxis": yaxis,
+            "zmin": -0.5,
+            "zmax": 4.5,
+            "colorscale": _grade_colourscale(),
+            "xgap": 1,
+            "ygap": 1,
+            "showscale": False,
+            "hoverongaps": False,
+            "hovertemplate": "%{y}<br>%{x}<br>grade %{z}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "uid": "grades-provisional",
+            "name": "Provisional grade",
+            "x": px,
+            "y": py,
+            "text": ptext,
+            "yaxis": yaxis,
+            "marker": {
+                "symbol": "circle-open",
+                "size": 11,
+                "color": "#111827",
+                "line": {"width": 2},
+            },
+            "hovertemplate": "%{y}<br>%{x}<br>%{text}<extra></extra>",
+        },
+    ]
+
+
+def _note_text(note: DoseNote) -> tuple[str, str]:
+    if note.kind == "hold":
+        short = "Hold"
+    elif note.kind == "discontinue":
+        short = "Stop"
+    elif note.kind == "resume":
+        short = f"Resume {note.dose_after_mg:g}"
+    elif note.kind == "reduce":
+        short = f"↓ {note.dose_after_mg:g}"
+    elif note.kind == "re_escalate":
+        short = f"↑ {note.dose_after_mg:g}"
+    else:
+        short = f"{note.kind.replace('_', ' ').capitalize()} {note.dose_after_mg:g}"
+    if note.recommendation_id is not None:
+        short += f" · R{note.recommendation_id}"
+    recommendation = (
+        f"recommendation R{note.recommendation_id}"
+        if note.recommendation_id is not None
+        else "no recommendation"
+    )
+    return short, f"{note.reason} ({recommendation})"
+
+
+def dose_traces(
+    steps: Sequence[DoseStep], notes: Sequence[DoseNote], *, yaxis: str = "y"
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """The mg/day step line, its notes, and the shaded holds: (traces, shapes, annotations)."""
+    if not steps:
+        return [], [], []
+    x = [t(s.start) for s in steps] + [t(steps[-1].end)]
+    y = [s.dose_mg for s in steps] + [steps[-1].dose_mg]
+    yref = yaxis.replace("yaxis", "y")
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "x",
+            "x0": t(s.start),
+            "x1": t(s.end),
+            "yref": f"{yref} domain",
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": "rgba(156,163,175,0.35)",
+            "line": {"width": 0},
+            "layer": "below",
+            "name": "hold",
+        }
+        for s in steps
+        if s.held
+    ]
+    noted = [n for n in notes if n.kind in ("hold", "reduce", "resume", "discontinue")]
+    texts = [_note_text(n) for n in noted]
+    annotations = [
+        {
+            "xref": "x",
+            "yref": yref,
+            "x": t(n.at),
+            "y": n.dose_before_mg if n.dose_before_mg is not None else n.dose_after_mg,
+            "text": short,
+            "hovertext": long,
+            "showarrow": True,
+            "arrowhead": 2,
+            "ax": 0,
+            "ay": -26,
+            "font": {"size": 11},
+            "bgcolor": "rgba(255,255,255,0.85)",
+        }
+        for n, (short, long) in zip(noted, texts, strict=True)
+    ]
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "uid": "dose",
+            "name": "Dose (mg/day)",
+            "x": x,
+            "y": y,
+            "yaxis": yaxis,
+            "line": {"shape": "hv", "color": "#1d4ed8", "width": 2.5},
+            "hovertemplate": "%{x}<br>%{y} mg/day<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "uid": "dose-changes",
+            "name": "Dose changes",
+            "x": [t(n.at) for n in noted],
+            "y": [n.dose_after_mg for n in noted],
+            "text": [long for _, long in texts],
+            "yaxis": yaxis,
+            "marker": {"symbol": "diamond", "size": 9, "color": "#b45309"},
+            "hovertemplate": "%{x}<br>%{y} mg/day<br>%{text}<extra></extra>",
+        },
+    ]
+    return traces, shapes, annotations
+
+
+def weight_traces(
+    points: Sequence[ValuePoint],
+    baseline_kg: float | None,
+    *,
+    yaxis: str = "y",
+    max_points: int = MAX_POINTS,
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """Weight, and the 5/10/20 % loss lines from the baseline: (traces, shapes, annotations)."""
+    values = [p.value for p in points]
+    keep = [(p.grade or 0) >= 3 for p in points]
+    shown = minmax_indices(values, max_points=max_points, keep=keep)
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "uid": "weight",
+            "name": "Weight (kg)",
+            "x": [t(points[i].at) for i in shown],
+            "y": [points[i].value for i in shown],
+            "yaxis": yaxis,
+            "line": {"color": "#0f766e"},
+            "marker": {"size": 6},
+            "hovertemplate": "%{x}<br>%{y} kg<extra></extra>",
+        }
+    ]
+    shapes, annotations = [], []
+    if baseline_kg:
+        yref = yaxis.replace("yaxis", "y")
+        lines = [(0, None)] + [(percent, grade) for percent, grade in WEIGHT_LOSS_LINES]
+        for percent, grade in lines:
+            level = round(baseline_kg * (1 - percent / 100), 1)
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "yref": yref,
+                    "y0": level,
+                    "y1": level,
+                    "line": {
+                        "color": "#475569" if grade is None else GRADE_COLOURS[grade],
+                        "width": 1.5,
+                        "dash": "solid" if grade is None else "dash",
+                    },
+                    "name": "baseline" if grade is None else f"-{percent}%",
+                }
+            )
+            annotations.append(
+                {
+                    "xref": "paper",
+                    "x": 1.0,
+                    "xanchor": "left",
+                    "yref": yref,
+                    "y": level,
+                    "text": "baseline" if grade is None else f"−{percent} % (G{grade})",
+                    "showarrow": False,
+                    "font": {"size": 11, "color": "#5b6b7a"},
+                }
+            )
+    return traces, shapes, annotations
+
+
+def lab_traces(
+    labs: Mapping[str, Sequence[LabPoint]], *, yaxis: str = "y", max_points: int = MAX_POINTS
+) -> tuple[list[dict], list[dict]]:
+    """Each lab as a multiple of its ULN, with the ULN line: (traces, shapes)."""
+    traces = []
+    for name, points in labs.items():
+        ratios = [p.value / p.uln if p.uln else None for p in points]
+        keep = [(p.grade or 0) >= 3 for p in points]
+        shown = [i for i in minmax_indices(ratios, max_points=max_points, keep=keep) if ratios[i]]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "uid": f"lab-{name.lower().replace(' ', '-')}",
+                "name": name,
+                "x": [t(points[i].at) for i in shown],
+                "y": [round(ratios[i], 2) for i in shown],
+                "customdata": [[points[i].value, points[i].uln] for i in shown],
+                "yaxis": yaxis,
+                "marker": {"size": 6},
+                "hovertemplate": name
+                + "<br>%{x}<br>%{y}× ULN (%{customdata[0]} / ULN %{customdata[1]})<extra></extra>",
+            }
+        )
+    yref = yaxis.replace("yaxis", "y")
+    shapes = [
+        {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": yref,
+            "y0": 1,
+            "y1": 1,
+            "line": {"color": "#b91c1c", "width": 1.5, "dash": "dot"},
+            "name": "ULN",
+        }
+    ]
+    return traces, shapes
+
+
+def _stack_domains(weights: Sequence[float], gap: float = 0.035) -> list[tuple[float, float]]:
+    """Vertical domains, first row at the top, proportional to ``weights``."""
+    usable = 1 - gap * (len(weights) - 1)
+    total = sum(weights)
+    domains = []
+    top = 1.0
+    for w in weights:
+        height = usable * w / total
+        domains.append((max(0.0, top - height), top))
+        top -= height + gap
+    return domains
+
+
+def _layout_key(axis: str) -> str:
+    """'y3' -> 'yaxis3'."""
+    return "yaxis" + axis[1:]
+
+
+def patient_figure(timeline: PatientTimeline) -> Figure:
+    """One figure, one shared time axis: SBP, DBP, grades, dose, weight, labs."""
+    terms = sorted({p.term for p in timeline.grades})
+    rows = [
+        ("sbp", "Systolic (mm Hg)", 1.0),
+        ("dbp", "Diastolic (mm Hg)", 1.0),
+        ("grades", "CTCAE grade", max(1.0, 0.28 * len(terms))),
+        ("dose", "Dose (mg/day)", 0.9),
+        ("weight", "Weight (kg)", 0.9),
+        ("labs", "× ULN", 1.0),
+    ]
+    domains = _stack_domains([w for _, _, w in rows])
+    axis = {key: ("y" if i == 0 else f"y{i + 1}") for i, (key, _, _) in enumerate(rows)}
+    data: list[dict] = []
+    shapes: list[dict] = []
+    annotations: list[dict] = []
+
+    sbp = [r[0] for v in timeline.bp for r in v.readings]
+    dbp = [r[1] for v in timeline.bp for r in v.readings]
+    data += bp_traces(timeline.bp, which="sbp", yaxis=axis["sbp"])
+    data += bp_traces(timeline.bp, which="dbp", yaxis=axis["dbp"])
+    sbp_top = max([180.0, *(s + 10 for s in sbp)])
+    dbp_top = max([110.0, *(d + 10 for d in dbp)])
+    shapes += _band_shapes(axis["sbp"], SBP_BANDS, sbp_top)
+    shapes += _band_shapes(axis["dbp"], DBP_BANDS, dbp_top)
+    annotations += _band_labels(axis["sbp"], SBP_BANDS, sbp_top)
+    annotations += _band_labels(axis["dbp"], DBP_BANDS, dbp_top)
+
+    data += grade_heatmap_traces(timeline.grades, yaxis=axis["grades"])
+    dose_data, dose_shapes, dose_notes = dose_traces(
+        timeline.dose_steps, timeline.dose_notes, yaxis=axis["dose"]
+    )
+    data += dose_data
+    shapes += dose_shapes
+    annotations += dose_notes
+    weight_data, weight_shapes, weight_notes = weight_traces(
+        timeline.weights, timeline.baseline_weight_kg, yaxis=axis["weight"]
+    )
+    data += weight_data
+    shapes += weight_shapes
+    annotations += weight_notes
+    lab_data, lab_shapes = lab_traces(timeline.labs, yaxis=axis["labs"])
+    data += lab_data
+    shapes += lab_shapes
+
+    bottom = axis[rows[-1][0]]
+    layout: dict[str, Any] = {
+        "height": 1000 + 18 * max(0, len(terms) - 4),
+        "margin": {"l": 150, "r": 90, "t": 20, "b": 40},
+        "font": FONT,
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.04, "yanchor": "top"},
+        "hovermode": "closest",
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "xaxis": {
+            "type": "date",
+            "anchor": bottom,
+            "showgrid": True,
+            "gridcolor": "#eef2f6",
+            "showspikes": True,
+            "spikemode": "across",
+        },
+        "shapes": shapes,
+        "annotations": annotations,
+    }
+    for i, (_key, title, _) in enumerate(rows):
+        name = "yaxis" if i == 0 else f"yaxis{i + 1}"
+        layout[name] = {
+            "domain": list(domains[i]),
+            "title": {"text": title, "font": {"size": 12}},
+            "anchor": "x",
+            "gridcolor": "#eef2f6",
+            "zeroline": False,
+            "fixedrange": True,
+        }
+    layout[_layout_key(axis["grades"])].update(
+        {"type": "category", "categoryorder": "array", "categoryarray": terms, "automargin": True}
+    )
+    layout[_layout_key(axis["dose"])]["rangemode"] = "tozero"
+    return {"data": data, "layout": layout}
+
+
+# --- cohort dashboard ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class SwimmerSegment:
+    start_day: float
+    end_day: float
+    dose_mg: float
+    level: int  # 0 starting dose, 1 one level down, ...; -1 held
+
+
+@dataclass(frozen=True)
+class SwimmerCourse:
+    label: str  # what names the row: reference code and drug, never a name
+    drug: str
+    segments: tuple[SwimmerSegment, ...]
+    grade3_days: tuple[tuple[float, str, int], ...] = ()  # (day, term, grade)
+    discontinued_day: float | None = None
+
+
+LEVEL_NAMES = ("Starting dose", "1 level down", "2 levels down", "3+ levels down")
+
+
+def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
+    """One bar per course from its start: coloured by dose level, grey while held."""
+    labels = [c.label for c in courses]
+    groups: dict[int, dict[str, list]] = {}
+    for course in courses:
+        for seg in course.segments:
+            level = -1 if seg.level < 0 else min(seg.level, len(LEVEL_NAMES) - 1)
+            g = groups.setdefault(level, {"y": [], "base": [], "x": [], "text": []})
+            g["y"].append(course.label)
+            g["base"].append(round(seg.start_day, 1))
+            g["x"].append(round(seg.end_day - seg.start_day, 1))
+            g["text"].append("held" if seg.level < 0 else f"{seg.dose_mg:g} mg/day")
+    data = []
+    for level in sorted(groups, key=lambda lv: (lv < 0, lv)):
+        g = groups[level]
+        name = "Held" if level < 0 else LEVEL_NAMES[level]
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "uid": "swimmer-held" if level < 0 else f"swimmer-level-{level}",
+                "name": name,
+                "y": g["y"],
+                "base": g["base"],
+                "x": g["x"],
+                "text": g["text"],
+                "textposition": "none",
+                "marker": {"color": HOLD_COLOUR if level < 0 else LEVEL_COLOURS[level]},
+                "hovertemplate": "%{y}<br>day %{base} for %{x} days: %{text}<extra>"
+                + name
+                + "</extra>",
+            }
+        )
+    ex, ey, etext = [], [], []
+    for course in courses:
+        for day, term, grade in course.grade3_days:
+            ex.append(round(day, 1))
+            ey.append(course.label)
+            etext.append(f"{term} G{grade}")
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "uid": "swimmer-grade3",
+            "name": "Grade ≥3 event",
+            "x": ex,
+            "y": ey,
+            "text": etext,
+            "marker": {"symbol": "triangle-down", "size": 9, "color": "#dc2626"},
+            "hovertemplate": "%{y}<br>day %{x}: %{text}<extra></extra>",
+        }
+    )
+    stops = [(c.discontinued_day, c.label) for c in courses if c.discontinued_day is not None]
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "uid": "swimmer-discontinued",
+            "name": "Discontinued",
+            "x": [round(day, 1) for day, _ in stops],
+            "y": [label for _, label in stops],
+            "marker": {"symbol": "x-thin", "size": 11, "color": "#111827", "line": {"width": 2.5}},
+            "hovertemplate": "%{y}<br>discontinued on day %{x}<extra></extra>",
+        }
+    )
+    row_px = 14 if len(courses) <= 200 else 4
+    return {
+        "data": data,
+        "layout": {
+            "barmode": "overlay",
+            "height": min(6000, max(320, 120 + row_px * len(courses))),
+            "margin": {"l": 150, "r": 20, "t": 20, "b": 50},
+            "font": FONT,
+            "plot_bgcolor": "#ffffff",
+            "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom"},
+            "xaxis": {"title": {"text": "Days on treatment"}, "gridcolor": "#eef2f6"},
+            "yaxis": {
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": list(reversed(labels)),
+                "showticklabels": len(courses) <= 200,
+                "automargin": True,
+            },
+        },
+    }
+
+
+def worst_grade_figure(counts: Mapping[tuple[str, str], Sequence[int]]) -> Figure:
+    """Courses per worst grade 0-4, for each (drug, term): stacked horizontal bars."""
+    keys = sorted(counts, reverse=True)  # plotly draws the first category at the bottom
+    drugs = [drug.capitalize() for drug, _ in keys]
+    terms = [term for _, term in keys]
+    data = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "uid": f"worst-grade-{grade}",
+            "name": f"Grade {grade}" if grade < 4 else "Grade 4+",
+            "y": [drugs, terms],
+            "x": [counts[k][grade] for k in keys],
+            "marker": {"color": GRADE_COLOURS[grade], "line": {"color": "#94a3b8", "width": 0.5}},
+            "hovertemplate": "%{y}<br>%{x} courses<extra>" + f"grade {grade}</extra>",
+        }
+        for grade in range(5)
+    ]
+    return {
+        "data": data,
+        "layout": {
+            "barmode": "stack",
+            "height": max(260, 110 + 22 * len(keys)),
+            "margin": {"l": 20, "r": 20, "t": 20, "b": 50},
+            "font": FONT,
+            "plot_bgcolor": "#ffffff",
+            "yaxis": {"type": "multicategory", "automargin": True},
+            "xaxis": {"title": {"text": "Courses"}, "gridcolor": "#eef2f6"},
+            "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "traceorder": "normal"},
+        },
+    }
+
+
+def rdi_figure(values_by_drug: Mapping[str, Sequence[float]]) -> Figure:
+    """Relative dose intensity per course, a box per drug with every course shown."""
+    data = [
+        {
+            "type": "box",
+            "uid": f"rdi-{drug}",
+            "name": drug.capitalize(),
+            "y": [round(v, 1) for v in values],
+            "boxpoints": "all" if len(values) <= 500 else "outliers",
+            "jitter": 0.4,
+            "pointpos": 0,
+            "marker": {"size": 4},
+            "hovertemplate": "%{y} %<extra>" + drug + "</extra>",
+        }
+        for drug, values in values_by_drug.items()
+    ]
+    return {
+        "data": data,
+        "layout": {
+            "height": 380,
+            "margin": {"l": 60, "r": 20, "t": 20, "b": 40},
+            "font": FONT,
+            "plot_bgcolor": "#ffffff",
+            "showlegend": False,
+            "yaxis": {
+                "title": {"text": "Relative dose intensity (%)"},
+                "rangemode": "tozero",
+                "gridcolor": "#eef2f6",
+            },
+        },
+    }
+
+
+def kaplan_meier(durations: Sequence[tuple[float, bool]]) -> list[tuple[float, float]]:
+    """Steps (day, proportion still free of the event) from (day, event happened) pairs."""
+    steps = [(0.0, 1.0)]
+    at_risk = len(durations)
+    survival = 1.0
+    ordered = sorted(durations, key=lambda d: (d[0], not d[1]))
+    i = 0
+    while i < len(ordered):
+        day = ordered[i][0]
+        events = censored = 0
+        while i < len(ordered) and ordered[i][0] == day:
+            if ordered[i][1]:
+                events += 1
+            else:
+                censored += 1
+            i += 1
+        if events and at_risk:
+            survival *= 1 - events / at_risk
+            steps.append((day, survival))
+        at_risk -= events + censored
+    return steps
+
+
+def time_to_reduction_figure(
+    durations_by_drug: Mapping[str, Sequence[tuple[float, bool]]],
+) -> Figure:
+    """Kaplan-Meier curves: proportion of courses not yet reduced, by drug.
+
+    Each course gives (days to first reduction, True) or (days on treatment, False).
+    """
+    data = []
+    for drug, durations in durations_by_drug.items():
+        steps = kaplan_meier(durations)
+        longest = max((d for d, _ in durations), default=0.0)
+        xs = [round(d, 1) for d, _ in steps] + [round(longest, 1)]
+        ys = [round(100 * s, 1) for _, s in steps] + [round(100 * steps[-1][1], 1)]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "uid": f"ttr-{drug}",
+                "name": f"{drug.capitalize()} (n={len(durations)})",
+                "x": xs,
+                "y": ys,
+                "line": {"shape": "hv", "width": 2.5},
+                "hovertemplate": "day %{x}: %{y} % not reduced<extra>" + drug + "</extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "height": 380,
+            "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+            "font": FONT,
+            "plot_bgcolor": "#ffffff",
+            "xaxis": {"title": {"text": "Days from start"}, "gridcolor": "#eef2f6"},
+            "yaxis": {
+                "title": {"text": "% of courses not yet reduced"},
+                "range": [0, 102],
+                "gridcolor": "#eef2f6",
+            },
+            "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom"},
+        },
+    }
+
+
+def median(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2

@@ -1,0 +1,552 @@
+"""Reads behind the clinicians' pages: worklist, patient page, cohort dashboard, inbox.
+
+Every function issues a fixed number of queries whatever the number of visits,
+courses or patients (the page tests count them): rows come back with
+``values()`` or one prefetch, and the grouping happens here in Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from notifications.models import Alert
+from patients import dosing
+from patients.access import site_roles
+from patients.models import DoseChange, Drug, Patient, Role, TreatmentCourse
+from patients.selectors import dose_state
+from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
+from toxicity.models import (
+    SEVERITY,
+    DueCheck,
+    Observation,
+    Recommendation,
+    RecommendationStatus,
+)
+from tracker import charts, metrics
+
+RECENT_GRADE3_DAYS = 14
+TREND_VISITS = 6
+# Normal 24-h urine protein is below 0.15 g/day; used when a visit gives no ULN [U].
+URINE_PROTEIN_ULN_G_24H = 0.15
+
+# Key labs on the patient page: term -> (label, measurement value key, ULN key).
+LAB_SERIES = {
+    "alanine_aminotransferase_increased": ("ALT", "value", "uln"),
+    "aspartate_aminotransferase_increased": ("AST", "value", "uln"),
+    "blood_bilirubin_increased": ("Bilirubin", "value", "uln"),
+    "creatinine_increased": ("Creatinine", "value", "uln"),
+    "proteinuria": ("Urine protein", "urine_protein_g_24h", "uln"),
+    "hypocalcemia": ("Calcium (× LLN)", "calcium_mg_dl", "lln"),
+    "thyroid_stimulating_hormone_increased": ("TSH", "value", "uln"),
+}
+
+
+def term_name(key: str) -> str:
+    if key in TERMS:
+        return TERMS[key].name
+    if key in LABEL_EVENTS:
+        return LABEL_EVENTS[key].name
+    return key.replace("_", " ").capitalize()
+
+
+def local(moment: datetime) -> datetime:
+    """Local wall-clock time without a zone: what the charts draw (and fast to compare)."""
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+def sites_of(user) -> list[int]:
+    return sorted(site_roles(user))
+
+
+def can_sign(user, site_id: int) -> bool:
+    return site_roles(user).get(site_id) == Role.ONCOLOGIST
+
+
+def courses_with_ledger(courses: QuerySet[TreatmentCourse]) -> QuerySet[TreatmentCourse]:
+    """Each course with its ledger (and who recorded each change) in one more query."""
+    return courses.prefetch_related(
+        Prefetch(
+            "dose_changes",
+            queryset=DoseChange.objects.select_related("recorded_by").order_by(
+                "effective_at", "id"
+            ),
+            to_attr="prefetched_ledger",
+        )
+    )
+
+
+def ledger_entries(course: TreatmentCourse) -> list[dosing.LedgerEntry]:
+    return [change.as_entry() for change in course.prefetched_ledger]
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    """A course and the little of its patient a list shows: plain values, one query."""
+
+    pk: int
+    patient_id: int
+    drug: str
+    start_date: date
+    reference_code: str
+    family_name: str
+    given_name: str
+    site_name: str
+
+    @property
+    def drug_label(self) -> str:
+        return Drug(self.drug).label
+
+
+_COURSE_FIELDS = (
+    "pk",
+    "patient_id",
+    "drug",
+    "start_date",
+    "patient__reference_code",
+    "patient__family_name",
+    "patient__given_name",
+    "patient__site__name",
+)
+
+
+def course_infos(courses: QuerySet[TreatmentCourse]) -> list[CourseInfo]:
+    return [CourseInfo(*row) for row in courses.values_list(*_COURSE_FIELDS)]
+
+
+def ledgers(courses: QuerySet[TreatmentCourse]) -> dict[int, list[dosing.LedgerEntry]]:
+    """course id -> its ledger in order, for every course of ``courses``, in one query."""
+    out: dict[int, list[dosing.LedgerEntry]] = defaultdict(list)
+    rows = (
+        DoseChange.objects.filter(course__in=courses.values("pk"))
+        .order_by("course_id", "effective_at", "id")
+        .values_list("course_id", "kind", "effective_at", "dose_after_mg")
+    )
+    for course_id, kind, effective_at, dose in rows:
+        out[course_id].append(dosing.LedgerEntry(kind, effective_at, float(dose)))
+    return out
+
+
+# --- patient page --------------------------------------------------------------------------
+@dataclass
+class CourseFigures:
+    course: TreatmentCourse
+    state: dosing.DoseState
+    metrics: metrics.CourseMetrics | None
+    next_check: DueCheck | None = None
+    overdue_checks: list[DueCheck] = field(default_factory=list)
+    open_checks: list[DueCheck] = field(default_factory=list)
+    pending: list[Recommendation] = field(default_factory=list)
+
+
+@dataclass
+class PatientPage:
+    patient: Patient
+    courses: list[CourseFigures]
+    timeline: charts.PatientTimeline
+    visits: list[dict[str, Any]]  # newest first: when, and each term's grade
+
+
+def _bp_readings(measurements: dict) -> tuple[tuple[float, float], ...]:
+    readings = measurements.get("readings")
+    if readings:
+        return tuple((float(s), float(d)) for s, d in readings)
+    if measurements.get("sbp") is not None and measurements.get("dbp") is not None:
+        return ((float(measurements["sbp"]), float(measurements["dbp"])),)
+    return ()
+
+
+def _lab_point(term: str, m: dict, at: datetime, grade: int | None) -> charts.LabPoint | None:
+    _, value_key, ref_key = LAB_SERIES[term]
+    value = m.get(value_key)
+    reference = m.get(ref_key)
+    if term == "proteinuria" and reference is None:
+        reference = URINE_PROTEIN_ULN_G_24H
+    if value is None or not reference:
+        return None
+    return charts.LabPoint(at, float(value), float(reference), grade)
+
+
+def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPage:
+    """The patient's courses, dose figures, due checks and the charts' series.
+
+    Six queries, whatever the length of the history.
+    """
+    now = now or timezone.now()
+    courses = list(courses_with_ledger(patient.courses.all()))
+    course_ids = [c.pk for c in courses]
+    rows = list(
+        Observation.objects.filter(visit__course_id__in=course_ids)
+        .order_by("visit__occurred_at", "visit_id", "term")
+        .values(
+            "visit_id",
+            "visit__occurred_at",
+            "term",
+            "measurements",
+            "final_grade",
+            "provisional",
+        )
+    )
+    checks = list(
+        DueCheck.objects.filter(course_id__in=course_ids, satisfied_at__isnull=True).order_by(
+            "due_at"
+        )
+    )
+    pending = list(
+        Recommendation.objects.filter(course_id__in=course_ids, status=RecommendationStatus.PENDING)
+        .select_related("visit")
+        .order_by("-severity", "created_at")
+    )
+
+    figures = []
+    timeline = charts.PatientTimeline(
+        baseline_weight_kg=float(patient.baseline_weight_kg) if patient.baseline_weight_kg else None
+    )
+    for course in sorted(courses, key=lambda c: (c.start_date, c.pk)):
+        entries = ledger_entries(course)
+        ladder = dosing.DOSE_LADDERS.get(course.drug, ())
+        course_checks = [c for c in checks if c.course_id == course.pk]
+        figures.append(
+            CourseFigures(
+                course=course,
+                state=dose_state(course),
+                metrics=metrics.course_metrics(entries, until=now),
+                next_check=course_checks[0] if course_checks else None,
+                overdue_checks=[c for c in course_checks if c.overdue_after < now],
+                open_checks=course_checks,
+                pending=[r for r in pending if r.course_id == course.pk],
+            )
+        )
+        for seg in metrics.dose_segments(entries, until=now, ladder=ladder):
+            timeline.dose_steps.append(
+                charts.DoseStep(local(seg.start), local(seg.end), seg.dose_mg, seg.held)
+            )
+        for change in course.prefetched_ledger:
+            timeline.dose_notes.append(
+                charts.DoseNote(
+                    at=local(change.effective_at),
+                    kind=change.kind,
+                    dose_before_mg=float(change.dose_before_mg)
+                    if change.dose_before_mg is not None
+                    else None,
+                    dose_after_mg=float(change.dose_after_mg),
+                    reason=change.reason,
+                    recommendation_id=change.recommendation_id,
+                )
+            )
+
+    visits: dict[int, dict[str, Any]] = {}
+    labs: dict[str, list[charts.LabPoint]] = defaultdict(list)
+    for row in rows:
+        at = local(row["visit__occurred_at"])
+        term = row["term"]
+        grade = row["final_grade"]
+        m = row["measurements"] or {}
+        visit = visits.setdefault(row["visit_id"], {"at": at, "grades": {}})
+        if grade is not None:
+            visit["grades"][term_name(term)] = (grade, row["provisional"])
+            timeline.grades.append(
+                charts.GradePoint(at, term_name(term), grade, row["provisional"])
+            )
+        if term == "hypertension":
+            readings = _bp_readings(m)
+            if readings:
+                timeline.bp.append(charts.BpVisit(at, readings, grade))
+        elif term == "weight_loss" and m.get("weight_kg") is not None:
+            timeline.weights.append(charts.ValuePoint(at, float(m["weight_kg"]), grade))
+        if term in LAB_SERIES:
+            point = _lab_point(term, m, at, grade)
+            if point is not None:
+                labs[LAB_SERIES[term][0]].append(point)
+    timeline.labs = dict(labs)
+    recent = sorted(visits.values(), key=lambda v: v["at"], reverse=True)
+    return PatientPage(patient=patient, courses=figures, timeline=timeline, visits=recent)
+
+
+# --- worklist --------------------------------------------------------------------------------
+@dataclass
+class WorklistRow:
+    course: CourseInfo
+    state: dosing.DoseState
+    pending: int = 0
+    worst_action: str = ""
+    worst_severity: int = -1
+    grade3: list[tuple[str, int, datetime]] = field(default_factory=list)
+    overdue: int = 0
+    oldest_overdue: datetime | None = None
+    alerts: int = 0
+
+    @property
+    def reasons(self) -> list[str]:
+        out = []
+        if self.pending:
+            out.append("pending")
+        if self.grade3:
+            out.append("grade3")
+        if self.state.on_hold:
+            out.append("on_hold")
+        if self.overdue:
+            out.append("overdue")
+        if self.alerts:
+            out.append("alerts")
+        return out
+
+    @property
+    def worst_grade(self) -> int:
+        return max((g for _, g, _ in self.grade3), default=0)
+
+    @property
+    def urgency(self) -> tuple:
+        return (
+            self.worst_severity,
+            self.worst_grade,
+            self.alerts,
+            self.state.on_hold,
+            self.overdue,
+        )
+
+
+NEED_LABELS = {
+    "pending": "Recommendation to sign",
+    "grade3": f"Grade ≥3 in the last {RECENT_GRADE3_DAYS} days",
+    "on_hold": "On hold",
+    "overdue": "Monitoring overdue",
+    "alerts": "Unacknowledged alerts",
+}
+
+
+def _unacknowledged_alerts(site_ids: list[int]) -> dict[int, int]:
+    """course id -> alerts nobody has acknowledged yet."""
+    return dict(
+        Alert.objects.filter(acknowledged_at__isnull=True, course__patient__site_id__in=site_ids)
+        .values("course_id")
+        .annotate(n=Count("id"))
+        .values_list("course_id", "n")
+    )
+
+
+def worklist(
+    user, *, now: datetime | None = None, drug: str = "", status: str = "", need: str = ""
+) -> list[WorklistRow]:
+    """Courses at the user's sites that need a clinician, most urgent first.
+
+    Needs: a pending recommendation, a grade >= 3
+    in the last 14 days, a drug on hold, an overdue monitoring check, an
+    unacknowledged alert.
+    """
+    now = now or timezone.now()
+    site_ids = sites_of(user)
+    courses_qs = TreatmentCourse.objects.filter(patient__site_id__in=site_ids)
+    if drug:
+        courses_qs = courses_qs.filter(drug=drug)
+    pending = {
+        row["course_id"]: row
+        for row in Recommendation.objects.filter(
+            status=RecommendationStatus.PENDING, course__patient__site_id__in=site_ids
+        )
+        .values("course_id")
+        .annotate(n=Count("id"), severity=Max("severity"))
+    }
+    grade3: dict[int, list] = defaultdict(list)
+    for row in (
+        Observation.objects.filter(
+            final_grade__gte=3,
+            visit__occurred_at__gte=now - timedelta(days=RECENT_GRADE3_DAYS),
+            visit__course__patient__site_id__in=site_ids,
+        )
+        .order_by("-final_grade", "-visit__occurred_at")
+        .values_list("visit__course_id", "term", "final_grade", "visit__occurred_at")
+    ):
+        grade3[row[0]].append((term_name(row[1]), row[2], local(row[3])))
+    overdue = {
+        row["course_id"]: row
+        for row in DueCheck.objects.filter(
+            satisfied_at__isnull=True,
+            overdue_after__lt=now,
+            course__patient__site_id__in=site_ids,
+        )
+        .values("course_id")
+        .annotate(n=Count("id"), oldest=Min("due_at"))
+    }
+    alerts = _unacknowledged_alerts(site_ids)
+    rows = []
+    severity_action = {severity: action for action, severity in SEVERITY.items()}
+    entries = ledgers(courses_qs)
+    for course in course_infos(courses_qs):
+        state = dosing.derive_dose_state(entries.get(course.pk, ()))
+        row = WorklistRow(course=course, state=state)
+        if course.pk in pending:
+            row.pending = pending[course.pk]["n"]
+            row.worst_severity = pending[course.pk]["severity"]
+            row.worst_action = severity_action.get(row.worst_severity, "")
+        row.grade3 = grade3.get(course.pk, [])
+        if course.pk in overdue and not state.ended:
+            row.overdue = overdue[course.pk]["n"]
+            row.oldest_overdue = local(overdue[course.pk]["oldest"])
+        row.alerts = alerts.get(course.pk, 0)
+        if not row.reasons:
+            continue
+        if status and state.status != status:
+            continue
+        if need and need not in row.reasons:
+            continue
+        rows.append(row)
+    rows.sort(key=lambda r: r.urgency, reverse=True)
+    return rows
+
+
+# --- cohort dashboard -----------------------------------------------------------------------
+@dataclass
+class CohortCourse:
+    course: CourseInfo
+    state: dosing.DoseState
+    metrics: metrics.CourseMetrics
+    segments: list[metrics.Segment]
+    worst: dict[str, int]
+    grade3: list[tuple[float, str, int]]
+
+    @property
+    def label(self) -> str:
+        # The reference code, never a name: the chart may be shown on a shared screen.
+        return f"{self.course.reference_code} · {self.course.drug[:4]} #{self.course.pk}"
+
+
+def cohort(
+    user,
+    *,
+    site_id: int | None = None,
+    drug: str = "",
+    started_from: date | None = None,
+    started_to: date | None = None,
+    now: datetime | None = None,
+) -> list[CohortCourse]:
+    """Every course at the user's sites (or one of them) with its dose figures and grades.
+
+    Four queries whatever the size of the cohort; rows are plain values, not models.
+    """
+    now = now or timezone.now()
+    site_ids = sites_of(user)
+    if site_id is not None:
+        site_ids = [s for s in site_ids if s == site_id]
+    courses_qs = TreatmentCourse.objects.filter(patient__site_id__in=site_ids)
+    if drug:
+        courses_qs = courses_qs.filter(drug=drug)
+    if started_from:
+        courses_qs = courses_qs.filter(start_date__gte=started_from)
+    if started_to:
+        courses_qs = courses_qs.filter(start_date__lte=started_to)
+    all_entries = ledgers(courses_qs)
+    courses = course_infos(courses_qs.order_by("start_date", "id"))
+    course_filter = Q(visit__course__patient__site_id__in=site_ids)
+    if drug:
+        course_filter &= Q(visit__course__drug=drug)
+    if started_from:
+        course_filter &= Q(visit__course__start_date__gte=started_from)
+    if started_to:
+        course_filter &= Q(visit__course__start_date__lte=started_to)
+    worst: dict[int, dict[str, int]] = defaultdict(dict)
+    for course_id, term, grade in (
+        Observation.objects.filter(course_filter, final_grade__isnull=False)
+        .values("visit__course_id", "term")
+        .annotate(worst=Max("final_grade"))
+        .values_list("visit__course_id", "term", "worst")
+    ):
+        worst[course_id][term] = grade
+    events: dict[int, list] = defaultdict(list)
+    for course_id, term, grade, at in (
+        Observation.objects.filter(course_filter, final_grade__gte=3)
+        .order_by("visit__occurred_at")
+        .values_list("visit__course_id", "term", "final_grade", "visit__occurred_at")
+    ):
+        events[course_id].append((term, grade, at))
+    out = []
+    for course in courses:
+        entries = all_entries.get(course.pk, [])
+        segments = metrics.dose_segments(
+            entries, until=now, ladder=dosing.DOSE_LADDERS.get(course.drug, ())
+        )
+        figures = metrics.course_metrics(entries, until=now, segments=segments)
+        if figures is None:
+            continue
+        start = entries[0].effective_at
+        out.append(
+            CohortCourse(
+                course=course,
+                state=dosing.derive_dose_state(entries),
+                metrics=figures,
+                segments=segments,
+                worst=worst.get(course.pk, {}),
+                grade3=[
+                    ((at - start).total_seconds() / metrics.SECONDS_PER_DAY, term_name(t), g)
+                    for t, g, at in events.get(course.pk, [])
+                ],
+            )
+        )
+    return out
+
+
+def swimmer_courses(rows: list[CohortCourse]) -> list[charts.SwimmerCourse]:
+    ordered = sorted(rows, key=lambda r: r.metrics.days_on_treatment, reverse=True)
+    out = []
+    for row in ordered:
+        start = row.segments[0].start if row.segments else None
+        segs = tuple(
+            charts.SwimmerSegment(
+                (s.start - start).total_seconds() / metrics.SECONDS_PER_DAY,
+                (s.end - start).total_seconds() / metrics.SECONDS_PER_DAY,
+                s.dose_mg,
+                s.level,
+            )
+            for s in row.segments
+        )
+        stopped = (
+            row.metrics.days_on_treatment
+            if row.state.status == dosing.Status.DISCONTINUED
+            else None
+        )
+        out.append(
+            charts.SwimmerCourse(
+                row.label,
+                row.course.drug,
+                segs,
+                grade3_days=tuple((d, t, g) for d, t, g in row.grade3),
+                discontinued_day=stopped,
+            )
+        )
+    return out
+
+
+def worst_grade_counts(rows: list[CohortCourse]) -> dict[tuple[str, str], list[int]]:
+    """(drug, term) -> courses whose worst grade was 0, 1, 2, 3, 4 (4 includes 5)."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        for term, grade in row.worst.items():
+            bucket = counts.setdefault((row.course.drug, term_name(term)), [0, 0, 0, 0, 0])
+            bucket[min(grade, 4)] += 1
+    return counts
+
+
+def rdi_by_drug(rows: list[CohortCourse]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for row in sorted(rows, key=lambda r: r.course.drug):
+        if row.metrics.rdi_percent is not None:
+            out.setdefault(row.course.drug, []).append(row.metrics.rdi_percent)
+    return out
+
+
+def reduction_durations(rows: list[CohortCourse]) -> dict[str, list[tuple[float, bool]]]:
+    out: dict[str, list[tuple[float, bool]]] = {}
+    for row in sorted(rows, key=lambda r: r.course.drug):
+        m = row.metrics
+        item = (
+            (m.days_to_first_reduction, True)
+            if m.days_to_first_reduction is not None
+            else (m.days_on_treatment, False)
+        )
+        out.setdefault(row.course.drug, []).append(item)
+    return out

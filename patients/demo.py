@@ -199,13 +199,25 @@ def _seed_patient(rng, site, site_index, index, users, today) -> None:
     _seed_dose_history(rng, course, oncologist, ladder, start, today)
 
 
-HOLD_REASONS = (
-    "Grade 3 hypertension despite optimal antihypertensive therapy",
-    "Grade 3 diarrhoea",
-    "Proteinuria 2.4 g/24 h",
-    "Intolerable grade 2 fatigue",
-    "Grade 3 palmar-plantar erythrodysesthesia",
-)
+# Why a demo course is held: (reason, CTCAE term), chosen among what each drug's label acts on.
+HOLD_REASONS = {
+    "lenvatinib": (
+        ("Grade 3 hypertension despite optimal antihypertensive therapy", "hypertension"),
+        ("Grade 3 diarrhoea", "diarrhea"),
+        ("Proteinuria 2.4 g/24 h", "proteinuria"),
+        ("Intolerable grade 2 fatigue", "fatigue"),
+    ),
+    "sorafenib": (
+        ("Grade 3 hand-foot skin reaction", "palmar_plantar_erythrodysesthesia_syndrome"),
+        ("Grade 3 diarrhoea", "diarrhea"),
+        ("Grade 3 hypertension", "hypertension"),
+    ),
+    "cabozantinib": (
+        ("Grade 3 diarrhoea", "diarrhea"),
+        ("Intolerable grade 2 fatigue", "fatigue"),
+        ("Grade 3 palmar-plantar erythrodysesthesia", "palmar_plantar_erythrodysesthesia_syndrome"),
+    ),
+}
 
 
 def _seed_dose_history(rng, course, oncologist, ladder, start, today) -> None:
@@ -215,7 +227,7 @@ def _seed_dose_history(rng, course, oncologist, ladder, start, today) -> None:
     while day < today - timedelta(days=14):
         if rng.random() < 0.35:
             break
-        reason = rng.choice(HOLD_REASONS)
+        reason, term = rng.choice(HOLD_REASONS[course.drug])
         services.apply_dose_change(
             actor=oncologist,
             course=course,
@@ -223,6 +235,7 @@ def _seed_dose_history(rng, course, oncologist, ladder, start, today) -> None:
             dose_after_mg=0,
             effective_at=_at(day),
             reason=reason,
+            reason_terms=[term],
         )
         day += timedelta(days=rng.randint(5, 14))
         if day >= today:

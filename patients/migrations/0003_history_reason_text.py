@@ -4,40 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0002_visits_and_recommendations'),
+        ("patients", "0002_visits_and_recommendations"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicaldosechange',
-            name='history_change_reason',
+            model_name="historicaldosechange",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalmolecularfinding',
-            name='history_change_reason',
+            model_name="historicalmolecularfinding",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpatient',
-            name='history_change_reason',
+            model_name="historicalpatient",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalsite',
-            name='history_change_reason',
+            model_name="historicalsite",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalsitemembership',
-            name='history_change_reason',
+            model_name="historicalsitemembership",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicaltreatmentcourse',
-            name='history_change_reason',
+            model_name="historicaltreatmentcourse",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

@@ -81,3 +81,26 @@ def test_a_demo_oncologist_logs_in_and_sees_only_their_sites_patients(client, db
     others = Patient.objects.exclude(site__code="ngt")
     assert all(p.mrn in page for p in own)
     assert not any(p.mrn in page for p in others)
+
+
+def test_seeded_visits_are_evaluated_and_explain_each_hold(db, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from toxicity import demo as toxicity_demo
+    from toxicity.models import Observation, Visit
+
+    demo.seed(patients_per_site=3, password_source=random.Random(3))
+    with django_capture_on_commit_callbacks(execute=True):
+        count = toxicity_demo.seed_visits()
+    assert count == Visit.objects.count() > 0
+    assert not Visit.objects.filter(evaluated_at=None).exists()
+    holds = DoseChange.objects.filter(kind=Kind.HOLD)
+    assert holds.exists()
+    for hold in holds:
+        (term,) = hold.reason_terms
+        cause = Observation.objects.get(
+            visit__course=hold.course,
+            visit__occurred_at__date=hold.effective_at.date() - timedelta(days=1),
+            term=term,
+        )
+        assert cause.final_grade >= 2

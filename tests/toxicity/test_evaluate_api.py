@@ -37,7 +37,10 @@ def test_a_grade_3_hypertension_on_lenvatinib_is_withheld_to_resume_at_20_mg(api
     body = response.json()
     assert set(body) == RESPONSE_FIELDS
     assert (body["action"], body["dose_mg_per_day"], body["resume_dose_mg_per_day"]) == (
-        "withhold", 0, 20)
+        "withhold",
+        0,
+        20,
+    )
     (reason,) = body["reasons"]
     assert reason["rule"] == "lenvatinib.us_pi.hypertension.grade3"
     assert reason["source"].startswith("LENVIMA US PI")
@@ -58,14 +61,22 @@ def test_an_array_is_answered_in_the_same_order(api, nurse):
         ({"dose_mg_per_day": "24"}, "dose_mg_per_day"),
         ({"observations": [{"term": "fatigue", "grade": 6}]}, "observations[0].grade"),
         ({"observations": [{"term": "headache_of_doom", "grade": 1}]}, "observations[0].term"),
-        ({"observations": [{"term": "hypertension", "readings": [[120, 190]]}]},
-         "observations[0].readings[0]"),
-        ({"observations": [{"term": "hypertension", "readings": [[320, 90]]}]},
-         "observations[0].readings[0]"),
-        ({"observations": [{"term": "diarrhea", "stools_per_day": 8}]},
-         "observations[0].baseline_stools_per_day"),
-        ({"observations": [{"term": "weight_loss", "weight_kg": -3, "baseline_weight_kg": 70}]},
-         "observations[0].weight_kg"),
+        (
+            {"observations": [{"term": "hypertension", "readings": [[120, 190]]}]},
+            "observations[0].readings[0]",
+        ),
+        (
+            {"observations": [{"term": "hypertension", "readings": [[320, 90]]}]},
+            "observations[0].readings[0]",
+        ),
+        (
+            {"observations": [{"term": "diarrhea", "stools_per_day": 8}]},
+            "observations[0].baseline_stools_per_day",
+        ),
+        (
+            {"observations": [{"term": "weight_loss", "weight_kg": -3, "baseline_weight_kg": 70}]},
+            "observations[0].weight_kg",
+        ),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(api, nurse, change, field):

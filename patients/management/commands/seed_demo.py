@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from patients import demo
 from patients.models import Site
+from toxicity import demo as toxicity_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,8 @@ class Command(BaseCommand):
             )
             return
         users = demo.seed(patients_per_site=patients_per_site, seed_value=seed)
+        visits = toxicity_demo.seed_visits(seed_value=seed)
+        self.stdout.write(f"{visits} visits logged and evaluated.")
         self.stdout.write(self.style.SUCCESS("Demo cohort seeded. Demo users (shown once):"))
         width = max(len(u.username) for u in users)
         for user in users:

@@ -1,0 +1,141 @@
+"""Synthetic visits for the demonstration cohort (patients.demo seeds the courses).
+
+Every two weeks a nurse logs blood pressure, weight, stools and fatigue; the
+visit before each hold in the ledger carries the toxicity that caused it, and the
+visit before each resumption shows recovery. The last visit of some courses
+carries a new toxicity, so the inbox has recommendations waiting. Visits go
+through toxicity.services.log_visit, so they are graded and evaluated exactly as a
+nurse's would be. Invented data only.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from patients import dosing
+from patients.models import DoseChange, Role, SiteMembership, TreatmentCourse
+from toxicity import services
+
+VISIT_EVERY = timedelta(days=14)
+
+
+def _at(day, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _toxic(term: str, baseline_stools: int) -> tuple[dict, dict]:
+    """(observation, visit fields) of a finding that makes the label act on `term`."""
+    if term == "hypertension":
+        return {"term": term, "readings": [[166, 102], [162, 100]]}, {
+            "antihypertensive_therapy": "optimal"
+        }
+    if term == "diarrhea":
+        return {"term": term, "stools_per_day": baseline_stools + 7}, {}
+    if term == "proteinuria":
+        return {"term": term, "urine_protein_g_24h": 2.4}, {}
+    if term == "fatigue":
+        return {"term": term, "grade": 2, "intolerable": True}, {}
+    return {"term": term, "grade": 3}, {}
+
+
+def _routine(rng: random.Random, patient, weeks: int, term_recovering: str | None) -> list[dict]:
+    drift = min(weeks, 30)
+    sbp = 124 + drift // 2 + rng.randint(-4, 6)
+    dbp = 80 + drift // 4 + rng.randint(-3, 4)
+    observations = [
+        {"term": "hypertension", "readings": [[sbp, dbp], [sbp - 2, dbp - 1]]},
+        {"term": "fatigue", "grade": rng.choice([0, 1, 1, 2])},
+    ]
+    if patient.baseline_weight_kg:
+        loss = float(patient.baseline_weight_kg) * min(0.002 * weeks, 0.09)
+        weight = round(float(patient.baseline_weight_kg) - loss + rng.uniform(-0.5, 0.5), 1)
+        observations.append({"term": "weight_loss", "weight_kg": weight})
+    if patient.baseline_stools_per_day is not None:
+        stools = patient.baseline_stools_per_day + rng.choice([0, 0, 1, 2])
+        observations.append({"term": "diarrhea", "stools_per_day": stools})
+    if term_recovering == "proteinuria":
+        observations.append({"term": "proteinuria", "urine_protein_g_24h": 0.6})
+    elif term_recovering == "palmar_plantar_erythrodysesthesia_syndrome":
+        observations.append({"term": term_recovering, "grade": 1})
+    if term_recovering == "fatigue":
+        observations = [o for o in observations if o["term"] != "fatigue"]
+        observations.append({"term": "fatigue", "grade": 1})
+    return observations
+
+
+@transaction.atomic
+def seed_visits(*, seed_value: int = 2026) -> int:
+    """Logs the cohort's visits; returns how many. Evaluations run after commit."""
+    rng = random.Random(seed_value)
+    today = timezone.localdate()
+    nurses = {
+        m.site_id: m.user
+        for m in SiteMembership.objects.filter(role=Role.NURSE).select_related("user")
+    }
+    count = 0
+    for course in TreatmentCourse.objects.select_related("patient").order_by("id"):
+        count += _seed_course(rng, course, nurses[course.patient.site_id], today)
+    return count
+
+
+def _seed_course(rng, course, nurse, today) -> int:
+    patient = course.patient
+    ledger = list(DoseChange.objects.filter(course=course).order_by("effective_at", "id"))
+    end = next(
+        (c.effective_at.date() for c in ledger if c.kind in (dosing.Kind.DISCONTINUE,)), today
+    )
+    holds = {c.effective_at.date(): c for c in ledger if c.kind == dosing.Kind.HOLD}
+    resumes = {c.effective_at.date(): c for c in ledger if c.kind == dosing.Kind.RESUME}
+    days = []
+    day = course.start_date + timedelta(days=7)
+    while day < end:
+        days.append(day)
+        day += VISIT_EVERY
+    # The visit before each hold shows its cause; the one before each resumption, recovery.
+    events = {d - timedelta(days=1): ("toxic", c) for d, c in holds.items()}
+    events |= {d - timedelta(days=1): ("recovered", c) for d, c in resumes.items()}
+    plan = sorted({*days, *(d for d in events if course.start_date < d < end)})
+    held_terms: list[str] = []
+    count = 0
+    for index, visit_day in enumerate(plan):
+        weeks = (visit_day - course.start_date).days // 7
+        event = events.get(visit_day)
+        fields: dict = {}
+        if event and event[0] == "toxic":
+            held_terms = list(event[1].reason_terms or [])
+            finding, fields = _toxic(held_terms[0], patient.baseline_stools_per_day or 1)
+            observations = [
+                o for o in _routine(rng, patient, weeks, None) if o["term"] != finding["term"]
+            ] + [finding]
+        else:
+            recovering = held_terms[0] if held_terms else None
+            observations = _routine(rng, patient, weeks, recovering)
+            if event and event[0] == "recovered":
+                held_terms = []
+        last = index == len(plan) - 1
+        if last and end == today and not held_terms and rng.random() < 0.3:
+            reason_terms = [t for _, t in _drug_reasons(course.drug)]
+            finding, fields = _toxic(rng.choice(reason_terms), patient.baseline_stools_per_day or 1)
+            observations = [o for o in observations if o["term"] != finding["term"]] + [finding]
+        if fields.get("antihypertensive_therapy"):
+            fields["antihypertensive_stable_since"] = _at(visit_day - timedelta(days=7), 9)
+        services.log_visit(
+            actor=nurse,
+            course=course,
+            occurred_at=_at(visit_day, 9),
+            observations=observations,
+            note="",
+            **fields,
+        )
+        count += 1
+    return count
+
+
+def _drug_reasons(drug: str):
+    from patients.demo import HOLD_REASONS
+
+    return HOLD_REASONS[drug]

@@ -42,7 +42,41 @@ def _toxic(term: str, baseline_stools: int) -> tuple[dict, dict]:
     return {"term": term, "grade": 3}, {}
 
 
-def _routine(rng: random.Random, patient, weeks: int, term_recovering: str | None) -> list[dict]:
+def _labs(rng: random.Random, drug: str, quarter: bool) -> list[dict]:
+    """The monthly blood tests (and a quarterly ECG) the labels' monitoring asks for."""
+    labs = [
+        {"term": "alanine_aminotransferase_increased", "value": rng.randint(18, 52), "uln": 40},
+        {"term": "aspartate_aminotransferase_increased", "value": rng.randint(16, 44), "uln": 40},
+        {
+            "term": "hypocalcemia",
+            "calcium_mg_dl": round(rng.uniform(8.4, 9.6), 1),
+            "albumin_g_dl": 4.0,
+            "lln": 8.5,
+        },
+        {"term": "hypothyroidism", "grade": rng.choice([0, 0, 1])},
+    ]
+    if drug == "lenvatinib":
+        labs.append({"term": "proteinuria", "urine_protein_g_24h": round(rng.uniform(0.1, 0.9), 2)})
+    if quarter:
+        labs.append(
+            {
+                "term": "electrocardiogram_qt_corrected_interval_prolonged",
+                "qtc_ms": rng.randint(420, 462),
+            }
+        )
+    return labs
+
+
+def _routine(
+    rng: random.Random,
+    patient,
+    weeks: int,
+    term_recovering: str | None,
+    *,
+    drug: str = "",
+    labs: bool = False,
+    quarter: bool = False,
+) -> list[dict]:
     drift = min(weeks, 30)
     sbp = 124 + drift // 2 + rng.randint(-4, 6)
     dbp = 80 + drift // 4 + rng.randint(-3, 4)
@@ -57,7 +91,10 @@ def _routine(rng: random.Random, patient, weeks: int, term_recovering: str | Non
     if patient.baseline_stools_per_day is not None:
         stools = patient.baseline_stools_per_day + rng.choice([0, 0, 1, 2])
         observations.append({"term": "diarrhea", "stools_per_day": stools})
+    if labs:
+        observations += _labs(rng, drug, quarter)
     if term_recovering == "proteinuria":
+        observations = [o for o in observations if o["term"] != "proteinuria"]
         observations.append({"term": "proteinuria", "urine_protein_g_24h": 0.6})
     elif term_recovering == "palmar_plantar_erythrodysesthesia_syndrome":
         observations.append({"term": term_recovering, "grade": 1})
@@ -104,16 +141,19 @@ def _seed_course(rng, course, nurse, today) -> int:
     for index, visit_day in enumerate(plan):
         weeks = (visit_day - course.start_date).days // 7
         event = events.get(visit_day)
+        monthly = {"drug": course.drug, "labs": index % 2 == 0, "quarter": index % 6 == 0}
         fields: dict = {}
         if event and event[0] == "toxic":
             held_terms = list(event[1].reason_terms or [])
             finding, fields = _toxic(held_terms[0], patient.baseline_stools_per_day or 1)
             observations = [
-                o for o in _routine(rng, patient, weeks, None) if o["term"] != finding["term"]
+                o
+                for o in _routine(rng, patient, weeks, None, **monthly)
+                if o["term"] != finding["term"]
             ] + [finding]
         else:
             recovering = held_terms[0] if held_terms else None
-            observations = _routine(rng, patient, weeks, recovering)
+            observations = _routine(rng, patient, weeks, recovering, **monthly)
             if event and event[0] == "recovered":
                 held_terms = []
         last = index == len(plan) - 1

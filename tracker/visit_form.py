@@ -37,6 +37,7 @@ SYMPTOM_TERMS = (
     "mucositis_oral",
     "palmar_plantar_erythrodysesthesia_syndrome",
     "hoarseness",
+    "hypothyroidism",
 )
 # Terms graded from numbers, where a clinician may still raise the grade (or, with a
 # written reason, lower it: policy 7).
@@ -376,6 +377,9 @@ def new_visit(request, patient_id: int):
 def preview_visit(request, patient_id: int):
     """The grades and the recommendation this visit would get, without saving it."""
     patient = access_patient(request.user, patient_id)
+    # Who may record visits is settled before the form is read (the same gate as new_visit).
+    if role_at(request.user, patient.site_id) not in (Role.NURSE, Role.ONCOLOGIST):
+        raise PermissionDenied("Only nurses and oncologists record visits.")
     course = _course_for(patient)
     form = VisitForm(request.POST)
     if not form.is_valid():

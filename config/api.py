@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -63,3 +64,37 @@ def error_handler(exc, context):
 
 def field_errors(errors: dict[str, str]) -> Response:
     return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ErrorOutput(serializers.Serializer):
+    """The one error shape: a flat map of field path (or `detail`) to a message."""
+
+    errors = serializers.DictField(
+        child=serializers.CharField(),
+        help_text='Field path -> message, e.g. {"observations[0].readings[1]": "..."}; '
+        '"detail" for errors that concern no field (not signed in, refused, not found).',
+    )
+
+
+def json_not_found(request, exception=None):
+    """404 for an unmatched URL: the API's JSON error shape under /api/, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": {"detail": "Not found."}}, status=404)
+    return page_not_found(request, exception)
+
+
+class Pagination(LimitOffsetPagination):
+    """?limit= and ?offset= within what the database can count.
+
+    A limit or offset beyond a 64-bit integer made the database fail (a 500, found
+    by tests/security/test_api_fuzzing.py); both are capped instead.
+    """
+
+    max_limit = 500
+    max_offset = 10**9  # far beyond any table here
+
+    def get_offset(self, request):
+        return min(super().get_offset(request), self.max_offset)

@@ -9,6 +9,9 @@ api_v1 = [
     path("", include("toxicity.urls")),
 ]
 
+# An unmatched /api/ URL answers in the API's JSON error shape (config.api).
+handler404 = "config.api.json_not_found"
+
 urlpatterns = [
     path("", include("tracker.urls")),
     path("alerts/", include("notifications.page_urls")),

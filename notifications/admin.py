@@ -1,4 +1,14 @@
+"""Admin pages for alerts and routing.
+
+Alerts are changed only through notifications.services, and the delivery trail
+(Delivery, Digest) is the record of who was told what: the admin shows them and
+never adds, edits or deletes them. No admin page writes an audit (history) row by
+hand: history pages show versions, and reverting to one is refused
+(SIMPLE_HISTORY_REVERT_DISABLED hides the button; HistoryAdmin refuses the POST).
+"""
+
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from notifications.models import (
@@ -12,8 +22,28 @@ from notifications.models import (
 )
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin with the history pages read-only: no revert by POST."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("History is read-only; change the record itself.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Alert)
-class AlertAdmin(SimpleHistoryAdmin):
+class AlertAdmin(HistoryAdmin):
     list_display = ["id", "kind", "severity", "grade", "course", "created_at", "acknowledged_at"]
     list_filter = ["kind", "severity"]
     readonly_fields = [field.name for field in Alert._meta.fields]
@@ -21,42 +51,39 @@ class AlertAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "alert", "address", "channel", "escalation_level", "status", "attempts"]
     list_filter = ["status", "channel"]
     readonly_fields = [field.name for field in Delivery._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
+class DigestAdmin(ReadOnlyAdmin):
     list_display = ["id", "recipient", "local_date", "status", "attempts", "sent_at"]
     readonly_fields = [field.name for field in Digest._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(SiteRouting)
-class SiteRoutingAdmin(SimpleHistoryAdmin):
+class SiteRoutingAdmin(HistoryAdmin):
     list_display = ["site", "on_call_oncologist", "escalate_after_minutes"]
 
 
 @admin.register(CourseRouting)
-class CourseRoutingAdmin(SimpleHistoryAdmin):
+class CourseRoutingAdmin(HistoryAdmin):
     list_display = ["course", "treating_oncologist"]
     raw_id_fields = ["course"]
 
 
 @admin.register(Route)
-class RouteAdmin(SimpleHistoryAdmin):
+class RouteAdmin(HistoryAdmin):
     list_display = ["site", "kind", "level", "audience"]
     list_filter = ["site", "kind"]
 

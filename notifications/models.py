@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from patients.models import Site, TreatmentCourse
+from patients.models import ClinicalRecord, Site, TreatmentCourse
 
 
 class AlertKind(models.TextChoices):
@@ -38,7 +38,12 @@ class Severity(models.TextChoices):
     ROUTINE = "routine", _("Routine")
 
 
-class Alert(models.Model):
+class Alert(ClinicalRecord):
+    """A clinical record: audited, never deleted, no bulk writes (patients.models.ClinicalRecord).
+
+    An alert ends (its episode ends) or is acknowledged; it is not removed.
+    """
+
     kind = models.CharField(max_length=30, choices=AlertKind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     grade = models.PositiveSmallIntegerField(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from notifications.models import Alert, NotificationPreference
@@ -47,8 +48,15 @@ class AlertOutput(serializers.ModelSerializer):
         return reverse("notifications:alert", args=[alert.pk])
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "07:30"}
+)
+class HourMinuteField(serializers.TimeField):
+    """A local time of day as HH:MM (OpenAPI's `time` format would ask for seconds and zone)."""
+
+
 class PreferenceSerializer(serializers.ModelSerializer):
-    digest_time = serializers.TimeField(
+    digest_time = HourMinuteField(
         format="%H:%M", help_text="Local time of the daily digest of routine alerts, HH:MM."
     )
 

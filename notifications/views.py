@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from notifications import selectors, services
 
 
 @login_required
+@require_safe
 def alert_list(request):
     alerts = selectors.alerts_visible_to(request.user).order_by(
         "acknowledged_at", "-created_at", "-id"
@@ -25,6 +26,7 @@ def alert_list(request):
 
 
 @login_required
+@require_safe
 def alert_detail(request, alert_id: int):
     alert = selectors.access_alert(request.user, alert_id)
     return render(
@@ -44,6 +46,7 @@ def acknowledge(request, alert_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def acknowledge_link(request, token: str):
     if request.method == "POST":
         try:

@@ -112,6 +112,7 @@ class DoseChangeListApi(GenericAPIView):
     """The ledger is read here and appended to only through the dose-change service."""
 
     serializer_class = DoseChangeOutput
+    pagination_class = None  # the whole ledger of one course, oldest first
 
     @extend_schema(responses=DoseChangeOutput(many=True))
     def get(self, request, course_id: int):

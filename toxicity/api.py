@@ -6,13 +6,19 @@ The request and response are shared/clinical/evaluate-contract.md, exactly.
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import field_errors
+from config.api import ErrorOutput, field_errors
 from toxicity.rules.evaluate import InvalidRequest, evaluate, evaluate_many
+from toxicity.serializers import EvaluateInput, EvaluateOutput
 
 EXAMPLE = {
     "drug": "lenvatinib",
@@ -29,12 +35,40 @@ EXAMPLE = {
 }
 
 
+# One scenario (object) or several (array); the answer has the same shape.
+EVALUATE_REQUEST = PolymorphicProxySerializer(
+    component_name="Evaluate",
+    serializers=[EvaluateInput, EvaluateInput(many=True)],
+    resource_type_field_name=None,
+    many=False,
+)
+EVALUATE_RESPONSE = PolymorphicProxySerializer(
+    component_name="EvaluateResponse",
+    serializers=[EvaluateOutput, EvaluateOutput(many=True)],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
 class EvaluateApi(APIView):
+    parser_classes = [JSONParser]  # the contract is JSON: an object or an array
+
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
-        examples=[OpenApiExample("Grade 3 hypertension on lenvatinib", value=EXAMPLE)],
-        description="One scenario (object) or several (array, answered in the same order).",
+        request=EVALUATE_REQUEST,
+        responses={
+            200: EVALUATE_RESPONSE,
+            400: OpenApiResponse(
+                ErrorOutput,
+                description="Refused input: each bad field by its contract path "
+                "(`observations[0].readings[1]`; `[i].` first for an array).",
+            ),
+        },
+        examples=[
+            OpenApiExample("Grade 3 hypertension on lenvatinib", value=EXAMPLE, request_only=True)
+        ],
+        description="One scenario (object) or several (array, answered in the same order). "
+        "The contract is docs/sources/evaluate-contract.md; the rule engine's own validation "
+        "decides what is refused.",
     )
     def post(self, request):
         try:

@@ -6,19 +6,22 @@ Thin: an input serializer checks shapes, the access functions give the same
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from patients.access import access_course
+from config.api import ErrorOutput
+from config.schema import DESCRIPTIONS
+from patients.access import access_course, has_role
 from toxicity import selectors, services
 from toxicity.access import access_recommendation, access_visit
 from toxicity.models import Visit
 from toxicity.serializers import (
     DecisionInput,
     InboxItemOutput,
+    InboxOutput,
     RecommendationOutput,
     VisitCreatedOutput,
     VisitInput,
@@ -84,8 +87,9 @@ class RecommendationListApi(GenericAPIView):
     """The pending inbox of the user's sites, most severe first."""
 
     serializer_class = InboxItemOutput
+    pagination_class = None
 
-    @extend_schema(responses=InboxItemOutput(many=True))
+    @extend_schema(operation_id="v1_recommendations_list", responses=InboxOutput)
     def get(self, request):
         items = selectors.inbox(request.user)
         return Response({"count": len(items), "results": InboxItemOutput(items, many=True).data})
@@ -105,9 +109,18 @@ class RecommendationDecisionApi(GenericAPIView):
 
     serializer_class = DecisionInput
 
-    @extend_schema(request=DecisionInput, responses={200: RecommendationOutput})
+    @extend_schema(
+        request=DecisionInput,
+        responses={
+            200: RecommendationOutput,
+            409: OpenApiResponse(ErrorOutput, description=DESCRIPTIONS["409"]),
+        },
+    )
     def post(self, request, recommendation_id: int):
         recommendation = access_recommendation(request.user, recommendation_id)
+        # Who may sign is settled before what was sent: a nurse gets 403 for any body.
+        if not has_role(request.user, recommendation.course.patient.site_id, *services.SIGNERS):
+            raise PermissionDenied("Only an oncologist at this site can sign a recommendation.")
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

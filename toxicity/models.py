@@ -270,6 +270,83 @@ class Recommendation(ClinicalRecord):
     def is_pending(self) -> bool:
         return self.status == RecommendationStatus.PENDING
 
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.signature_sha256)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Whether the row was signed when it was read: a signed row is never saved again.
+        instance._signed_when_loaded = bool(instance.__dict__.get("signature_sha256"))
+        return instance
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "_signed_when_loaded", False):
+            raise SignedRecordError(
+                f"Recommendation {self.pk} is signed and cannot be changed: record a "
+                "correction (toxicity.services.correct_decision)."
+            )
+        super().save(*args, **kwargs)
+
+
+class SignedRecordError(Exception):
+    """A signed decision, or a signed correction, cannot be changed."""
+
+
+CORRECTION_MEANING = "corrected signed decision"
+
+
+class DecisionCorrection(ClinicalRecord):
+    """A correction of a signed decision: a new signed record that references the old one.
+
+    The signed recommendation stays as it was signed. A correction says what the
+    decision's record should have said (the reason as it should read) and why it
+    is corrected, and is itself signed by an oncologist of the site re-entering
+    their password (toxicity.services.correct_decision). A later correction of the
+    same decision refers to the one it replaces. A correction never changes the
+    dose ledger: a dose that must change is a new dose change, as always.
+    """
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="corrections"
+    )
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        help_text="The earlier correction of the same decision that this one replaces.",
+    )
+    corrected_reason = models.TextField(help_text="The decision's reason as it should read.")
+    explanation = models.TextField(help_text="Why the signed record is corrected.")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField()
+    signer_name = models.CharField(max_length=200)
+    signature_meaning = models.CharField(max_length=40, default=CORRECTION_MEANING)
+    signature_sha256 = models.CharField(max_length=64)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(signature_sha256="") & ~Q(explanation=""),
+                name="correction_is_signed_and_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction {self.pk} of recommendation {self.recommendation_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise SignedRecordError("A signed correction cannot be changed: record another.")
+        super().save(*args, **kwargs)
+
 
 class CheckKind(models.TextChoices):
     BLOOD_PRESSURE = "blood_pressure", "Blood pressure"

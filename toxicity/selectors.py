@@ -17,7 +17,14 @@ from django.utils import timezone
 from patients.access import site_roles
 from toxicity import monitoring
 from toxicity.ctcae.terms import TERMS
-from toxicity.models import DueCheck, Observation, Recommendation, RecommendationStatus, Visit
+from toxicity.models import (
+    DecisionCorrection,
+    DueCheck,
+    Observation,
+    Recommendation,
+    RecommendationStatus,
+    Visit,
+)
 
 TREND_VISITS = 6
 
@@ -164,3 +171,42 @@ def due_checks(course, *, now: datetime | None = None) -> list[CheckStatus]:
 def monitoring_schedule(drug: str) -> tuple[monitoring.Schedule, ...]:
     """The label's monitoring schedule for a drug, conditional checks included."""
     return monitoring.SCHEDULES.get(drug, ())
+
+
+@dataclass
+class SignedDecision:
+    """A signed decision as the record shows it: who, when (UTC), what it meant, its hash."""
+
+    recommendation: Recommendation
+    signature_valid: bool
+    corrections: list  # DecisionCorrection rows, oldest first, each with .signature_valid
+
+
+def signed_decisions(patient) -> list[SignedDecision]:
+    """Every signed decision of a patient's courses, newest first, with their corrections.
+
+    Two queries whatever the number of decisions. The hashes are recomputed here,
+    so the record shows whether each signed row still matches what was signed.
+    """
+    from toxicity.services import correction_is_valid, signature_is_valid
+
+    decided = list(
+        Recommendation.objects.filter(course__patient=patient)
+        .exclude(signature_sha256="")
+        .select_related("course", "visit")
+        .prefetch_related(
+            Prefetch(
+                "corrections",
+                queryset=DecisionCorrection.objects.order_by("corrected_at", "id"),
+            )
+        )
+        .order_by("-decided_at", "-id")
+    )
+    out = []
+    for recommendation in decided:
+        corrections = list(recommendation.corrections.all())
+        for correction in corrections:
+            correction.recommendation = recommendation  # the hash covers its signature
+            correction.signature_valid = correction_is_valid(correction)
+        out.append(SignedDecision(recommendation, signature_is_valid(recommendation), corrections))
+    return out

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from toxicity.models import AntihypertensiveTherapy, Observation, Recommendation, Visit
+from patients.models import Drug, RuleSet
+from toxicity.models import Action, AntihypertensiveTherapy, Observation, Recommendation, Visit
 from toxicity.services import Decision
 
 
@@ -118,7 +119,9 @@ class RecommendationOutput(serializers.ModelSerializer):
     reasons = serializers.JSONField(source="decision.reasons")
     grades = serializers.JSONField(source="decision.grades")
     resume_when = serializers.CharField(source="decision.resume_when", allow_blank=True)
-    decided_by = serializers.CharField(source="decided_by.get_username", default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.get_username", default=None, allow_null=True
+    )
 
     class Meta:
         model = Recommendation
@@ -165,6 +168,13 @@ class InboxItemOutput(serializers.Serializer):
         }
 
 
+class InboxOutput(serializers.Serializer):
+    """The whole pending inbox of the user's sites (not paginated: it is a worklist)."""
+
+    count = serializers.IntegerField()
+    results = InboxItemOutput(many=True)
+
+
 class DecisionInput(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.ALL)
     password = serializers.CharField(trim_whitespace=False, max_length=512)
@@ -172,3 +182,92 @@ class DecisionInput(serializers.Serializer):
     dose_mg = serializers.DecimalField(
         max_digits=6, decimal_places=1, required=False, allow_null=True
     )
+
+
+# --- POST /api/v1/evaluate/ (shared/clinical/evaluate-contract.md) -----------------
+# These describe the contract in the OpenAPI schema. The view hands the JSON to the
+# rule engine as it came, and the engine's own validation (toxicity.rules.evaluate)
+# decides what is refused, with the contract's field paths.
+
+_DRUGS = Drug.choices
+_RULE_SETS = RuleSet.choices
+_ACTIONS = Action.choices
+
+
+def _number(help_text: str = "", **kwargs):
+    return serializers.FloatField(required=False, help_text=help_text, **kwargs)
+
+
+class EvaluateObservation(serializers.Serializer):
+    term = serializers.CharField(help_text="CTCAE v5.0 term, lower snake case.")
+    grade = serializers.IntegerField(
+        required=False, min_value=0, max_value=5, help_text="Clinician grade (policy 7)."
+    )
+    intolerable = serializers.BooleanField(required=False)
+    persistent = serializers.BooleanField(required=False)
+    symptomatic = serializers.BooleanField(required=False)
+    readings = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2),
+        required=False,
+        min_length=1,
+        max_length=20,
+        help_text="Blood pressure readings [[sbp, dbp], ...] (hypertension).",
+    )
+    sbp = _number("mmHg (hypertension)")
+    dbp = _number("mmHg (hypertension)")
+    optimal_antihypertensive_therapy = serializers.BooleanField(required=False)
+    antihypertensive_stable_hours = _number("Hours the antihypertensive dose is unchanged.")
+    stools_per_day = _number("diarrhea")
+    baseline_stools_per_day = _number("diarrhea")
+    weight_kg = _number("weight_loss")
+    baseline_weight_kg = _number("weight_loss")
+    urine_protein_g_24h = _number("proteinuria")
+    dipstick = serializers.ChoiceField(
+        choices=["negative", "trace", "1+", "2+", "3+", "4+"], required=False
+    )
+    upcr_g_per_g = _number("proteinuria")
+    value = _number("Lab value (ALT, AST, bilirubin, creatinine), in the unit of uln.")
+    uln = _number("Upper limit of normal.")
+    baseline = _number("Baseline lab value.")
+    qtc_ms = _number("Average QTc of replicates.")
+    baseline_qtc_ms = _number()
+    calcium_mg_dl = _number("hypocalcemia")
+    albumin_g_dl = _number("hypocalcemia (corrected calcium)")
+    ionized_calcium_mmol_l = _number("hypocalcemia")
+    lln = _number("Lower limit of normal (hypocalcemia).")
+
+
+class EvaluateInput(serializers.Serializer):
+    drug = serializers.ChoiceField(choices=_DRUGS)
+    rule_set = serializers.ChoiceField(choices=_RULE_SETS, required=False, default="us_pi")
+    dose_mg_per_day = serializers.FloatField(
+        help_text="A level of the drug's ladder: the dose taken now, or when the hold began."
+    )
+    on_hold = serializers.BooleanField(required=False, default=False)
+    hold_reason_terms = serializers.ListField(child=serializers.CharField(), required=False)
+    holds_at_current_dose = serializers.IntegerField(required=False, min_value=0, max_value=1000)
+    occurrences = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=1000), required=False
+    )
+    observations = EvaluateObservation(many=True, required=False, max_length=100)
+
+
+class EvaluateReason(serializers.Serializer):
+    term = serializers.CharField(allow_null=True)
+    grade = serializers.IntegerField(allow_null=True)
+    rule = serializers.CharField()
+    action = serializers.ChoiceField(choices=_ACTIONS)
+    source = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True)
+
+
+class EvaluateOutput(serializers.Serializer):
+    grades = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+    provisional = serializers.ListField(child=serializers.CharField())
+    action = serializers.ChoiceField(choices=_ACTIONS)
+    dose_mg_per_day = serializers.FloatField()
+    resume_dose_mg_per_day = serializers.FloatField(allow_null=True)
+    resume_when = serializers.CharField(allow_blank=True)
+    needs_review = serializers.BooleanField()
+    rule_set = serializers.ChoiceField(choices=_RULE_SETS)
+    reasons = EvaluateReason(many=True)

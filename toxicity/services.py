@@ -43,10 +43,12 @@ from patients.services import CLOCK_SKEW, _audit, apply_dose_change
 from toxicity import monitoring
 from toxicity.ctcae.terms import CTCAE_VERSION, TERMS
 from toxicity.models import (
+    CORRECTION_MEANING,
     SEVERITY,
     SIGNATURE_MEANING,
     Action,
     AntihypertensiveTherapy,
+    DecisionCorrection,
     DueCheck,
     Observation,
     ObservationSource,
@@ -761,8 +763,17 @@ def _signer_name(actor) -> str:
     return (actor.get_full_name() or actor.get_username())[:200]
 
 
+def _mg(value) -> str | None:
+    """A dose as the database keeps it (one decimal): "24.0" whether it was 24 or 24.0."""
+    return None if value is None else f"{Decimal(str(value)):.1f}"
+
+
 def signed_content(recommendation: Recommendation) -> bytes:
-    """The canonical bytes a decision's signature hash covers."""
+    """The canonical bytes a decision's signature hash covers.
+
+    Canonical means the same bytes before and after a round trip through the
+    database: doses are written with the one decimal the columns keep.
+    """
     content = {
         "recommendation": recommendation.pk,
         "visit": recommendation.visit_id,
@@ -772,11 +783,9 @@ def signed_content(recommendation: Recommendation) -> bytes:
             json.dumps(recommendation.decision, sort_keys=True).encode()
         ).hexdigest(),
         "action": recommendation.action,
-        "recommended_dose_mg": str(recommendation.dose_mg_per_day),
+        "recommended_dose_mg": _mg(recommendation.dose_mg_per_day),
         "status": recommendation.status,
-        "approved_dose_mg": None
-        if recommendation.approved_dose_mg is None
-        else str(recommendation.approved_dose_mg),
+        "approved_dose_mg": _mg(recommendation.approved_dose_mg),
         "reason": recommendation.decision_reason,
         "signer_id": recommendation.decided_by_id,
         "signer_name": recommendation.signer_name,
@@ -908,6 +917,86 @@ def decide_recommendation(
         _audit(locked, actor=actor, reason=f"Signed: {locked.signature_meaning}")
         locked.save()
     return locked
+
+
+def correction_content(correction: DecisionCorrection) -> bytes:
+    """The canonical bytes a correction's signature hash covers.
+
+    It includes the corrected decision's own signature hash, so the correction is
+    bound to the record exactly as it was signed.
+    """
+    content = {
+        "correction_of": correction.recommendation_id,
+        "corrected_signature_sha256": correction.recommendation.signature_sha256,
+        "replaces": correction.replaces_id,
+        "corrected_reason": correction.corrected_reason,
+        "explanation": correction.explanation,
+        "signer_id": correction.corrected_by_id,
+        "signer_name": correction.signer_name,
+        "signed_at": correction.corrected_at.isoformat() if correction.corrected_at else None,
+        "meaning": correction.signature_meaning,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+
+
+def correction_is_valid(correction: DecisionCorrection) -> bool:
+    return hashlib.sha256(correction_content(correction)).hexdigest() == (
+        correction.signature_sha256
+    )
+
+
+def correct_decision(
+    *,
+    actor,
+    recommendation: Recommendation,
+    password: str,
+    corrected_reason: str,
+    explanation: str,
+) -> DecisionCorrection:
+    """Corrects the record of a signed decision with a new signed record that references it.
+
+    The signed recommendation is never edited. Only an oncologist of the patient's
+    site may correct, re-entering their password (the signature). A second
+    correction of the same decision replaces the latest one, and says so.
+    Raises PermissionDenied, ValidationError (not signed yet, wrong password,
+    missing explanation).
+    """
+    site_id = recommendation.course.patient.site_id
+    if not has_role(actor, site_id, *SIGNERS):
+        raise PermissionDenied("Only an oncologist at this site can correct a signed decision.")
+    errors: dict[str, str] = {}
+    corrected_reason = (corrected_reason or "").strip()
+    explanation = (explanation or "").strip()
+    if not explanation:
+        errors["explanation"] = "Say why the signed record is corrected."
+    if not corrected_reason:
+        errors["corrected_reason"] = "Write the decision's reason as it should read."
+    if errors:
+        raise ValidationError(errors)
+    if not password or not actor.check_password(password):
+        logger.info("Correction refused: wrong password for user %s.", actor.pk)
+        raise ValidationError({"password": "The password is not correct; nothing was signed."})
+    with transaction.atomic():
+        locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+        if not locked.is_signed:
+            raise ValidationError(
+                {"recommendation": "Only a signed decision is corrected; this one is not signed."}
+            )
+        latest = locked.corrections.order_by("-corrected_at", "-id").first()
+        correction = DecisionCorrection(
+            recommendation=locked,
+            replaces=latest,
+            corrected_reason=corrected_reason,
+            explanation=explanation,
+            corrected_by=actor,
+            corrected_at=timezone.now(),
+            signer_name=_signer_name(actor),
+            signature_meaning=CORRECTION_MEANING,
+        )
+        correction.signature_sha256 = hashlib.sha256(correction_content(correction)).hexdigest()
+        _audit(correction, actor=actor, reason=f"Signed: {CORRECTION_MEANING}")
+        correction.save()
+    return correction
 
 
 # --- Monitoring checks ----------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import views, visit_form
+from tracker import record_views, views, visit_form
 
 app_name = "tracker"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
     path("patients/", views.patient_list, name="patients"),
+    path("patients/<int:patient_id>/record/", record_views.signed_record, name="record"),
     path("cohort/", views.cohort, name="cohort"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:recommendation_id>/decide/", views.decide, name="decide"),

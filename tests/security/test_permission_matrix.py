@@ -1,0 +1,325 @@
+"""Every URL pattern x every role x every HTTP method its view accepts, against a table.
+
+The table (MATRIX) is the expected answer of each (URL name, method) for each role:
+anonymous, a user of another site (an oncologist there: the most privileged
+outsider), and the site's admin, nurse and oncologist. URL arguments are real
+objects of the site (a patient, course, visit, recommendation, alert, and the
+oncologist's acknowledge link); write requests carry a valid body, so a refusal is
+the role's and not the input's. Roles run in the order of ROLES, writers last, so
+a successful write cannot change what a later role is refused.
+
+Walking the resolver skips only Django admin's internals under admin/ (the
+model pages of the staff-only admin; the tracker's users are not staff, and the
+admin guards those pages itself) and static-file serving (WhiteNoise answers
+before URL resolution, and no static URL pattern exists with DEBUG off). The admin
+login has a row. A new URL pattern without a row fails
+test_every_url_pattern_has_a_row, naming the pattern.
+
+Matrix size: 32 URL patterns, 44 (URL, method) pairs, x 5 roles = 220 requests.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD
+from toxicity.api import EXAMPLE
+
+ROLES = ("anonymous", "outsider", "site_admin", "nurse", "oncologist")
+LOGIN = "login page"  # 302 to /accounts/login/?next=...
+
+# Views whose accepted methods cannot be read from the view (no decorator, no class):
+# declared here, from reading the view.
+DECLARED_METHODS = {
+    "tracker:home": {"GET"},
+    "tracker:patient": {"GET"},
+    "tracker:patients": {"GET"},
+    "tracker:cohort": {"GET"},
+    "tracker:inbox": {"GET"},
+    "tracker:visit-new": {"GET", "POST"},
+    "admin:login": {"GET", "POST"},
+}
+
+
+def _all(status, **others):
+    """The same answer for every signed-in role, anonymous refused by the page or API."""
+    return {"outsider": status, "site_admin": status, "nurse": status, "oncologist": status} | {
+        role.replace("-", "_"): value for role, value in others.items()
+    }
+
+
+def page(status=200, *, outsider=404, site_admin=None, nurse=None, oncologist=None):
+    """A login-required page about an object of the site."""
+    row = {"anonymous": LOGIN, "outsider": outsider}
+    for role, value in (("site_admin", site_admin), ("nurse", nurse), ("oncologist", oncologist)):
+        row[role] = status if value is None else value
+    return row
+
+
+def api(status=200, *, outsider=404, site_admin=None, nurse=None, oncologist=None):
+    row = page(status, outsider=outsider, site_admin=site_admin, nurse=nurse, oncologist=oncologist)
+    return row | {"anonymous": 401}
+
+
+MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
+    # --- pages -----------------------------------------------------------------------
+    "tracker:home": {"GET": page(outsider=200)},  # the outsider's own site's worklist
+    "tracker:patients": {"GET": page(outsider=200)},
+    "tracker:cohort": {"GET": page(outsider=200)},
+    "tracker:inbox": {"GET": page(outsider=200)},
+    "tracker:patient": {"GET": page()},
+    "tracker:record": {"GET": page()},
+    "tracker:decide": {"POST": page(302, site_admin=403, nurse=403)},
+    "tracker:visit-new": {
+        "GET": page(site_admin=403),
+        "POST": page(site_admin=403),  # an empty form is shown again
+    },
+    "tracker:visit-preview": {"POST": page(site_admin=403)},
+    "notifications:alerts": {"GET": page(outsider=200)},
+    "notifications:alert": {"GET": page()},
+    "notifications:acknowledge": {"POST": page(302)},
+    # The link was sent to the oncologist; anyone else is refused, whatever their site.
+    "notifications:acknowledge-link": {
+        "GET": page(400, outsider=400, oncologist=200),
+        "POST": page(400, outsider=400, oncologist=302),
+    },
+    # --- accounts ------------------------------------------------------------------
+    "login": {
+        "GET": _all(302) | {"anonymous": 200},  # signed in: on to the worklist
+        "POST": _all(302) | {"anonymous": 200},  # empty form: shown again
+        "PUT": _all(302) | {"anonymous": 200},  # Django's FormView treats PUT as POST
+    },
+    "logout": {"POST": _all(302) | {"anonymous": 302}},
+    "admin:login": {  # nobody here is staff: the form is shown, no admin page opens
+        "GET": _all(200) | {"anonymous": 200},
+        "POST": _all(200) | {"anonymous": 200},
+    },
+    # --- API -----------------------------------------------------------------------
+    "api-patients": {
+        "GET": api(outsider=200),
+        "POST": api(201),  # outsider: not their site -> 404
+    },
+    "api-patient": {"GET": api(), "PATCH": api()},
+    "api-courses": {"GET": api(outsider=200), "POST": api(201, site_admin=403, nurse=403)},
+    "api-course": {"GET": api()},
+    "api-dose-changes": {"GET": api(), "POST": api(201, site_admin=403, nurse=403)},
+    "api-alerts": {"GET": api(outsider=200)},
+    "api-alert-acknowledge": {"POST": api()},
+    "api-notification-preference": {"GET": api(outsider=200), "PUT": api(outsider=200)},
+    "api-evaluate": {"POST": api(outsider=200)},  # stateless: no patient data
+    "api-visits": {"GET": api(outsider=200), "POST": api(201, site_admin=403)},
+    "api-visit": {"GET": api(), "PATCH": api(site_admin=403)},
+    "api-recommendations": {"GET": api(outsider=200)},
+    "api-recommendation": {"GET": api()},
+    "api-recommendation-decision": {"POST": api(site_admin=403, nurse=403)},
+    "api-schema": {"GET": api(outsider=200)},
+    "api-docs": {"GET": api(outsider=200)},
+}
+
+
+# --- the URL configuration --------------------------------------------------------
+
+
+def url_patterns(patterns=None, prefix="", namespace=""):
+    """(name, route, callback) of every URL pattern, recursively."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+            yield from url_patterns(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = namespace + entry.name if entry.name else prefix + str(entry.pattern)
+            yield name, prefix + str(entry.pattern), entry.callback
+
+
+def covered_patterns():
+    for name, route, callback in url_patterns():
+        # Django admin's internals: staff-only model pages; only its login faces users.
+        if route.startswith("admin/") and name != "admin:login":
+            continue
+        yield name, route, callback
+
+
+def accepted_methods(callback) -> set[str] | None:
+    """The HTTP methods a view answers, read from the view; None if it cannot tell."""
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is not None:
+        return {
+            method.upper()
+            for method in view_class.http_method_names
+            if method not in ("head", "options", "trace") and hasattr(view_class, method)
+        }
+    function = callback
+    while function is not None:
+        try:
+            nonlocals = inspect.getclosurevars(function).nonlocals
+        except TypeError:
+            nonlocals = {}
+        if "request_method_list" in nonlocals:  # require_POST, require_safe, ...
+            return set(nonlocals["request_method_list"]) - {"HEAD", "OPTIONS"}
+        function = getattr(function, "__wrapped__", None)
+    return None
+
+
+def test_every_url_pattern_has_a_row():
+    missing = sorted(
+        f"{name} ({route})" for name, route, _ in covered_patterns() if name not in MATRIX
+    )
+    assert not missing, f"URL patterns without a row in MATRIX: {', '.join(missing)}"
+
+
+def test_every_row_is_a_url_pattern():
+    names = {name for name, _, _ in covered_patterns()}
+    assert not sorted(set(MATRIX) - names), "rows for URL patterns that no longer exist"
+
+
+def test_each_row_lists_exactly_the_methods_its_view_accepts():
+    wrong = []
+    for name, _, callback in covered_patterns():
+        methods = accepted_methods(callback) or DECLARED_METHODS.get(name)
+        if methods is None:
+            wrong.append(f"{name}: the view's methods cannot be read; declare them")
+        elif set(MATRIX.get(name, {})) != methods:
+            wrong.append(f"{name}: view accepts {sorted(methods)}, row has {sorted(MATRIX[name])}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_matrix_size_is_as_documented():
+    pairs = sum(len(methods) for methods in MATRIX.values())
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (32, 44, 220)
+
+
+# --- requests ---------------------------------------------------------------------
+
+_mrns = count(1)
+
+
+def url_for(name: str, world) -> str:
+    arguments = {
+        "tracker:patient": [world.patient.pk],
+        "tracker:record": [world.patient.pk],
+        "tracker:decide": [world.recommendation.pk],
+        "tracker:visit-new": [world.patient.pk],
+        "tracker:visit-preview": [world.patient.pk],
+        "notifications:alert": [world.alert.pk],
+        "notifications:acknowledge": [world.alert.pk],
+        "notifications:acknowledge-link": [world.ack_token],
+        "api-patient": [world.patient.pk],
+        "api-course": [world.course.pk],
+        "api-dose-changes": [world.course.pk],
+        "api-alert-acknowledge": [world.alert.pk],
+        "api-visit": [world.visit.pk],
+        "api-recommendation": [world.recommendation.pk],
+        "api-recommendation-decision": [world.recommendation.pk],
+    }
+    return reverse(name, args=arguments.get(name, []))
+
+
+def body_for(name: str, method: str, world) -> dict:
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    bodies = {
+        ("tracker:decide", "POST"): {"decision": "approve", "password": PASSWORD},
+        ("tracker:visit-preview", "POST"): {
+            "occurred_at": timezone.localtime(an_hour_ago).strftime("%Y-%m-%dT%H:%M"),
+            "antihypertensive_therapy": "none",
+            "bp1_sbp": 130,
+            "bp1_dbp": 80,
+        },
+        ("api-patients", "POST"): {
+            "site": world.patient.site_id,
+            "mrn": f"MATRIX-{next(_mrns)}",
+            "family_name": "Newpatient",
+            "given_name": "Matrix",
+            "date_of_birth": "1961-02-03",
+            "sex": "female",
+            "histology": "papillary",
+        },
+        ("api-patient", "PATCH"): {"reason": "Weighed again", "baseline_weight_kg": "71.0"},
+        ("api-courses", "POST"): {
+            "patient": world.patient.pk,
+            "drug": "sorafenib",
+            "start_date": timezone.localdate().isoformat(),
+            "starting_dose_mg": "800.0",
+        },
+        ("api-dose-changes", "POST"): {
+            "kind": "reduce",
+            "dose_after_mg": "20.0",
+            "reason": "Grade 2 fatigue the patient cannot bear",
+        },
+        ("api-notification-preference", "PUT"): {"digest_time": "08:00"},
+        ("api-evaluate", "POST"): EXAMPLE,
+        ("api-visits", "POST"): {
+            "course": world.course.pk,
+            "occurred_at": an_hour_ago.isoformat(),
+            "observations": [{"term": "hypertension", "readings": [[130, 80]]}],
+        },
+        ("api-visit", "PATCH"): {"reason": "Typo in the note", "note": "Corrected note"},
+        ("api-recommendation-decision", "POST"): {"decision": "approve", "password": PASSWORD},
+    }
+    return bodies.get((name, method), {})
+
+
+def client_for(role: str, world, url: str):
+    user = world.users[role]
+    if url.startswith("/api/"):
+        client = APIClient()
+        if user is not None:  # the API's real path: token authentication
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def send(client, method: str, url: str, body: dict):
+    if isinstance(client, APIClient):
+        return client.generic(
+            method, url, data=client._encode_data(body, "json")[0], content_type="application/json"
+        )
+    if method == "GET":
+        return client.get(url)
+    if method == "POST":
+        return client.post(url, body)
+    return client.generic(method, url, data="", content_type="application/x-www-form-urlencoded")
+
+
+def answer_differs(response, expected) -> str | None:
+    if expected == LOGIN:
+        location = response.headers.get("Location", "")
+        if response.status_code == 302 and location.startswith(reverse("login") + "?next="):
+            return None
+        return f"{response.status_code} {location!r} (expected the login redirect)"
+    if response.status_code != expected:
+        return f"{response.status_code} (expected {expected})"
+    return None
+
+
+CELLS = sorted((name, method) for name, methods in MATRIX.items() for method in methods)
+
+
+@pytest.mark.parametrize(("name", "method"), CELLS, ids=[f"{m} {n}" for n, m in CELLS])
+def test_each_role_gets_the_answer_in_the_table(world, name, method):
+    url = url_for(name, world)
+    mismatches = []
+    for role in ROLES:
+        client = client_for(role, world, url)
+        response = send(client, method, url, body_for(name, method, world))
+        wrong = answer_differs(response, MATRIX[name][method][role])
+        if wrong:
+            mismatches.append(f"{role}: {method} {url} -> {wrong}")
+        if role == "outsider":
+            content = response.content.decode(errors="replace")
+            for identifier in (world.patient.mrn, world.patient.reference_code):
+                if identifier in content:
+                    mismatches.append(f"outsider: {method} {url} shows {identifier!r}")
+    assert not mismatches, "\n".join(mismatches)

@@ -1,0 +1,31 @@
+"""The printable record of a patient's signed decisions.
+
+Each signed decision with the signer's printed name, the time in UTC, the meaning
+of the signature and its SHA-256, recomputed on every view: a row changed after
+signing shows as not matching. Corrections follow the decision they correct.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from patients.access import access_patient
+from toxicity import selectors
+
+
+@login_required
+@require_safe
+def signed_record(request, patient_id: int):
+    patient = access_patient(request.user, patient_id)
+    return render(
+        request,
+        "tracker/record.html",
+        {
+            "patient": patient,
+            "decisions": selectors.signed_decisions(patient),
+            "printed_at": timezone.now(),
+        },
+    )

@@ -8,9 +8,8 @@ hand: history pages show versions, and reverting to one is refused
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import HistoryAdmin
 from notifications.models import (
     Alert,
     CourseRouting,
@@ -20,15 +19,6 @@ from notifications.models import (
     Route,
     SiteRouting,
 )
-
-
-class HistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's admin with the history pages read-only: no revert by POST."""
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method not in ("GET", "HEAD"):
-            raise PermissionDenied("History is read-only; change the record itself.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

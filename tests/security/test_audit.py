@@ -217,7 +217,7 @@ def alert_writes(world, admin_client):
 
 
 def site_writes(world, admin_client):
-    """Sites and memberships have no page: they are set up from the shell (seed_demo)."""
+    """Sites and memberships are set up in the admin (SimpleHistoryAdmin records the user)."""
     operator = admin_client.operator
     site = Site(name="Audit clinic", code="aud")
     site._history_user = operator

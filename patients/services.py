@@ -312,4 +312,14 @@ def apply_dose_change(
         change.reason_terms = sorted(set(reason_terms))
     _audit(change, actor=actor, reason=reason.strip())
     change.save()
+    if kind in (dosing.Kind.DISCONTINUE, dosing.Kind.COMPLETE):
+        # Imported here: toxicity builds on patients, not the other way round.
+        from toxicity.services import close_pending_recommendations
+
+        close_pending_recommendations(
+            course=course,
+            actor=actor,
+            keep=recommendation,
+            reason=f"Course {kind}d on {effective_at:%Y-%m-%d}: nothing left to sign",
+        )
     return change

@@ -749,6 +749,28 @@ def _supersede_pending(course: TreatmentCourse, visit: Visit, *, keep: Recommend
         _supersede(old, by=visit)
 
 
+def close_pending_recommendations(
+    *, course: TreatmentCourse, actor, reason: str, keep: Recommendation | None = None
+) -> int:
+    """A course that ended leaves nothing to sign: its pending recommendations close.
+
+    Called by patients.services.apply_dose_change when a course is discontinued or
+    completed, so the inbox never asks an oncologist to act on a finished course.
+    """
+    pending = Recommendation.objects.select_for_update().filter(
+        course=course, status=RecommendationStatus.PENDING
+    )
+    if keep is not None:
+        pending = pending.exclude(pk=keep.pk)
+    closed = 0
+    for recommendation in pending:
+        recommendation.status = RecommendationStatus.SUPERSEDED
+        _audit(recommendation, actor=actor, reason=reason)
+        recommendation.save(update_fields=["status"])
+        closed += 1
+    return closed
+
+
 # --- Decisions --------------------------------------------------------------------
 
 

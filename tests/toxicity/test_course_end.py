@@ -1,0 +1,45 @@
+"""A course that ends leaves nothing to sign: its pending recommendations close."""
+
+from __future__ import annotations
+
+import pytest
+
+from patients import services as patient_services
+from patients.dosing import Kind
+from tests.toxicity.conftest import at, hypertension
+from toxicity.models import Recommendation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def withhold(course, nurse, log):
+    visit = log(nurse, course, at(20), [hypertension()], antihypertensive_therapy="optimal")
+    return Recommendation.objects.get(visit=visit)
+
+
+def test_discontinuing_a_course_closes_its_pending_recommendation(withhold, oncologist):
+    patient_services.apply_dose_change(
+        actor=oncologist,
+        course=withhold.course,
+        kind=Kind.DISCONTINUE,
+        dose_after_mg=0,
+        reason="Progressive disease",
+        effective_at=at(27),
+    )
+    withhold.refresh_from_db()
+    assert withhold.status == "superseded"
+    entry = withhold.history.order_by("-history_id").first()
+    assert entry.history_user == oncologist
+    assert "nothing left to sign" in entry.history_change_reason
+
+
+def test_an_approved_discontinuation_stays_approved(course, nurse, oncologist, log, sign):
+    crisis = {"term": "hypertension", "readings": [[190, 120], [186, 118]], "grade": 4}
+    visit = log(nurse, course, at(20), [crisis])
+    recommendation = Recommendation.objects.get(visit=visit)
+    assert recommendation.action == "discontinue"
+    sign(oncologist, recommendation)
+    recommendation.refresh_from_db()
+    assert recommendation.status == "approved"
+    assert course.dose_changes.last().kind == Kind.DISCONTINUE

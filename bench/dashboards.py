@@ -11,7 +11,8 @@ patient page, the cohort dashboard and the worklist:
   replayed on the same connection with their rows fetched,
 - the query count and the plot JSON size per page.
 
-Median of ``--runs`` runs after two warm-ups. Goal: each page at most 3x its
+Median of ``--runs`` runs after two warm-ups, and the lowest and highest ratio of
+a run's view time to the same run's query time. Goal: each page at most 3x its
 queries' time.
 
 Run from the repository root: ``python -m bench.dashboards`` (PostgreSQL on
@@ -103,11 +104,15 @@ def _measure(view, path: str, user, runs: int, **kwargs) -> dict:
             plot_json += len(chunk.split("</script>", 1)[0].encode())
     view_ms = statistics.median(view_times) * 1000
     query_ms = statistics.median(query_times) * 1000
+    # Each run times the view and then its queries: the spread of those paired ratios
+    # shows how much the machine's load moved the figure during the run.
+    pairs = sorted(v / q for v, q in zip(view_times, query_times, strict=True))
     return {
         "queries": len(statements),
         "view_ms": round(view_ms, 1),
         "queries_ms": round(query_ms, 1),
         "ratio": round(view_ms / query_ms, 2),
+        "paired_ratio_min_max": [round(pairs[0], 2), round(pairs[-1], 2)],
         "plot_json_kb": round(plot_json / 1024, 1),
         "html_kb": round(len(response.content) / 1024, 1),
     }

@@ -14,10 +14,12 @@ Thresholds drawn on the charts cite their source:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from tracker.downsample import MAX_POINTS, bucket_bounds, minmax_indices
 
@@ -36,31 +38,27 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "siz
 
 
 # --- inputs --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class BpVisit:
+class BpVisit(NamedTuple):
     at: datetime
     readings: tuple[tuple[float, float], ...]
     grade: int | None = None
 
 
-@dataclass(frozen=True)
-class GradePoint:
+class GradePoint(NamedTuple):
     at: datetime
     term: str  # display name
     grade: int
     provisional: bool = False
 
 
-@dataclass(frozen=True)
-class DoseStep:
+class DoseStep(NamedTuple):
     start: datetime
     end: datetime
     dose_mg: float
     held: bool
 
 
-@dataclass(frozen=True)
-class DoseNote:
+class DoseNote(NamedTuple):
     """A ledger change worth a note on the dose chart (reduce, hold, resume, stop)."""
 
     at: datetime
@@ -71,15 +69,13 @@ class DoseNote:
     recommendation_id: int | None = None
 
 
-@dataclass(frozen=True)
-class ValuePoint:
+class ValuePoint(NamedTuple):
     at: datetime
     value: float
     grade: int | None = None
 
 
-@dataclass(frozen=True)
-class LabPoint:
+class LabPoint(NamedTuple):
     at: datetime
     value: float
     uln: float
@@ -103,13 +99,35 @@ class PatientTimeline:
 def t(moment: datetime | date) -> str:
     """Plotly.js reads dates without a zone; callers hand in local times."""
     if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            return _local_minute(moment)
         return moment.strftime("%Y-%m-%d %H:%M")
     return moment.isoformat()
 
 
-def _mean(values: Iterable[float]) -> float:
-    values = list(values)
-    return sum(values) / len(values)
+@lru_cache(maxsize=8192)
+def _local_minute(moment: datetime) -> str:
+    # "%Y-%m-%d %H:%M" for a naive time. Memoised: the patient page writes each visit's
+    # time into five or six traces (only naive times: equal aware times in two zones
+    # would share an entry).
+    return moment.isoformat(" ", "minutes")
+
+
+_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))
+
+
+def to_json(figure: Figure) -> str:
+    """The figure as compact JSON, safe inside ``<script type="application/json">``.
+
+    The escapes are Django's ``json_script``'s (``&``, ``<``, ``>`` as ``\\uXXXX``),
+    done with ``str.replace``: ``str.translate`` costs milliseconds on a cohort's
+    few hundred kilobytes. Serialised once per figure, in the view.
+    """
+    text = json.dumps(figure, separators=(",", ":"))
+    for char, escaped in _SCRIPT_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
 
 
 def _grade_colourscale() -> list[list[Any]]:
@@ -165,13 +183,14 @@ def bp_traces(
     column = 0 if which == "sbp" else 1
     label = "Systolic" if which == "sbp" else "Diastolic"
     visits = [v for v in visits if v.readings]
-    means = [_mean(r[column] for r in v.readings) for v in visits]
+    means = [sum([r[column] for r in v.readings]) / len(v.readings) for v in visits]
     keep = [(v.grade or 0) >= 3 for v in visits]
     shown = minmax_indices(means, max_points=max_points, keep=keep)
+    mx = [t(visits[i].at) for i in shown]
     rx, ry = [], []
-    for i in shown:
+    for i, x in zip(shown, mx, strict=True):
         for reading in visits[i].readings:
-            rx.append(t(visits[i].at))
+            rx.append(x)
             ry.append(reading[column])
     return [
         {
@@ -190,7 +209,7 @@ def bp_traces(
             "mode": "lines+markers",
             "uid": f"{which}-mean",
             "name": f"{label} visit mean",
-            "x": [t(visits[i].at) for i in shown],
+            "x": mx,
             "y": [round(means[i], 1) for i in shown],
             "yaxis": yaxis,
             "line": {"color": "#0b5cad", "width": 2},
@@ -224,13 +243,15 @@ def grade_heatmap_traces(
         if current is None or p.grade > current[0] or (p.grade == current[0] and p.provisional):
             worst[key] = (p.grade, p.provisional)
     x = [t(times[lo]) for lo, _ in bounds]
-    z = [[worst.get((term, c), (None,))[0] for c in range(len(bounds))] for term in terms]
+    missing = (None,)
+    columns = range(len(bounds))
+    z = [[worst.get((term, c), missing)[0] for c in columns] for term in terms]
+    marked = [(key, grade) for key, (grade, provisional) in worst.items() if provisional]
     px, py, ptext = [], [], []
-    for (term, column), (grade, provisional) in sorted(worst.items(), key=lambda kv: kv[0][1]):
-        if provisional:
-            px.append(x[column])
-            py.append(term)
-            ptext.append(f"G{grade} provisional")
+    for (term, column), grade in sorted(marked, key=lambda kv: kv[0][1]):
+        px.append(x[column])
+        py.append(term)
+        ptext.append(f"G{grade} provisional")
     return [
         {
             "type": "heatmap",
@@ -508,8 +529,8 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
     dbp = [r[1] for v in timeline.bp for r in v.readings]
     data += bp_traces(timeline.bp, which="sbp", yaxis=axis["sbp"])
     data += bp_traces(timeline.bp, which="dbp", yaxis=axis["dbp"])
-    sbp_top = max([180.0, *(s + 10 for s in sbp)])
-    dbp_top = max([110.0, *(d + 10 for d in dbp)])
+    sbp_top = max(180.0, max(sbp) + 10) if sbp else 180.0
+    dbp_top = max(110.0, max(dbp) + 10) if dbp else 110.0
     shapes += _band_shapes(axis["sbp"], SBP_BANDS, sbp_top)
     shapes += _band_shapes(axis["dbp"], DBP_BANDS, dbp_top)
     annotations += _band_labels(axis["sbp"], SBP_BANDS, sbp_top)
@@ -571,16 +592,14 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
 
 
 # --- cohort dashboard ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class SwimmerSegment:
+class SwimmerSegment(NamedTuple):
     start_day: float
     end_day: float
     dose_mg: float
     level: int  # 0 starting dose, 1 one level down, ...; -1 held
 
 
-@dataclass(frozen=True)
-class SwimmerCourse:
+class SwimmerCourse(NamedTuple):
     label: str  # what names the row: reference code and drug, never a name
     drug: str
     segments: tuple[SwimmerSegment, ...]
@@ -595,14 +614,25 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
     """One bar per course from its start: coloured by dose level, grey while held."""
     labels = [c.label for c in courses]
     groups: dict[int, dict[str, list]] = {}
+    top = len(LEVEL_NAMES) - 1
+    doses: dict[float, str] = {}  # "24 mg/day", formatted once per dose
     for course in courses:
-        for seg in course.segments:
-            level = -1 if seg.level < 0 else min(seg.level, len(LEVEL_NAMES) - 1)
-            g = groups.setdefault(level, {"y": [], "base": [], "x": [], "text": []})
-            g["y"].append(course.label)
-            g["base"].append(round(seg.start_day, 1))
-            g["x"].append(round(seg.end_day - seg.start_day, 1))
-            g["text"].append("held" if seg.level < 0 else f"{seg.dose_mg:g} mg/day")
+        label = course.label
+        for start_day, end_day, dose_mg, seg_level in course.segments:
+            level = -1 if seg_level < 0 else min(seg_level, top)
+            g = groups.get(level)
+            if g is None:
+                g = groups[level] = {"y": [], "base": [], "x": [], "text": []}
+            g["y"].append(label)
+            g["base"].append(round(start_day, 1))
+            g["x"].append(round(end_day - start_day, 1))
+            if seg_level < 0:
+                g["text"].append("held")
+            else:
+                text = doses.get(dose_mg)
+                if text is None:
+                    text = doses[dose_mg] = f"{dose_mg:g} mg/day"
+                g["text"].append(text)
     data = []
     for level in sorted(groups, key=lambda lv: (lv < 0, lv)):
         g = groups[level]

@@ -7,19 +7,20 @@ courses or patients (the page tests count them): rows come back with
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from notifications.models import Alert
 from patients import dosing
 from patients.access import site_roles
-from patients.models import DoseChange, Drug, Patient, Role, TreatmentCourse
-from patients.selectors import dose_state
+from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, TreatmentCourse
 from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
 from toxicity.models import (
     SEVERITY,
@@ -68,25 +69,31 @@ def can_sign(user, site_id: int) -> bool:
     return site_roles(user).get(site_id) == Role.ONCOLOGIST
 
 
-def courses_with_ledger(courses: QuerySet[TreatmentCourse]) -> QuerySet[TreatmentCourse]:
-    """Each course with its ledger (and who recorded each change) in one more query."""
-    return courses.prefetch_related(
-        Prefetch(
-            "dose_changes",
-            queryset=DoseChange.objects.select_related("recorded_by").order_by(
-                "effective_at", "id"
-            ),
-            to_attr="prefetched_ledger",
-        )
-    )
+def courses_with_ledger(courses: QuerySet[TreatmentCourse]) -> list[TreatmentCourse]:
+    """The courses, each with its ledger (and who recorded each change) as
+    ``prefetched_ledger``, in one more query.
+
+    The same query ``prefetch_related`` would issue, grouped here without its
+    machinery (a noticeable part of the patient page's time).
+    """
+    courses = list(courses)
+    by_course: dict[int, list[DoseChange]] = defaultdict(list)
+    for change in (
+        DoseChange.objects.filter(course_id__in=[c.pk for c in courses])
+        .select_related("recorded_by")
+        .order_by("course_id", "effective_at", "id")
+    ):
+        by_course[change.course_id].append(change)
+    for course in courses:
+        course.prefetched_ledger = by_course.get(course.pk, [])
+    return courses
 
 
 def ledger_entries(course: TreatmentCourse) -> list[dosing.LedgerEntry]:
     return [change.as_entry() for change in course.prefetched_ledger]
 
 
-@dataclass(frozen=True)
-class CourseInfo:
+class CourseInfo(NamedTuple):
     """A course and the little of its patient a list shows: plain values, one query."""
 
     pk: int
@@ -116,7 +123,7 @@ _COURSE_FIELDS = (
 
 
 def course_infos(courses: QuerySet[TreatmentCourse]) -> list[CourseInfo]:
-    return [CourseInfo(*row) for row in courses.values_list(*_COURSE_FIELDS)]
+    return list(map(CourseInfo._make, courses.values_list(*_COURSE_FIELDS)))
 
 
 def ledgers(courses: QuerySet[TreatmentCourse]) -> dict[int, list[dosing.LedgerEntry]]:
@@ -150,12 +157,13 @@ class PatientPage:
     courses: list[CourseFigures]
     timeline: charts.PatientTimeline
     visits: list[dict[str, Any]]  # newest first: when, and each term's grade
+    findings: list[MolecularFinding] = field(default_factory=list)
 
 
 def _bp_readings(measurements: dict) -> tuple[tuple[float, float], ...]:
     readings = measurements.get("readings")
     if readings:
-        return tuple((float(s), float(d)) for s, d in readings)
+        return tuple([(float(s), float(d)) for s, d in readings])
     if measurements.get("sbp") is not None and measurements.get("dbp") is not None:
         return ((float(measurements["sbp"]), float(measurements["dbp"])),)
     return ()
@@ -172,22 +180,39 @@ def _lab_point(term: str, m: dict, at: datetime, grade: int | None) -> charts.La
     return charts.LabPoint(at, float(value), float(reference), grade)
 
 
-def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPage:
-    """The patient's courses, dose figures, due checks and the charts' series.
+PENDING_FIELDS = (
+    "course_id",
+    "action",
+    "dose_mg_per_day",
+    "resume_dose_mg_per_day",
+    "severity",
+    "created_at",
+    "visit",
+    "visit__occurred_at",
+)
 
-    Six queries, whatever the length of the history.
+
+def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPage:
+    """The patient's courses, dose figures, due checks, molecular findings and the
+    charts' series.
+
+    Six queries, whatever the length of the history, issued one after the other
+    before the rows are worked through.
     """
     now = now or timezone.now()
-    courses = list(courses_with_ledger(patient.courses.all()))
+    courses = courses_with_ledger(patient.courses.all())
     course_ids = [c.pk for c in courses]
+    # The measurements come as their JSON text (the same bytes the database sends for
+    # jsonb) and are decoded in one json.loads for the whole history below, rather than
+    # through the JSON field's converter row by row.
     rows = list(
         Observation.objects.filter(visit__course_id__in=course_ids)
         .order_by("visit__occurred_at", "visit_id", "term")
-        .values(
+        .values_list(
             "visit_id",
             "visit__occurred_at",
             "term",
-            "measurements",
+            Cast("measurements", TextField()),
             "final_grade",
             "provisional",
         )
@@ -201,35 +226,47 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
         Recommendation.objects.filter(course_id__in=course_ids, status=RecommendationStatus.PENDING)
         .select_related("visit")
         .order_by("-severity", "created_at")
+        # What the page shows, not the engine's request, decision and policy snapshots.
+        .only(*PENDING_FIELDS)
     )
+    findings = list(patient.molecular_findings.all())
+    # Python work after the queries, so they go to the database back to back.
+    measurements = json.loads("[" + ",".join(row[3] or "null" for row in rows) + "]")
 
     figures = []
     timeline = charts.PatientTimeline(
         baseline_weight_kg=float(patient.baseline_weight_kg) if patient.baseline_weight_kg else None
     )
+    tz = timezone.get_current_timezone()
     for course in sorted(courses, key=lambda c: (c.start_date, c.pk)):
         entries = ledger_entries(course)
         ladder = dosing.DOSE_LADDERS.get(course.drug, ())
         course_checks = [c for c in checks if c.course_id == course.pk]
+        summary = metrics.summarise(entries, until=now, ladder=ladder)
         figures.append(
             CourseFigures(
                 course=course,
-                state=dose_state(course),
-                metrics=metrics.course_metrics(entries, until=now),
+                state=summary.state,
+                metrics=summary.metrics,
                 next_check=course_checks[0] if course_checks else None,
                 overdue_checks=[c for c in course_checks if c.overdue_after < now],
                 open_checks=course_checks,
                 pending=[r for r in pending if r.course_id == course.pk],
             )
         )
-        for seg in metrics.dose_segments(entries, until=now, ladder=ladder):
+        for seg in summary.segments:
             timeline.dose_steps.append(
-                charts.DoseStep(local(seg.start), local(seg.end), seg.dose_mg, seg.held)
+                charts.DoseStep(
+                    seg.start.astimezone(tz).replace(tzinfo=None),
+                    seg.end.astimezone(tz).replace(tzinfo=None),
+                    seg.dose_mg,
+                    seg.held,
+                )
             )
         for change in course.prefetched_ledger:
             timeline.dose_notes.append(
                 charts.DoseNote(
-                    at=local(change.effective_at),
+                    at=change.effective_at.astimezone(tz).replace(tzinfo=None),
                     kind=change.kind,
                     dose_before_mg=float(change.dose_before_mg)
                     if change.dose_before_mg is not None
@@ -242,17 +279,28 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
 
     visits: dict[int, dict[str, Any]] = {}
     labs: dict[str, list[charts.LabPoint]] = defaultdict(list)
-    for row in rows:
-        at = local(row["visit__occurred_at"])
-        term = row["term"]
-        grade = row["final_grade"]
-        m = row["measurements"] or {}
-        visit = visits.setdefault(row["visit_id"], {"at": at, "grades": {}})
+    names: dict[str, str] = {}
+    grade_point, add_grade = charts.GradePoint, timeline.grades.append
+    last_visit_id = None
+    for (visit_id, occurred_at, term, _, grade, provisional), m in zip(
+        rows, measurements, strict=True
+    ):
+        if visit_id != last_visit_id:  # rows come visit by visit
+            last_visit_id = visit_id
+            visit = visits.get(visit_id)
+            if visit is None:  # a visit's observations share its time: convert it once
+                at = occurred_at.astimezone(tz).replace(tzinfo=None)  # local(), zone looked up once
+                visit = visits[visit_id] = {"at": at, "grades": {}}
+            else:
+                at = visit["at"]
+            visit_grades = visit["grades"]
+        m = m or {}
         if grade is not None:
-            visit["grades"][term_name(term)] = (grade, row["provisional"])
-            timeline.grades.append(
-                charts.GradePoint(at, term_name(term), grade, row["provisional"])
-            )
+            name = names.get(term)
+            if name is None:
+                name = names[term] = term_name(term)
+            visit_grades[name] = (grade, provisional)
+            add_grade(grade_point(at, name, grade, provisional))
         if term == "hypertension":
             readings = _bp_readings(m)
             if readings:
@@ -265,7 +313,9 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
                 labs[LAB_SERIES[term][0]].append(point)
     timeline.labs = dict(labs)
     recent = sorted(visits.values(), key=lambda v: v["at"], reverse=True)
-    return PatientPage(patient=patient, courses=figures, timeline=timeline, visits=recent)
+    return PatientPage(
+        patient=patient, courses=figures, timeline=timeline, visits=recent, findings=findings
+    )
 
 
 # --- worklist --------------------------------------------------------------------------------
@@ -465,26 +515,30 @@ def cohort(
     ):
         events[course_id].append((term, grade, at))
     out = []
+    names: dict[str, str] = {}
     for course in courses:
         entries = all_entries.get(course.pk, [])
-        segments = metrics.dose_segments(
+        # One pass over the ledger gives the segments, the figures and the state.
+        segments, figures, state = metrics.summarise(
             entries, until=now, ladder=dosing.DOSE_LADDERS.get(course.drug, ())
         )
-        figures = metrics.course_metrics(entries, until=now, segments=segments)
         if figures is None:
             continue
         start = entries[0].effective_at
+        grade3 = []
+        for t, g, at in events.get(course.pk, ()):
+            name = names.get(t)
+            if name is None:
+                name = names[t] = term_name(t)
+            grade3.append(((at - start).total_seconds() / metrics.SECONDS_PER_DAY, name, g))
         out.append(
             CohortCourse(
                 course=course,
-                state=dosing.derive_dose_state(entries),
+                state=state,
                 metrics=figures,
                 segments=segments,
                 worst=worst.get(course.pk, {}),
-                grade3=[
-                    ((at - start).total_seconds() / metrics.SECONDS_PER_DAY, term_name(t), g)
-                    for t, g, at in events.get(course.pk, [])
-                ],
+                grade3=grade3,
             )
         )
     return out
@@ -493,40 +547,41 @@ def cohort(
 def swimmer_courses(rows: list[CohortCourse]) -> list[charts.SwimmerCourse]:
     ordered = sorted(rows, key=lambda r: r.metrics.days_on_treatment, reverse=True)
     out = []
+    day = metrics.SECONDS_PER_DAY
+    segment, swimmer = charts.SwimmerSegment, charts.SwimmerCourse
+    discontinued = dosing.Status.DISCONTINUED
     for row in ordered:
-        start = row.segments[0].start if row.segments else None
-        segs = tuple(
-            charts.SwimmerSegment(
-                (s.start - start).total_seconds() / metrics.SECONDS_PER_DAY,
-                (s.end - start).total_seconds() / metrics.SECONDS_PER_DAY,
-                s.dose_mg,
-                s.level,
+        segs = row.segments
+        if segs:
+            start = segs[0].start
+            segs = tuple(
+                [
+                    segment(
+                        (s.start - start).total_seconds() / day,
+                        (s.end - start).total_seconds() / day,
+                        s.dose_mg,
+                        s.level,
+                    )
+                    for s in segs
+                ]
             )
-            for s in row.segments
-        )
-        stopped = (
-            row.metrics.days_on_treatment
-            if row.state.status == dosing.Status.DISCONTINUED
-            else None
-        )
-        out.append(
-            charts.SwimmerCourse(
-                row.label,
-                row.course.drug,
-                segs,
-                grade3_days=tuple((d, t, g) for d, t, g in row.grade3),
-                discontinued_day=stopped,
-            )
-        )
+        else:
+            segs = ()
+        stopped = row.metrics.days_on_treatment if row.state.status == discontinued else None
+        out.append(swimmer(row.label, row.course.drug, segs, tuple(row.grade3), stopped))
     return out
 
 
 def worst_grade_counts(rows: list[CohortCourse]) -> dict[tuple[str, str], list[int]]:
     """(drug, term) -> courses whose worst grade was 0, 1, 2, 3, 4 (4 includes 5)."""
     counts: dict[tuple[str, str], list[int]] = {}
+    names: dict[str, str] = {}
     for row in rows:
         for term, grade in row.worst.items():
-            bucket = counts.setdefault((row.course.drug, term_name(term)), [0, 0, 0, 0, 0])
+            name = names.get(term)
+            if name is None:
+                name = names[term] = term_name(term)
+            bucket = counts.setdefault((row.course.drug, name), [0, 0, 0, 0, 0])
             bucket[min(grade, 4)] += 1
     return counts
 

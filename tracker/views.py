@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from datetime import date
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from patients import selectors as patient_selectors
@@ -132,22 +134,24 @@ def patient_detail(request, patient_id: int):
         raise Http404("No such table.")
     recent = page.visits[:RECENT_VISITS]
     terms = sorted({term for visit in recent for term in visit["grades"]})
-    visit_table = {
-        "terms": terms,
-        "rows": [
-            {"at": v["at"], "cells": [v["grades"].get(term) for term in terms]} for v in recent
-        ],
-    }
+    visit_table = {"terms": terms, "rows_html": tables.visit_rows_html(terms, recent)}
+    ledgers = [
+        {"course": cf.course, "rows_html": tables.ledger_rows_html(cf.course.prefetched_ledger)}
+        for cf in page.courses
+    ]
+    # Serialised once, here; the template writes it into its <script> as it is.
+    figure_json = charts.to_json(charts.patient_figure(page.timeline))
     return render(
         request,
         "tracker/patient.html",
         {
             "patient": patient,
             "page": page,
-            "figure": charts.patient_figure(page.timeline),
-            "findings": patient.molecular_findings.all(),
+            "figure_json": mark_safe(figure_json),  # noqa: S308 - to_json escapes <, > and &
+            "findings": page.findings,
             "role": site_roles(request.user).get(patient.site_id),
             "visit_table": visit_table,
+            "ledgers": ledgers,
             "can_sign": selectors.can_sign(request.user, patient.site_id),
         },
     )
@@ -201,7 +205,9 @@ def _parse_date(value: str | None) -> date | None:
         return None
 
 
-def _cohort_tables(rows: list[selectors.CohortCourse]) -> dict[str, dict]:
+def _cohort_tables(
+    rows: list[selectors.CohortCourse], counts: dict[tuple[str, str], list[int]]
+) -> dict[str, dict]:
     """The tables behind the charts (also their CSV): one row per course for the
     swimmer plot, RDI and time to first reduction; one per drug and term for the
     worst grades."""
@@ -245,7 +251,6 @@ def _cohort_tables(rows: list[selectors.CohortCourse]) -> dict[str, dict]:
             for r in sorted(rows, key=lambda r: r.metrics.days_on_treatment, reverse=True)
         ],
     }
-    counts = selectors.worst_grade_counts(rows)
     worst = {
         "title": "Worst grade per term, by drug (courses)",
         "header": ["Drug", "Term", "G0", "G1", "G2", "G3", "G4+"],
@@ -258,16 +263,19 @@ def _round(value: float | None) -> float | str:
     return "" if value is None else round(value, 1)
 
 
-def _drug_summary(rows: list[selectors.CohortCourse]) -> list[dict]:
+def _drug_summary(
+    rows: list[selectors.CohortCourse],
+    rdi: dict[str, list[float]],
+    ttr: dict[str, list[tuple[float, bool]]],
+) -> list[dict]:
     out = []
-    rdi = selectors.rdi_by_drug(rows)
-    ttr = selectors.reduction_durations(rows)
-    for drug in sorted({r.course.drug for r in rows}):
+    courses = Counter(r.course.drug for r in rows)
+    for drug in sorted(courses):
         reduced = [d for d, event in ttr.get(drug, []) if event]
         out.append(
             {
                 "drug": drug,
-                "courses": sum(1 for r in rows if r.course.drug == drug),
+                "courses": courses[drug],
                 "median_rdi": charts.median(rdi.get(drug, [])),
                 "reduced": len(reduced),
                 "median_days_to_reduction": charts.median(reduced),
@@ -295,17 +303,25 @@ def cohort(request):
         started_from=started_from,
         started_to=started_to,
     )
-    tables_ = _cohort_tables(rows)
+    counts = selectors.worst_grade_counts(rows)
+    tables_ = _cohort_tables(rows, counts)
     wanted = request.GET.get("csv")
     if wanted:
         if wanted not in tables_:
             raise Http404("No such table.")
         return _csv_response(f"cohort-{wanted}.csv", tables_[wanted])
+    rdi = selectors.rdi_by_drug(rows)
+    ttr = selectors.reduction_durations(rows)
     figures = {
         "swimmer": charts.swimmer_figure(selectors.swimmer_courses(rows)),
-        "worst": charts.worst_grade_figure(selectors.worst_grade_counts(rows)),
-        "rdi": charts.rdi_figure(selectors.rdi_by_drug(rows)),
-        "ttr": charts.time_to_reduction_figure(selectors.reduction_durations(rows)),
+        "worst": charts.worst_grade_figure(counts),
+        "rdi": charts.rdi_figure(rdi),
+        "ttr": charts.time_to_reduction_figure(ttr),
+    }
+    # Each figure serialised once, here; the template writes it into its <script> as it is.
+    figures_json = {
+        name: mark_safe(charts.to_json(figure))  # noqa: S308 - to_json escapes <, > and &
+        for name, figure in figures.items()
     }
     query = request.GET.copy()
     query.pop("csv", None)
@@ -318,9 +334,9 @@ def cohort(request):
         "tracker/cohort.html",
         {
             "rows": rows,
-            "figures": figures,
+            "figures": figures_json,
             "tables": html_tables,
-            "summary": _drug_summary(rows),
+            "summary": _drug_summary(rows, rdi, ttr),
             "sites": user_sites,
             "drugs": Drug.choices,
             "filters": {

@@ -1,6 +1,7 @@
 // Draws every figure on the page. Each chart is a <div data-figure="ID"> whose
-// figure sits in <script type="application/json" id="ID"> (Django's json_script),
-// so the page carries no inline script. The tables under each chart work without
+// figure sits in <script type="application/json" id="ID"> (serialised by the view
+// with tracker.charts.to_json, escaped as Django's json_script escapes), so the
+// page carries no inline script. The tables under each chart work without
 // JavaScript; this only adds the pictures.
 (function () {
   "use strict";

@@ -99,3 +99,100 @@ def test_segments_handed_in_give_the_same_figures():
     assert course_metrics(WORKED_EXAMPLE, until=day(56), segments=segments) == course_metrics(
         WORKED_EXAMPLE, until=day(56)
     )
+
+
+# summarise() walks the ledger once for the cohort dashboard (and dose_segments and
+# course_metrics are built on it). It must give what the straightforward definitions
+# give, step by step: the reference below is the first, multi-pass version.
+def reference(entries, *, until, ladder=()):
+    from patients.dosing import apply_entry, derive_dose_state
+
+    segments = []
+    if entries and entries[0].kind == Kind.START:
+        start_dose = entries[0].dose_after_mg
+        levels = [d for d in ladder if d <= start_dose] or sorted(
+            {e.dose_after_mg for e in entries if e.dose_after_mg > 0}, reverse=True
+        )
+        for entry, following in zip(entries, [*entries[1:], None], strict=True):
+            if entry.kind in (Kind.DISCONTINUE, Kind.COMPLETE):
+                break
+            end = min(following.effective_at if following is not None else until, until)
+            if end <= entry.effective_at:
+                continue
+            held = entry.kind == Kind.HOLD
+            dose = 0.0 if held else float(entry.dose_after_mg)
+            level = (
+                -1 if held else next((i for i, d in enumerate(levels) if dose >= d), len(levels))
+            )
+            segments.append((entry.effective_at, end, dose, held, level))
+    state = derive_dose_state(entries)
+    if not entries or entries[0].kind != Kind.START or entries[0].effective_at >= until:
+        return segments, None, state
+    start = entries[0].effective_at
+    end = next(
+        (e.effective_at for e in entries if e.kind in (Kind.DISCONTINUE, Kind.COMPLETE)), None
+    )
+    window_end = min(end, until) if end is not None else until
+    days = lambda a, b: (b - a).total_seconds() / 86400  # noqa: E731
+    planned = float(entries[0].dose_after_mg)
+    window_days = days(start, window_end)
+    delivered = sum(d * days(a, b) for a, b, d, _, _ in segments)
+    dosed = sum(days(a, b) for a, b, d, h, _ in segments if not h and d > 0)
+    held = sum(days(a, b) for a, b, _, h, _ in segments if h)
+    window = [e for e in entries if e.effective_at <= window_end]
+    first, before = None, derive_dose_state([])
+    for e in window:
+        after = apply_entry(before, e)
+        if first is None and after.reductions > before.reductions:
+            first = e.effective_at
+        before = after
+    figures = {
+        "days_on_treatment": window_days,
+        "planned_daily_dose_mg": planned,
+        "delivered_mg": delivered,
+        "days_dosed": dosed,
+        "days_held": held,
+        "rdi_percent": 100.0 * delivered / (planned * window_days) if window_days > 0 else None,
+        "average_daily_dose_mg": delivered / dosed if dosed > 0 else None,
+        "percent_days_held": 100.0 * held / window_days if window_days > 0 else None,
+        "reductions": derive_dose_state(window).reductions,
+        "days_to_first_reduction": None if first is None else days(start, first),
+        "ended": end is not None and end <= until,
+    }
+    return segments, figures, state
+
+
+LEDGERS = {
+    "worked example": WORKED_EXAMPLE,
+    "discontinued": [*WORKED_EXAMPLE, LedgerEntry(Kind.DISCONTINUE, day(40), 0)],
+    "completed": [LedgerEntry(Kind.START, day(0), 60), LedgerEntry(Kind.COMPLETE, day(30), 0)],
+    "reduced twice, re-escalated, held": [
+        LedgerEntry(Kind.START, day(0), 800),
+        LedgerEntry(Kind.REDUCE, day(10), 600),
+        LedgerEntry(Kind.REDUCE, day(20), 400),
+        LedgerEntry(Kind.RE_ESCALATE, day(30), 600),
+        LedgerEntry(Kind.HOLD, day(45.5), 0),
+    ],
+    "reduced after the window": [*WORKED_EXAMPLE, LedgerEntry(Kind.REDUCE, day(80), 14)],
+    "off the ladder": [LedgerEntry(Kind.START, day(0), 24), LedgerEntry(Kind.REDUCE, day(9), 7)],
+    "not started yet": [LedgerEntry(Kind.START, day(70), 24)],
+    "empty": [],
+}
+
+
+@pytest.mark.parametrize("name", list(LEDGERS))
+@pytest.mark.parametrize("ladder", [(), (24, 20, 14, 10), (800, 600, 400, 200)])
+def test_summarise_gives_the_figures_of_the_step_by_step_definitions(name, ladder):
+    from tracker.metrics import summarise
+
+    entries = LEDGERS[name]
+    segments, figures, state = reference(entries, until=day(56), ladder=ladder)
+    summary = summarise(entries, until=day(56), ladder=ladder)
+    assert [tuple(s) for s in summary.segments] == segments
+    assert dose_segments(entries, until=day(56), ladder=ladder) == summary.segments
+    assert summary.state == state
+    if figures is None:
+        assert summary.metrics is None
+    else:
+        assert summary.metrics._asdict() == pytest.approx(figures)
+        assert course_metrics(entries, until=day(56)) == summary.metrics

@@ -148,3 +148,21 @@ def test_a_long_history_is_thinned_but_keeps_every_grade_3(logged_in, oncologist
     mean = next(t for t in fig["data"] if t["uid"] == "sbp-mean")
     assert len(mean["y"]) <= 320
     assert mean["y"].count(164.0) == 20  # each grade 3 visit (1 in 25) is still drawn
+
+
+def test_a_pending_recommendation_is_shown_without_another_query(
+    logged_in, oncologist, recommendation, site
+):
+    """The page reads only the recommendation fields it shows; reaching for another
+    (deferred) field would cost a query per recommendation."""
+    client = logged_in(oncologist)
+    quiet = PatientFactory(site=site)
+    data.start_course(oncologist, quiet, days_ago=30)
+    queries_for(client, quiet)  # the first request of a session settles it
+    without = queries_for(client, quiet)
+    pending_url = url(recommendation.course.patient)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(pending_url).content.decode()
+    assert len(captured) == without
+    assert "1 recommendation waiting for a signature" in html
+    assert "(resume at" in html or " to " in html

@@ -92,7 +92,7 @@ def worklist_rows_html(rows: Sequence[WorklistRow], *, inbox_url: str, alerts_ur
         )
         overdue = (
             f'<span class="bad">{row.overdue} overdue</span> '
-            f'<span class="muted small">since {row.oldest_overdue:%-d %b}</span>'
+            f'<span class="muted small">since {row.oldest_overdue:%-d %b %Y}</span>'
             if row.overdue
             else DASH
         )

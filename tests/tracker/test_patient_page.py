@@ -166,3 +166,18 @@ def test_a_pending_recommendation_is_shown_without_another_query(
     assert len(captured) == without
     assert "1 recommendation waiting for a signature" in html
     assert "(resume at" in html or " to " in html
+
+
+def test_a_signed_decision_shows_who_signed_when_and_what_it_meant(
+    logged_in, oncologist, recommendation
+):
+    from tests.factories import PASSWORD
+    from toxicity import services
+
+    signed = services.decide_recommendation(
+        actor=oncologist, recommendation=recommendation, decision="approve", password=PASSWORD
+    )
+    page = logged_in(oncologist).get(url(recommendation.course.patient)).content.decode()
+    assert signed.signer_name in page
+    assert signed.decided_at.strftime("%Y-%m-%d %H:%M:%S") in page
+    assert "approved dose change" in page

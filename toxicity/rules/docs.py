@@ -12,6 +12,7 @@ from dataclasses import fields
 from toxicity.rules import RULE_SETS
 from toxicity.rules.engine import DEFAULT_POLICY, ENGINE_VERSION, PolicySettings
 from toxicity.rules.model import UNCONFIRMED_MARKER, Rule, RuleSet
+from toxicity.rules.surgery import SURGERY_RULES
 
 __all__ = ["render_clinical_rules_markdown"]
 
@@ -127,4 +128,24 @@ def render_clinical_rules_markdown(policy: PolicySettings = DEFAULT_POLICY) -> s
         key=lambda k: (("lenvatinib", "sorafenib", "cabozantinib").index(k[0]), k[1] != "us_pi"),
     ):
         lines.extend(_rule_set_section(RULE_SETS[key]))
+    lines.extend(_surgery_section())
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _surgery_section() -> list[str]:
+    lines = [
+        "## Elective surgery (all rule sets)",
+        "",
+        "| Drug | Stop before surgery | Restart after major surgery | Dental surgery "
+        "| Source | Confirmed |",
+        "|---|---|---|---|---|---|",
+    ]
+    for rule in SURGERY_RULES.values():
+        lines.append(
+            f"| {rule.drug} | at least {rule.stop_days_before} days | at least "
+            f"{rule.restart_days_after} days, and only once the wound has healed | "
+            f"{'included' if rule.includes_dental else 'not named'} | {_cell(rule.source)} | "
+            f"{'yes' if rule.confirmed else '**no**'} |"
+        )
+    lines.append("")
+    return lines

@@ -21,6 +21,7 @@ from patients.models import (
     Sex,
     TreatmentCourse,
 )
+from patients.services import PATIENT_FIELDS
 
 
 class MolecularFindingSerializer(serializers.Serializer):
@@ -90,27 +91,8 @@ class PatientOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Patient
-        fields = [
-            "id",
-            "reference_code",
-            "site",
-            "mrn",
-            "family_name",
-            "given_name",
-            "date_of_birth",
-            "sex",
-            "histology",
-            "diagnosis_date",
-            "rai_refractory_date",
-            "baseline_weight_kg",
-            "baseline_stools_per_day",
-            "baseline_alt_u_l",
-            "baseline_ast_u_l",
-            "baseline_bilirubin_mg_dl",
-            "baseline_creatinine_mg_dl",
-            "baseline_qtc_ms",
-            "molecular_findings",
-        ]
+        # The record's own fields are the ones the service lets a clinician write.
+        fields = ["id", "reference_code", "site", *PATIENT_FIELDS, "molecular_findings"]
 
 
 class CourseInput(serializers.Serializer):

@@ -56,10 +56,16 @@ def test_a_busy_session_still_ends_12_hours_after_login(client, nurse):
 
 
 def test_the_session_key_changes_at_login(client, nurse):
-    client.get("/accounts/login/")
-    client.cookies["sessionid"] = "anonymous-session-key"
+    # A real, stored anonymous session (as a visitor to the login page might have).
+    session = client.session
+    session["seen_login_page"] = True
+    session.save()
+    before = session.session_key
+    assert client.cookies["sessionid"].value == before
     login(client, nurse)
-    assert client.cookies["sessionid"].value != "anonymous-session-key"
+    after = client.cookies["sessionid"].value
+    assert after != before
+    assert client.session.get("seen_login_page") is True  # same session, new key
 
 
 def fail_login(client, username, ip):

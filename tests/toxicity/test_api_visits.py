@@ -9,7 +9,7 @@ from tests.factories import PASSWORD
 from tests.toxicity.conftest import HIGH_BP, NORMAL_BP, at, hypertension
 from toxicity.models import Observation, Recommendation, Visit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.toxicity.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def visit_body(course, **changes):

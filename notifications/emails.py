@@ -33,7 +33,17 @@ def app_url(path: str) -> str:
 
 
 def patient_identifiers(patient: Patient) -> list[str]:
-    values = [patient.family_name, patient.given_name, patient.mrn]
+    """What would identify the patient in an email: the MRN, the date of birth in the
+    usual formats, and the full name in the orders people write it.
+
+    A surname or given name alone is not searched for: it is too often an ordinary
+    word ("May", "Hope") or the treating clinician's own name, and a false match
+    would stop an urgent alert from reaching its clinician.
+    """
+    given, family = patient.given_name.strip(), patient.family_name.strip()
+    values = [patient.mrn]
+    if given and family:
+        values += [f"{given} {family}", f"{family} {given}", f"{family}, {given}"]
     dob = patient.date_of_birth
     if dob:
         values += [dob.strftime(fmt) for fmt in DATE_FORMATS]
@@ -41,11 +51,25 @@ def patient_identifiers(patient: Patient) -> list[str]:
     return [value for value in values if value and len(value.strip()) >= 2]
 
 
-def check_minimum_necessary(texts: Iterable[str], patients: Iterable[Patient]) -> None:
+def _pattern(value: str) -> str:
+    # Any run of white space between the words of a name, as templates wrap lines.
+    return r"\s+".join(re.escape(word) for word in value.split())
+
+
+def check_minimum_necessary(
+    texts: Iterable[str], patients: Iterable[Patient], *, recipient_name: str = ""
+) -> None:
+    """Refuses text that holds a patient's MRN, date of birth or full name.
+
+    The recipient's own name (the greeting) is set aside first: a clinician who
+    shares a patient's name must still be told.
+    """
     identifiers = [value for patient in patients for value in patient_identifiers(patient)]
     for text in texts:
+        if recipient_name.strip():
+            text = re.sub(_pattern(recipient_name), " ", text, flags=re.IGNORECASE)
         for value in identifiers:
-            if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text, flags=re.IGNORECASE):
+            if re.search(rf"(?<!\w){_pattern(value)}(?!\w)", text, flags=re.IGNORECASE):
                 raise IdentifierInEmail(
                     "A patient's name, date of birth or MRN would be sent by email."
                 )
@@ -65,7 +89,12 @@ def build_message(
         text = render_to_string(f"{TEMPLATES}/{name}-body.txt", context)
         html = render_to_string(f"{TEMPLATES}/{name}-body.html", context)
     subject = " ".join(subject.split())
-    check_minimum_necessary((subject, text, html), patients)
+    recipient = context.get("recipient")
+    check_minimum_necessary(
+        (subject, text, html),
+        patients,
+        recipient_name=recipient.get_full_name() if recipient is not None else "",
+    )
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

@@ -59,8 +59,30 @@ def test_a_summary_holding_the_date_of_birth_is_refused(routed, patient, raise_g
 
 
 def test_the_builder_refuses_an_email_holding_an_identifier(patient):
+    full_name = f"{patient.family_name.upper()}, {patient.given_name}"
     with pytest.raises(emails.IdentifierInEmail):
-        emails.check_minimum_necessary([f"about {patient.family_name.upper()}"], [patient])
+        emails.check_minimum_necessary([f"about {full_name}"], [patient])
+
+
+def test_a_name_wrapped_over_two_lines_is_still_found(patient):
+    with pytest.raises(emails.IdentifierInEmail):
+        emails.check_minimum_necessary(
+            [f"about {patient.given_name}\n  {patient.family_name}"], [patient]
+        )
+
+
+def test_a_given_name_that_is_an_ordinary_word_does_not_stop_an_alert(patient):
+    patient.given_name = "May"
+    emails.check_minimum_necessary(["Grade 3: you may want to withhold the drug"], [patient])
+
+
+def test_a_clinician_who_shares_the_patients_name_is_still_told(patient):
+    greeting = f"Dear {patient.given_name} {patient.family_name},"
+    emails.check_minimum_necessary(
+        [greeting + " grade 3 diarrhoea"],
+        [patient],
+        recipient_name=f"{patient.given_name} {patient.family_name}",
+    )
 
 
 def test_a_name_inside_another_word_is_not_an_identifier(patient):
@@ -74,9 +96,24 @@ def test_an_email_that_would_leak_is_never_sent(smtp_server, routed, patient, ra
         alert = raise_grade3(routed)
         # A bug elsewhere makes the stored summary identifying: the email must not go.
         # (A plain QuerySet: the audited manager refuses bulk updates.)
-        QuerySet(Alert).filter(pk=alert.pk).update(summary=f"{patient.family_name}: BP 190/120")
+        QuerySet(Alert).filter(pk=alert.pk).update(
+            summary=f"{patient.given_name} {patient.family_name}: BP 190/120"
+        )
         smtp_server.start()
         clock.shift(timedelta(minutes=5))
         tasks.sweep_outbox()
     assert smtp_server.received == []
     assert set(alert.deliveries.values_list("status", flat=True)) == {OutboxStatus.FAILED}
+
+
+def test_an_oncologist_with_the_patients_own_name_still_gets_the_alert(
+    routed, patient, raise_grade3
+):
+    alert = raise_grade3(routed)
+    delivery = alert.deliveries.first()
+    recipient = delivery.recipient
+    recipient.first_name, recipient.last_name = patient.given_name, patient.family_name
+    recipient.save()
+    delivery.refresh_from_db()
+    message = emails.alert_message(delivery, ack_token="token")
+    assert f"{patient.given_name} {patient.family_name}" in message.body  # the greeting

@@ -676,6 +676,12 @@ def evaluate_visit(
             _supersede_pending(course, visit, keep=recommendation)
         elif recommendation is not None and recommendation.is_pending:
             _supersede(recommendation, by=newer)
+        if recommendation is not None and recommendation.is_pending and _has_ended(course):
+            # A visit evaluated after its course ended (the broker was down, say):
+            # there is no dose left to change, so nothing to sign.
+            close_pending_recommendations(
+                course=course, actor=None, reason="The course ended before this evaluation"
+            )
         visit.evaluated_at = now
         visit.evaluated_revision = visit.revision
         _audit(visit, actor=None, reason=f"Evaluated (engine {ENGINE_VERSION})")
@@ -747,6 +753,12 @@ def _supersede_pending(course: TreatmentCourse, visit: Visit, *, keep: Recommend
         pending = pending.exclude(pk=keep.pk)
     for old in pending:
         _supersede(old, by=visit)
+
+
+def _has_ended(course: TreatmentCourse) -> bool:
+    return DoseChange.objects.filter(
+        course=course, kind__in=(dosing.Kind.DISCONTINUE, dosing.Kind.COMPLETE)
+    ).exists()
 
 
 def close_pending_recommendations(

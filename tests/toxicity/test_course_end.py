@@ -43,3 +43,27 @@ def test_an_approved_discontinuation_stays_approved(course, nurse, oncologist, l
     recommendation.refresh_from_db()
     assert recommendation.status == "approved"
     assert course.dose_changes.last().kind == Kind.DISCONTINUE
+
+
+def test_a_visit_evaluated_after_its_course_ended_leaves_nothing_to_sign(course, nurse, oncologist):
+    from toxicity import services
+
+    visit = services.log_visit(  # saved while the broker was down: not yet evaluated
+        actor=nurse,
+        course=course,
+        occurred_at=at(20),
+        observations=[hypertension()],
+        antihypertensive_therapy="optimal",
+    )
+    patient_services.apply_dose_change(
+        actor=oncologist,
+        course=course,
+        kind=Kind.DISCONTINUE,
+        dose_after_mg=0,
+        reason="Progressive disease",
+        effective_at=at(27),
+    )
+    services.evaluate_visit(visit.pk)
+    (recommendation,) = Recommendation.objects.filter(visit=visit)
+    assert recommendation.action == "withhold"
+    assert recommendation.status == "superseded"

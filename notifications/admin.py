@@ -21,7 +21,9 @@ from notifications.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyMixin:
+    """The admin shows these rows and never adds, edits or deletes them."""
+
     def has_add_permission(self, request):
         return False
 
@@ -33,30 +35,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(HistoryAdmin):
+class AlertAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ["id", "kind", "severity", "grade", "course", "created_at", "acknowledged_at"]
     list_filter = ["kind", "severity"]
     readonly_fields = [field.name for field in Alert._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["id", "alert", "address", "channel", "escalation_level", "status", "attempts"]
     list_filter = ["status", "channel"]
     readonly_fields = [field.name for field in Delivery._meta.fields]
 
 
 @admin.register(Digest)
-class DigestAdmin(ReadOnlyAdmin):
+class DigestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["id", "recipient", "local_date", "status", "attempts", "sent_at"]
     readonly_fields = [field.name for field in Digest._meta.fields]
 

@@ -8,7 +8,6 @@ Without PostgreSQL or Redis these tests FAIL, naming what is missing:
 
 from __future__ import annotations
 
-import os
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -17,40 +16,22 @@ import kombu.pools
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
-from django.db import connection
 
 from notifications import services
 from notifications.models import AlertKind, Delivery, OutboxStatus, Severity
+from tests.integration import REDIS, end_worker_connections, require_postgres_and_redis
 from toxicity import services as toxicity_services
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 WORKER_DB = 14  # toxicity's integration tests use 12 and 13
 
 
 @pytest.fixture(autouse=True)
 def services_up():
-    if connection.vendor != "postgresql":
-        pytest.fail(
-            "Integration tests need PostgreSQL: run them with "
-            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker (got "
-            f"{connection.vendor}).",
-            pytrace=False,
-        )
-    try:
-        redis.Redis.from_url(f"{REDIS}/{WORKER_DB}", socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Integration tests need Redis at {REDIS}: {error}", pytrace=False)
+    require_postgres_and_redis(WORKER_DB)
     yield
-    # The worker thread keeps its database connection (CELERY_DB_REUSE_MAX): end it so
-    # the test database can be flushed.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [connection.settings_dict["NAME"]],
-        )
+    end_worker_connections()
 
 
 @contextmanager

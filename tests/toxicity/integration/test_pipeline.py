@@ -29,44 +29,23 @@ from django.db import connection
 from patients import services as patient_services
 from patients.models import DoseChange, Role
 from tests.factories import PASSWORD, PatientFactory, SiteFactory, member
+from tests.integration import REDIS, end_worker_connections, require_postgres_and_redis
 from toxicity import services
 from toxicity.models import Recommendation, Visit
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 THREAD_WORKER_DB = 12
 PROCESS_WORKER_DB = 13
 ROOT = Path(__file__).resolve().parents[3]
 HIGH_BP = [[166, 102], [162, 100]]
 
 
-def _require_services():
-    if connection.vendor != "postgresql":
-        pytest.fail(
-            "Integration tests need PostgreSQL: run them with "
-            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker (got "
-            f"{connection.vendor}).",
-            pytrace=False,
-        )
-    try:
-        redis.Redis.from_url(f"{REDIS}/0", socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        pytest.fail(f"Integration tests need Redis at {REDIS}: {error}", pytrace=False)
-
-
 @pytest.fixture(autouse=True)
 def services_up():
-    _require_services()
+    require_postgres_and_redis()
     yield
-    # Worker threads keep their database connections open (CELERY_DB_REUSE_MAX): end
-    # them, so the test database can be flushed and dropped.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [connection.settings_dict["NAME"]],
-        )
+    end_worker_connections()
 
 
 @contextmanager

@@ -1,0 +1,41 @@
+"""What the integration tests share: real PostgreSQL and Redis, or a clear failure.
+
+They are the proof that the pipeline survives lost workers, broker outages and
+races; a skipped proof proves nothing, so a missing service fails the test and
+names itself.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+from django.db import connection
+
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def require_postgres_and_redis(redis_db: int = 0) -> None:
+    if connection.vendor != "postgresql":
+        pytest.fail(
+            "Integration tests need PostgreSQL: run them with "
+            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker (got "
+            f"{connection.vendor}).",
+            pytrace=False,
+        )
+    try:
+        redis.Redis.from_url(f"{REDIS}/{redis_db}", socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Integration tests need Redis at {REDIS}: {error}", pytrace=False)
+
+
+def end_worker_connections() -> None:
+    """Worker threads keep their database connections (CELERY_DB_REUSE_MAX): end them,
+    so the test database can be flushed and dropped."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )

@@ -392,10 +392,8 @@ def preview_visit(request, patient_id: int):
             actor=request.user, course=course, **_visit_arguments(form, observations)
         )
     except ValidationError as refused:
-        probe = VisitForm(request.POST)
-        probe.is_valid()
-        attach_errors(probe, refused.message_dict, observations)
+        attach_errors(form, refused.message_dict, observations)
         return JsonResponse(
-            {"errors": {k: " ".join(v) for k, v in probe.errors.items()}}, status=400
+            {"errors": {k: " ".join(v) for k, v in form.errors.items()}}, status=400
         )
     return JsonResponse(answer)

@@ -922,11 +922,11 @@ def decide_recommendation(
             state = dose_state(course)
             kind, after = _ledger_step(locked, state, dose)
             if kind is not None:
-                # Kept short (the ledger's audit reason holds 100 characters): the rule
-                # texts and the oncologist's reason are on the linked recommendation.
+                # The rule texts and the oncologist's reason are on the linked
+                # recommendation; the ledger row names it.
                 verb = "approved" if dose is None else "approved with another dose"
                 terms = ", ".join(locked.reason_terms) or locked.get_action_display().lower()
-                text = f"Recommendation {locked.pk} {verb} ({terms})"[:100]
+                text = f"Recommendation {locked.pk} {verb} ({terms})"
                 apply_dose_change(
                     actor=actor,
                     course=course,

@@ -829,10 +829,12 @@ def signed_content(recommendation: Recommendation) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
 
 
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
 def signature_is_valid(recommendation: Recommendation) -> bool:
-    return hashlib.sha256(signed_content(recommendation)).hexdigest() == (
-        recommendation.signature_sha256
-    )
+    return _sha256(signed_content(recommendation)) == recommendation.signature_sha256
 
 
 def _check_decision(recommendation, decision, reason, dose_mg) -> tuple[str, Decimal | None]:
@@ -947,7 +949,7 @@ def decide_recommendation(
         locked.decided_at = now
         locked.decision_reason = reason
         locked.signer_name = _signer_name(actor)
-        locked.signature_sha256 = hashlib.sha256(signed_content(locked)).hexdigest()
+        locked.signature_sha256 = _sha256(signed_content(locked))
         _audit(locked, actor=actor, reason=f"Signed: {locked.signature_meaning}")
         locked.save()
     return locked
@@ -974,9 +976,7 @@ def correction_content(correction: DecisionCorrection) -> bytes:
 
 
 def correction_is_valid(correction: DecisionCorrection) -> bool:
-    return hashlib.sha256(correction_content(correction)).hexdigest() == (
-        correction.signature_sha256
-    )
+    return _sha256(correction_content(correction)) == correction.signature_sha256
 
 
 def correct_decision(
@@ -1027,7 +1027,7 @@ def correct_decision(
             signer_name=_signer_name(actor),
             signature_meaning=CORRECTION_MEANING,
         )
-        correction.signature_sha256 = hashlib.sha256(correction_content(correction)).hexdigest()
+        correction.signature_sha256 = _sha256(correction_content(correction))
         _audit(correction, actor=actor, reason=f"Signed: {CORRECTION_MEANING}")
         correction.save()
     return correction

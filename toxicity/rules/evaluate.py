@@ -63,6 +63,15 @@ from toxicity.ctcae.grading import (
 )
 from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
 from toxicity.rules import DRUGS, RULE_SET_NAMES, RULE_SETS
+from toxicity.rules.bounds import (
+    DBP,
+    MAX_COUNT,
+    MAX_OBSERVATIONS,
+    MAX_READINGS,
+    PLAUSIBLE,
+    POSITIVE_MAX,
+    SBP,
+)
 from toxicity.rules.engine import (
     DEFAULT_POLICY,
     DoseState,
@@ -159,34 +168,15 @@ _ALLOWED: dict[str, frozenset[str]] = {
     key: _COMMON_FIELDS | _TERM_FIELDS.get(key, frozenset()) for key in _VALID_GRADES
 }
 
-# Plausibility ranges: (low, high, unit) inclusive; see the module docstring.
+# Plausibility ranges, (low, high, unit) inclusive: toxicity/rules/bounds.py.
 _RANGES: dict[str, tuple[float, float, str]] = {
-    "sbp": (50, 300, "mmHg"),
-    "dbp": (20, 200, "mmHg"),
-    "antihypertensive_stable_hours": (0, 87_600, "h"),
-    "stools_per_day": (0, 50, "stools/day"),
-    "baseline_stools_per_day": (0, 50, "stools/day"),
-    "weight_kg": (20, 400, "kg"),
-    "baseline_weight_kg": (20, 400, "kg"),
-    "urine_protein_g_24h": (0, 50, "g/24 h"),
-    "upcr_g_per_g": (0, 50, "g/g"),
-    "value": (0, 100_000, ""),
-    "qtc_ms": (200, 800, "ms"),
-    "baseline_qtc_ms": (200, 800, "ms"),
-    "calcium_mg_dl": (1, 20, "mg/dL"),
-    "albumin_g_dl": (0.5, 10, "g/dL"),
-    "ionized_calcium_mmol_l": (0.1, 5, "mmol/L"),
+    name: (b.low, b.high, b.unit) for name, b in PLAUSIBLE.items()
 }
-# Strictly positive values: (high, unit).
-_POSITIVE: dict[str, tuple[float, str]] = {
-    "uln": (10_000, ""),
-    "baseline": (100_000, ""),
-    "lln": (20, ""),
-}
-_MAX_COUNT = 1_000
-_MAX_OBSERVATIONS = 100
+_POSITIVE = POSITIVE_MAX
+_MAX_COUNT = MAX_COUNT
+_MAX_OBSERVATIONS = MAX_OBSERVATIONS
 _OBS_PATHS = tuple(f"observations[{i}]" for i in range(_MAX_OBSERVATIONS))
-_MAX_READINGS = 20
+_MAX_READINGS = MAX_READINGS
 
 
 def _number(v: Any) -> int | float | None:
@@ -247,11 +237,11 @@ def _bp_pair(sbp: Any, dbp: Any, path: str, errors: dict[str, str]) -> tuple[flo
         which = "systolic" if s is None else "diastolic"
         errors[path] = f"{which}: expected a finite number, got {_describe(bad)}"
         return None
-    if s < 50 or s > 300:
-        errors[path] = f"systolic {_fmt(s)} is outside 50-300 mmHg"
+    if not SBP.contains(s):
+        errors[path] = f"systolic {_fmt(s)} is outside {_fmt(SBP.low)}-{_fmt(SBP.high)} mmHg"
         return None
-    if d < 20 or d > 200:
-        errors[path] = f"diastolic {_fmt(d)} is outside 20-200 mmHg"
+    if not DBP.contains(d):
+        errors[path] = f"diastolic {_fmt(d)} is outside {_fmt(DBP.low)}-{_fmt(DBP.high)} mmHg"
         return None
     if d > s:
         errors[path] = f"diastolic {_fmt(d)} is above systolic {_fmt(s)}"

@@ -54,16 +54,14 @@ def bench_database(name: str, *, broker_db: int | None = None):
 
 def seed_clinic(courses: int):
     """A site, a nurse (with an API token), an oncologist and `courses` lenvatinib courses."""
-    from rest_framework.authtoken.models import Token
-
     from patients import services as patient_services
     from patients.models import Role
-    from tests.factories import PatientFactory, SiteFactory, member
+    from tests.factories import PatientFactory, SiteFactory, api_token, member
 
     site = SiteFactory()
     nurse = member(site, Role.NURSE, username="bench-nurse")
     oncologist = member(site, Role.ONCOLOGIST, username="bench-oncologist")
-    token = Token.objects.create(user=nurse)
+    token = api_token(nurse)
     made = [
         patient_services.start_course(
             actor=oncologist,
@@ -74,7 +72,7 @@ def seed_clinic(courses: int):
         )
         for _ in range(courses)
     ]
-    return nurse, oncologist, token.key, made
+    return nurse, oncologist, token, made
 
 
 def free_port() -> int:

@@ -14,9 +14,9 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.authtoken.models import Token
 
-from patients.models import TreatmentCourse
+from patients.models import ApiToken, TreatmentCourse
+from patients.tokens import digest_of
 from toxicity.models import Observation, Visit
 from toxicity.rules.evaluate import InvalidRequest, validate
 
@@ -24,7 +24,11 @@ from toxicity.rules.evaluate import InvalidRequest, validate
 @csrf_exempt
 def bare_visit_create(request):
     key = request.headers.get("Authorization", "").removeprefix("Token ")
-    token = Token.objects.select_related("user").filter(key=key).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest_of(key), revoked_at=None, expires_at__gt=timezone.now())
+        .first()
+    )
     if token is None:
         return JsonResponse({"errors": {"detail": "unauthenticated"}}, status=401)
     body = json.loads(request.body)

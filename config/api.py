@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -40,7 +42,21 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, str]:
     return flat
 
 
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "body_too_large"
+
+
 def error_handler(exc, context):
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent)):
+        # Django would answer these with its HTML 400 page; the API keeps its shape.
+        exc = BodyTooLarge(
+            _("The request is larger than the %(limit)s bytes the tracker accepts.")
+            % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}
+            if isinstance(exc, RequestDataTooBig)
+            else _("The request has more than %(limit)s fields.")
+            % {"limit": f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}"}
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
@@ -56,6 +72,8 @@ def error_handler(exc, context):
         errors = flatten_errors(exc.detail)
     elif isinstance(exc, exceptions.ParseError):
         errors = {NON_FIELD: f"Malformed request body: {exc.detail}"}
+    elif isinstance(exc, BodyTooLarge):
+        errors = {NON_FIELD: str(exc.detail)}
     else:
         errors = {"detail": str(getattr(exc, "detail", exc))}
     response.data = {"errors": errors}

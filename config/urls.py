@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from config.forms import AdminLoginForm, LoginForm
+
 api_v1 = [
     path("", include("patients.urls")),
     path("", include("notifications.urls")),
@@ -11,13 +13,16 @@ api_v1 = [
 
 # An unmatched /api/ URL answers in the API's JSON error shape (config.api).
 handler404 = "config.api.json_not_found"
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", include("tracker.urls")),
     path("alerts/", include("notifications.page_urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -45,6 +45,14 @@ class PreferenceApi(GenericAPIView):
     def _preference(self):
         return NotificationPreference.objects.get_or_create(user=self.request.user)[0]
 
+    def get_object(self):
+        """The signed-in user's own preference (OPTIONS describes PUT with it).
+
+        Unsaved when there is none yet: describing the endpoint writes nothing.
+        """
+        found = NotificationPreference.objects.filter(user=self.request.user).first()
+        return found or NotificationPreference(user=self.request.user)
+
     @extend_schema(responses=PreferenceSerializer)
     def get(self, request):
         return Response(PreferenceSerializer(self._preference()).data)

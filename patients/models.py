@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from patients import dosing
+from patients import dosing, limits
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -54,7 +54,7 @@ class ClinicalRecord(models.Model):
 class Site(models.Model):
     """A clinic. Clinicians see only their own site's patients."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = models.CharField(max_length=limits.NAME_CHARS, unique=True)
     code = models.SlugField(
         max_length=12, unique=True, help_text="Short code used in patient reference codes."
     )
@@ -105,15 +105,15 @@ class Histology(models.TextChoices):
 
 class Patient(ClinicalRecord):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="patients")
-    mrn = models.CharField("MRN", max_length=40)
+    mrn = models.CharField("MRN", max_length=limits.MRN_CHARS)
     reference_code = models.CharField(
         max_length=24,
         unique=True,
         editable=False,
         help_text="Site-local code that names the patient outside the app (alert emails).",
     )
-    family_name = models.CharField(max_length=120)
-    given_name = models.CharField(max_length=120)
+    family_name = models.CharField(max_length=limits.NAME_CHARS)
+    given_name = models.CharField(max_length=limits.NAME_CHARS)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=10, choices=Sex.choices)
     histology = models.CharField(max_length=30, choices=Histology.choices)
@@ -174,7 +174,7 @@ class MolecularFinding(ClinicalRecord):
     marker = models.CharField(max_length=20, choices=Marker.choices)
     result = models.CharField(max_length=12, choices=MarkerResult.choices)
     tested_on = models.DateField(null=True, blank=True)
-    method = models.CharField(max_length=120, blank=True)
+    method = models.CharField(max_length=limits.NAME_CHARS, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -206,6 +206,13 @@ class TreatmentCourse(ClinicalRecord):
     rule_set = models.CharField(max_length=10, choices=RuleSet.choices, default=RuleSet.US_PI)
     start_date = models.DateField()
     starting_dose_mg = models.DecimalField("starting dose (mg/day)", max_digits=6, decimal_places=1)
+    concurrent_course_reason = models.TextField(
+        blank=True,
+        max_length=limits.REASON_CHARS,
+        validators=limits.validators(limits.REASON_CHARS),
+        help_text="Why this course was started while another was still open (an oncologist's "
+        "reason; empty when it was the patient's only open course).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -240,8 +247,14 @@ class DoseChange(ClinicalRecord):
     effective_at = models.DateTimeField()
     dose_before_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     dose_after_mg = models.DecimalField(max_digits=6, decimal_places=1)
-    reason = models.TextField()
-    off_ladder_justification = models.TextField(blank=True)
+    reason = models.TextField(
+        max_length=limits.REASON_CHARS, validators=limits.validators(limits.REASON_CHARS)
+    )
+    off_ladder_justification = models.TextField(
+        blank=True,
+        max_length=limits.REASON_CHARS,
+        validators=limits.validators(limits.REASON_CHARS),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -279,3 +292,34 @@ class DoseChange(ClinicalRecord):
 
     def as_entry(self) -> dosing.LedgerEntry:
         return dosing.LedgerEntry(self.kind, self.effective_at, float(self.dose_after_mg))
+
+
+class ApiToken(models.Model):
+    """A named API token with an expiry. Only its SHA-256 is stored (patients/tokens.py).
+
+    The token itself is shown once, when it is made; a lost token is revoked and
+    replaced, never looked up.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(
+        max_length=limits.NAME_CHARS, help_text="What uses it, e.g. 'ward tablet sync'."
+    )
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token.")
+    prefix = models.CharField(
+        max_length=12, help_text="The token's first characters, to tell tokens apart."
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="one_token_name_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from patients import selectors
+from patients import limits, selectors
 from patients.models import (
     DoseChange,
     DoseChangeKind,
@@ -28,14 +28,14 @@ class MolecularFindingSerializer(serializers.Serializer):
     marker = serializers.ChoiceField(choices=Marker.choices)
     result = serializers.ChoiceField(choices=MarkerResult.choices)
     tested_on = serializers.DateField(required=False, allow_null=True)
-    method = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    method = serializers.CharField(required=False, allow_blank=True, max_length=limits.NAME_CHARS)
 
 
 class PatientInput(serializers.Serializer):
     site = serializers.IntegerField(help_text="Site id; you must work there.")
-    mrn = serializers.CharField(max_length=40)
-    family_name = serializers.CharField(max_length=120)
-    given_name = serializers.CharField(max_length=120)
+    mrn = serializers.CharField(max_length=limits.MRN_CHARS)
+    family_name = serializers.CharField(max_length=limits.NAME_CHARS)
+    given_name = serializers.CharField(max_length=limits.NAME_CHARS)
     date_of_birth = serializers.DateField()
     sex = serializers.ChoiceField(choices=Sex.choices)
     histology = serializers.ChoiceField(choices=Histology.choices)
@@ -70,7 +70,7 @@ class PatientUpdateInput(PatientInput):
 
     site = None
     molecular_findings = None
-    reason = serializers.CharField(max_length=500)
+    reason = serializers.CharField(max_length=limits.REASON_CHARS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +105,14 @@ class CourseInput(serializers.Serializer):
         max_digits=6, decimal_places=1, min_value=0, help_text="mg per day"
     )
     off_ladder_justification = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=2000
+        required=False, allow_blank=True, default="", max_length=limits.REASON_CHARS
+    )
+    concurrent_course_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=limits.REASON_CHARS,
+        help_text="Required when the patient has another open course: why both at once.",
     )
 
 
@@ -124,6 +131,7 @@ class CourseOutput(serializers.ModelSerializer):
             "rule_set",
             "start_date",
             "starting_dose_mg",
+            "concurrent_course_reason",
             "status",
             "current_dose_mg",
             "held_at_dose_mg",
@@ -150,9 +158,9 @@ class DoseChangeInput(serializers.Serializer):
     )
     dose_after_mg = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0)
     effective_at = serializers.DateTimeField(required=False)
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=limits.REASON_CHARS)
     off_ladder_justification = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=2000
+        required=False, allow_blank=True, default="", max_length=limits.REASON_CHARS
     )
 
 

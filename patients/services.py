@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from patients import dosing
+from patients import dosing, limits
 from patients.access import has_role
 from patients.models import (
     DoseChange,
@@ -116,6 +116,9 @@ def create_patient(*, actor, site: Site, reason: str = "Registered", **values) -
 def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patient:
     """Edits a patient's record. A reason is required and kept in the audit history."""
     _require_role(actor, patient.site_id, PATIENT_EDITORS, "edit patients")
+    errors = limits.text_errors(reason=(reason, limits.REASON_CHARS))
+    if errors:
+        raise ValidationError(errors)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why this record is being changed."})
     unknown = set(changes) - set(PATIENT_FIELDS)
@@ -189,6 +192,20 @@ def _check_dose(
 
 
 @transaction.atomic
+def _open_courses(patient: Patient) -> list[TreatmentCourse]:
+    """The patient's courses not yet discontinued or completed, by their ledgers."""
+    courses = patient.courses.prefetch_related("dose_changes").order_by("start_date", "id")
+    return [
+        course
+        for course in courses
+        if not dosing.derive_dose_state(
+            change.as_entry()
+            for change in sorted(course.dose_changes.all(), key=lambda c: (c.effective_at, c.id))
+        ).ended
+    ]
+
+
+@transaction.atomic
 def start_course(
     *,
     actor,
@@ -199,11 +216,36 @@ def start_course(
     line_of_therapy: int = 1,
     rule_set: str = RuleSet.US_PI,
     off_ladder_justification: str = "",
+    concurrent_course_reason: str = "",
     reason: str = "Treatment started",
 ) -> TreatmentCourse:
-    """Opens a course and writes its first ledger row (the start) in one transaction."""
+    """Opens a course and writes its first ledger row (the start) in one transaction.
+
+    A patient takes one multikinase inhibitor at a time: a course while another is
+    still open (active or on hold) is refused unless the oncologist says why, and the
+    reason is kept on the course and in its audit history.
+    """
     _require_role(actor, patient.site_id, PRESCRIBERS, "start a treatment course")
-    errors: dict[str, str] = {}
+    errors = limits.text_errors(
+        off_ladder_justification=(off_ladder_justification, limits.REASON_CHARS),
+        concurrent_course_reason=(concurrent_course_reason, limits.REASON_CHARS),
+    )
+    if errors:
+        raise ValidationError(errors)
+    # Locks the patient: two courses started at once both see the other.
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    concurrent_course_reason = concurrent_course_reason.strip()
+    open_courses = _open_courses(patient)
+    if open_courses and not concurrent_course_reason:
+        names = ", ".join(
+            f"{c.get_drug_display()} (from {c.start_date:%Y-%m-%d})" for c in open_courses
+        )
+        errors["concurrent_course_reason"] = (
+            f"This patient is still on {names}. End that course first, or say why "
+            "both are given at once."
+        )
+    elif concurrent_course_reason and not open_courses:
+        errors["concurrent_course_reason"] = "No other course is open: leave this empty."
     if drug not in Drug.values:
         errors["drug"] = f"Unknown drug {drug!r}; choose lenvatinib, sorafenib or cabozantinib."
     if rule_set not in RuleSet.values:
@@ -235,9 +277,16 @@ def start_course(
         rule_set=rule_set,
         start_date=start_date,
         starting_dose_mg=starting_dose_mg,
+        concurrent_course_reason=concurrent_course_reason,
     )
     course.full_clean()
-    _audit(course, actor=actor, reason=reason)
+    _audit(
+        course,
+        actor=actor,
+        reason=f"{reason}; given with an open course: {concurrent_course_reason}"
+        if concurrent_course_reason
+        else reason,
+    )
     course.save()
     start_at = timezone.make_aware(datetime.combine(start_date, datetime.min.time()))
     apply_dose_change(
@@ -272,7 +321,12 @@ def apply_dose_change(
     _require_role(actor, site_id, PRESCRIBERS, "change a dose")
     now = timezone.now()
     effective_at = effective_at or now
-    errors: dict[str, str] = {}
+    errors = limits.text_errors(
+        reason=(reason, limits.REASON_CHARS),
+        off_ladder_justification=(off_ladder_justification, limits.REASON_CHARS),
+    )
+    if errors:
+        raise ValidationError(errors)
     if not (reason or "").strip():
         errors["reason"] = "Say why the dose changes."
     try:

@@ -39,6 +39,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def api_token(user, name: str = "test client") -> str:
+    """A new API token for `user` (the plain token, as its maker sees it once)."""
+    from patients.tokens import create_token
+
+    return create_token(user=user, name=f"{name} {user.api_tokens.count() + 1}").token
+
+
 def member(site: Site, role: str, **user_fields):
     user = UserFactory(**user_fields)
     SiteMembership.objects.create(user=user, site=site, role=role)

@@ -12,11 +12,11 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ErrorOutput, field_errors
+from config.parsers import JSONParser
 from toxicity.rules.evaluate import InvalidRequest, evaluate, evaluate_many
 from toxicity.serializers import EvaluateInput, EvaluateOutput
 

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from patients import limits
 from patients.models import ClinicalRecord, RuleSet, TreatmentCourse
 
 
@@ -48,7 +49,9 @@ class Visit(ClinicalRecord):
     antihypertensive_stable_since = models.DateTimeField(
         null=True, blank=True, help_text="Since when the antihypertensive dose is unchanged."
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True, max_length=limits.NOTE_CHARS, validators=limits.validators(limits.NOTE_CHARS)
+    )
     # Bookkeeping of the evaluation pipeline. `revision` counts saves of the
     # clinical content; the engine's answer for a revision is kept until the
     # next edit, and `evaluated_at` is cleared by an edit so the sweep finds it.
@@ -118,6 +121,8 @@ class Observation(ClinicalRecord):
     ctcae_version = models.CharField(max_length=8, default="5.0")
     lowering_reason = models.TextField(
         blank=True,
+        max_length=limits.REASON_CHARS,
+        validators=limits.validators(limits.REASON_CHARS),
         help_text="Required when the clinician grade is below the computed grade (policy 7).",
     )
     history = HistoricalRecords()
@@ -222,7 +227,11 @@ class Recommendation(ClinicalRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(
+        blank=True,
+        max_length=limits.REASON_CHARS,
+        validators=limits.validators(limits.REASON_CHARS),
+    )
     approved_dose_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     signature_meaning = models.CharField(max_length=40, blank=True)
     signer_name = models.CharField(max_length=200, blank=True)
@@ -319,8 +328,16 @@ class DecisionCorrection(ClinicalRecord):
         related_name="replaced_by",
         help_text="The earlier correction of the same decision that this one replaces.",
     )
-    corrected_reason = models.TextField(help_text="The decision's reason as it should read.")
-    explanation = models.TextField(help_text="Why the signed record is corrected.")
+    corrected_reason = models.TextField(
+        help_text="The decision's reason as it should read.",
+        max_length=limits.REASON_CHARS,
+        validators=limits.validators(limits.REASON_CHARS),
+    )
+    explanation = models.TextField(
+        help_text="Why the signed record is corrected.",
+        max_length=limits.REASON_CHARS,
+        validators=limits.validators(limits.REASON_CHARS),
+    )
     corrected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from patients import limits
 from patients.models import Drug, RuleSet
 from toxicity.models import Action, AntihypertensiveTherapy, Observation, Recommendation, Visit
 from toxicity.services import Decision
@@ -23,7 +24,9 @@ class VisitInput(serializers.Serializer):
         choices=AntihypertensiveTherapy.choices, default=AntihypertensiveTherapy.NONE
     )
     antihypertensive_stable_since = serializers.DateTimeField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.NOTE_CHARS
+    )
     observations = serializers.ListField(
         child=serializers.DictField(),
         max_length=100,
@@ -33,13 +36,13 @@ class VisitInput(serializers.Serializer):
 
 
 class VisitUpdateInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=limits.REASON_CHARS)
     occurred_at = serializers.DateTimeField(required=False)
     antihypertensive_therapy = serializers.ChoiceField(
         choices=AntihypertensiveTherapy.choices, required=False
     )
     antihypertensive_stable_since = serializers.DateTimeField(required=False, allow_null=True)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=limits.NOTE_CHARS)
     observations = serializers.ListField(
         child=serializers.DictField(), required=False, max_length=100
     )
@@ -178,7 +181,7 @@ class InboxOutput(serializers.Serializer):
 class DecisionInput(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.ALL)
     password = serializers.CharField(trim_whitespace=False, max_length=512)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=limits.REASON_CHARS)
     dose_mg = serializers.DecimalField(
         max_digits=6, decimal_places=1, required=False, allow_null=True
     )

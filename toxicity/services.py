@@ -36,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from patients import dosing
+from patients import dosing, limits
 from patients.access import has_role
 from patients.models import DoseChange, Role, TreatmentCourse
 from patients.services import CLOCK_SKEW, _audit, apply_dose_change
@@ -303,6 +303,12 @@ def _prepare_observations(
             contract_obs.append({})
             own_fields.append({})
             continue
+        if not isinstance(raw.get("term"), str):
+            # Checked before anything looks the term up: a list or object is unhashable.
+            errors[f"{path}.term"] = "Give the CTCAE v5.0 term name as text."
+            contract_obs.append({})
+            own_fields.append({})
+            continue
         contract, own = _split_observation(raw)
         contract = _with_therapy(values, _with_baselines(patient, contract))
         contract_obs.append(contract)
@@ -310,9 +316,9 @@ def _prepare_observations(
         source = own.get("source", ObservationSource.NURSE)
         if source not in ObservationSource.values:
             errors[f"{path}.source"] = f"Unknown source {source!r}; choose nurse, lab or patient."
-        reason = own.get("lowering_reason", "")
-        if not isinstance(reason, str):
-            errors[f"{path}.lowering_reason"] = "Write the reason as text."
+        problem = limits.text_problem(own.get("lowering_reason", ""), limits.REASON_CHARS)
+        if problem:
+            errors[f"{path}.lowering_reason"] = problem
     if errors:
         return [], errors
 
@@ -422,6 +428,7 @@ def log_visit(
     now = timezone.now()
     values = _visit_values(occurred_at, antihypertensive_therapy, antihypertensive_stable_since)
     errors = _check_visit_fields(course, values, now)
+    errors |= limits.text_errors(note=(note, limits.NOTE_CHARS))
     if not observations and not errors:
         errors["observations"] = "Record at least one observation."
     if errors:
@@ -473,6 +480,7 @@ def preview_visit(
         raise PermissionDenied("Your role at this site cannot record visits.")
     values = _visit_values(occurred_at, antihypertensive_therapy, antihypertensive_stable_since)
     errors = _check_visit_fields(course, values, timezone.now())
+    errors |= limits.text_errors(note=(note, limits.NOTE_CHARS))
     if errors:
         raise ValidationError(errors)
     ledger = _ledger_as_of(course, occurred_at)
@@ -522,6 +530,11 @@ def edit_visit(
     course = visit.course
     if not has_role(actor, course.patient.site_id, *VISIT_RECORDERS):
         raise PermissionDenied("Your role at this site cannot correct visits.")
+    errors = limits.text_errors(
+        reason=(reason, limits.REASON_CHARS), note=(note, limits.NOTE_CHARS)
+    )
+    if errors:
+        raise ValidationError(errors)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this visit is being corrected."})
@@ -539,7 +552,9 @@ def edit_visit(
     existing = {o.term: o for o in visit.observations.all()}
     # Validate the visit as it will stand: kept observations plus the corrections.
     given = list(observations or [])
-    given_terms = {o.get("term") for o in given if isinstance(o, Mapping)}
+    given_terms = {
+        o.get("term") for o in given if isinstance(o, Mapping) and isinstance(o.get("term"), str)
+    }
     kept = [
         {"term": o.term, **o.measurements, **_own_of(o)}
         for term, o in existing.items()
@@ -838,8 +853,8 @@ def signature_is_valid(recommendation: Recommendation) -> bool:
 
 
 def _check_decision(recommendation, decision, reason, dose_mg) -> tuple[str, Decimal | None]:
-    errors: dict[str, str] = {}
-    reason = (reason or "").strip()
+    errors = limits.text_errors(reason=(reason, limits.REASON_CHARS))
+    reason = reason.strip() if isinstance(reason, str) else ""
     dose = None
     if decision not in Decision.ALL:
         errors["decision"] = "Choose approve, approve_modified or reject."
@@ -852,6 +867,8 @@ def _check_decision(recommendation, decision, reason, dose_mg) -> tuple[str, Dec
             dose = Decimal(str(dose_mg))
         except ArithmeticError:
             dose = None
+        if dose is not None and not dose.is_finite():
+            dose = None  # NaN, sNaN, Infinity: float(Decimal("sNaN")) raises
         if dose_mg is None or dose is None or not dosing.is_on_ladder(drug, float(dose)):
             errors["dose_mg"] = f"Choose a {drug} dose level ({ladder} mg/day)."
     elif dose_mg is not None and decision in Decision.ALL:
@@ -998,7 +1015,12 @@ def correct_decision(
     site_id = recommendation.course.patient.site_id
     if not has_role(actor, site_id, *SIGNERS):
         raise PermissionDenied("Only an oncologist at this site can correct a signed decision.")
-    errors: dict[str, str] = {}
+    errors = limits.text_errors(
+        corrected_reason=(corrected_reason, limits.REASON_CHARS),
+        explanation=(explanation, limits.REASON_CHARS),
+    )
+    if errors:
+        raise ValidationError(errors)
     corrected_reason = (corrected_reason or "").strip()
     explanation = (explanation or "").strip()
     if not explanation:

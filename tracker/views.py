@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from patients import limits
 from patients import selectors as patient_selectors
 from patients.access import access_patient, site_roles
 from patients.models import Drug, Site
@@ -289,7 +290,10 @@ def cohort(request):
     """Swimmer plot, worst grades, RDI and time to first reduction for the user's sites."""
     user_sites = list(Site.objects.filter(pk__in=list(site_roles(request.user))).order_by("name"))
     site_id = request.GET.get("site", "")
-    site_id = int(site_id) if site_id.isdigit() else None
+    # str.isdigit() is true for "²" and "٣", which int() refuses or reads: ASCII digits
+    # only, and no more than an id can have.
+    is_id = site_id.isascii() and site_id.isdigit() and len(site_id) <= 18
+    site_id = int(site_id) if is_id else None
     if site_id is not None and site_id not in {s.pk for s in user_sites}:
         raise Http404("No such site.")
     drug = request.GET.get("drug", "")
@@ -404,7 +408,12 @@ def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> 
                 "posted": posted if rec.pk == failed_id else None,
             }
         )
-    return {"cards": cards, "decisions": Decision, "any_signer": any(c["can_sign"] for c in cards)}
+    return {
+        "cards": cards,
+        "decisions": Decision,
+        "any_signer": any(c["can_sign"] for c in cards),
+        "reason_limit": limits.REASON_CHARS,
+    }
 
 
 HIDDEN_MEASUREMENTS = {"optimal_antihypertensive_therapy", "antihypertensive_stable_hours"}

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from patients import limits
 from patients import selectors as patient_selectors
 from patients.access import access_patient, role_at
 from patients.models import Role
@@ -104,7 +105,12 @@ class VisitForm(forms.Form):
     calcium_mg_dl = _number("Calcium (mg/dL)", decimals=2, maximum=20)
     albumin_g_dl = _number("Albumin (g/dL)", decimals=1, maximum=10)
     calcium_lln = _number("Calcium LLN (mg/dL)", decimals=2, maximum=20)
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=limits.NOTE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,7 +128,9 @@ class VisitForm(forms.Form):
                 choices=grade_choices(term, blank="from the numbers"),
             )
             self.fields[f"lowering_reason_{term}"] = forms.CharField(
-                label="Why lower than the computed grade", required=False
+                label="Why lower than the computed grade",
+                required=False,
+                max_length=limits.REASON_CHARS,
             )
         for term in SYMPTOM_TERMS:
             self.fields[f"grade_{term}"] = forms.ChoiceField(

@@ -116,12 +116,12 @@ def test_a_deactivated_users_session_ends_at_the_next_request(client, nurse):
 
 
 def test_a_deactivated_users_api_token_stops_working(api, nurse, patient):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    token = Token.objects.create(user=nurse)
+    from tests.factories import api_token
+
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(nurse)}")
     assert client.get(f"/api/v1/patients/{patient.pk}/").status_code == 200
     nurse.is_active = False
     nurse.save()

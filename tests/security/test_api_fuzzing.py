@@ -27,7 +27,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -36,6 +36,8 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.factories import api_token
 
 pytestmark = pytest.mark.fuzz
 EXAMPLES = 40
@@ -121,8 +123,7 @@ def requests_for(operation, ids: dict):
 @pytest.mark.parametrize("persona", ["nurse", "oncologist"])
 @pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
 def test_the_api_answers_within_its_schema(world, persona, path, method):
-    token, _ = Token.objects.get_or_create(user=world.users[persona])
-    headers = {"Authorization": f"Token {token.key}"}
+    headers = {"Authorization": f"Token {api_token(world.users[persona])}"}
     operation = SCHEMA[path][method]
 
     @settings(
@@ -137,3 +138,38 @@ def test_the_api_answers_within_its_schema(world, persona, path, method):
         case.call_and_validate(app=APP, headers=headers, checks=CHECKS)
 
     answers_within_schema()
+
+
+# --- bodies no generator makes: nesting and size (config/parsers.py, config/api.py) -------
+
+# The operations whose schema takes a request body (acknowledging an alert takes none).
+BODY_OPERATIONS = [(p, m) for p, m in OPERATIONS if len(SCHEMA[p][m].body)]
+HOSTILE_BODIES = {
+    "arrays nested 1000 deep": "[" * 1000 + "]" * 1000,
+    "objects nested 1000 deep": '{"a":' * 1000 + "1" + "}" * 1000,
+    "arrays nested 33 deep": "[" * 33 + "]" * 33,
+    "a 400-digit number": '{"dose_mg_per_day": ' + "9" * 400 + "}",
+    "a 400-digit decimal": '{"dose_mg_per_day": 1' + "0" * 400 + ".5}",
+    "a body over the upload limit": '{"note": "' + "x" * (2_621_440 + 1) + '"}',
+}
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES, ids=list(HOSTILE_BODIES))
+@pytest.mark.parametrize(
+    ("path", "method"), BODY_OPERATIONS, ids=[f"{m} {p}" for p, m in BODY_OPERATIONS]
+)
+def test_a_hostile_body_is_refused_in_the_error_shape(world, path, method, body):
+    """Every operation that reads a body refuses these with 400 (403 first where an
+    oncologist may not act at all), in the API's JSON error shape; nothing is a 5xx."""
+    persona = "oncologist"  # the role that may write most: the body is read
+    url = path.format(**real_ids(world))
+    response = APIClient().generic(
+        method,
+        url,
+        HOSTILE_BODIES[body],
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {api_token(world.users[persona])}",
+    )
+    assert response.status_code in (400, 403), (response.status_code, response.content[:200])
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"errors"}

@@ -28,10 +28,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, api_token
 from toxicity.api import EXAMPLE
 
 ROLES = ("anonymous", "outsider", "site_admin", "nurse", "oncologist")
@@ -272,8 +271,7 @@ def client_for(role: str, world, url: str):
     if url.startswith("/api/"):
         client = APIClient()
         if user is not None:  # the API's real path: token authentication
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return client
     client = Client()
     if user is not None:

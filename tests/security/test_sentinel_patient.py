@@ -44,12 +44,11 @@ from django.core.signals import request_started
 from django.test import Client
 from django.utils import timezone
 from kombu.serialization import dumps
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from notifications.models import Alert
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, api_token
 from tests.notifications.conftest import SmtpServer
 from toxicity.models import Recommendation
 
@@ -175,7 +174,7 @@ def smtp(settings):
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

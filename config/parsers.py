@@ -12,6 +12,7 @@ import codecs
 import json
 import math
 
+from django.utils.translation import gettext as _
 from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError
 
@@ -28,7 +29,9 @@ class _Refused(ValueError):
 
 def _number_literal(text: str) -> str:
     if len(text) > JSON_MAX_NUMBER_CHARS:
-        raise _Refused(f"a number longer than {JSON_MAX_NUMBER_CHARS} characters")
+        raise _Refused(
+            _("a number longer than %(limit)s characters") % {"limit": JSON_MAX_NUMBER_CHARS}
+        )
     return text
 
 
@@ -39,12 +42,12 @@ def _int(text: str) -> int:
 def _float(text: str) -> float:
     value = float(_number_literal(text))
     if not math.isfinite(value):
-        raise _Refused(f"the number {text} is out of range")
+        raise _Refused(_("the number %(number)s is out of range") % {"number": text})
     return value
 
 
 def _constant(name: str):
-    raise _Refused(f"{name} is not a number JSON allows")
+    raise _Refused(_("%(name)s is not a number JSON allows") % {"name": name})
 
 
 def depth_of(value) -> int:
@@ -66,18 +69,22 @@ def depth_of(value) -> int:
     return deepest
 
 
+def _too_deep() -> str:
+    return _("JSON nested more than %(limit)s levels deep.") % {"limit": JSON_MAX_DEPTH}
+
+
 def loads(text: str):
     """Decodes a JSON request body, or raises ParseError saying what is refused."""
     try:
         value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
     except RecursionError:
-        raise ParseError(f"JSON nested more than {JSON_MAX_DEPTH} levels deep.") from None
+        raise ParseError(_too_deep()) from None
     except _Refused as refused:
-        raise ParseError(f"JSON refused: {refused}.") from None
+        raise ParseError(_("JSON refused: %(why)s.") % {"why": refused}) from None
     except ValueError as exc:
         raise ParseError(f"JSON parse error - {exc}") from None
     if depth_of(value) > JSON_MAX_DEPTH:
-        raise ParseError(f"JSON nested more than {JSON_MAX_DEPTH} levels deep.")
+        raise ParseError(_too_deep())
     return value
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients import dosing, limits
 from patients.access import has_role
@@ -191,7 +192,6 @@ def _check_dose(
     return {}
 
 
-@transaction.atomic
 def _open_courses(patient: Patient) -> list[TreatmentCourse]:
     """The patient's courses not yet discontinued or completed, by their ledgers."""
     courses = patient.courses.prefetch_related("dose_changes").order_by("start_date", "id")
@@ -240,12 +240,12 @@ def start_course(
         names = ", ".join(
             f"{c.get_drug_display()} (from {c.start_date:%Y-%m-%d})" for c in open_courses
         )
-        errors["concurrent_course_reason"] = (
-            f"This patient is still on {names}. End that course first, or say why "
+        errors["concurrent_course_reason"] = _(
+            "This patient is still on %(courses)s. End that course first, or say why "
             "both are given at once."
-        )
+        ) % {"courses": names}
     elif concurrent_course_reason and not open_courses:
-        errors["concurrent_course_reason"] = "No other course is open: leave this empty."
+        errors["concurrent_course_reason"] = _("No other course is open: leave this empty.")
     if drug not in Drug.values:
         errors["drug"] = f"Unknown drug {drug!r}; choose lenvatinib, sorafenib or cabozantinib."
     if rule_set not in RuleSet.values:

@@ -35,6 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients import dosing, limits
 from patients.access import has_role
@@ -305,7 +306,7 @@ def _prepare_observations(
             continue
         if not isinstance(raw.get("term"), str):
             # Checked before anything looks the term up: a list or object is unhashable.
-            errors[f"{path}.term"] = "Give the CTCAE v5.0 term name as text."
+            errors[f"{path}.term"] = _("Give the CTCAE v5.0 term name as text.")
             contract_obs.append({})
             own_fields.append({})
             continue

@@ -247,6 +247,8 @@ def body_for(name: str, method: str, world) -> dict:
             "drug": "sorafenib",
             "start_date": timezone.localdate().isoformat(),
             "starting_dose_mg": "800.0",
+            # The patient is still on lenvatinib: a second open course needs its reason.
+            "concurrent_course_reason": "Switching today; lenvatinib ends tonight",
         },
         ("api-dose-changes", "POST"): {
             "kind": "reduce",

@@ -342,7 +342,7 @@ def sign_off_rule_set(
             fingerprint=reviewed.fingerprint,
             engine_version=reviewed.engine_version,
             content={
-                "policy": reviewed.policy,
+                "policy": plain(reviewed.policy),
                 "site_confirmations": [
                     {
                         "rule_id": row.rule_id,

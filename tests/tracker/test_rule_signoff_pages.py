@@ -15,7 +15,7 @@ from notifications.services import ack_token
 from notifications.triggers import alerts_for_evaluation
 from tests.factories import PASSWORD
 from tests.tracker import data
-from toxicity import signoff
+from toxicity import services, signoff
 from toxicity.models import RuleRowConfirmation, RuleSetSignOff
 from toxicity.rules import RULE_SETS
 
@@ -246,3 +246,14 @@ def test_the_alert_email_says_the_rule_set_is_not_yet_signed_off(recommendation,
     message = alert_message(delivery, ack_token=ack_token(delivery))
     assert "rule set not yet signed off at this site" in message.body
     assert "rule set not yet signed off at this site" in message.alternatives[0][0]
+
+
+def test_the_printable_record_says_a_decision_was_made_before_any_sign_off(
+    logged_in, oncologist, patient, recommendation
+):
+    services.decide_recommendation(
+        actor=oncologist, recommendation=recommendation, decision="approve", password=PASSWORD
+    )
+    html = logged_in(oncologist).get(reverse("tracker:record", args=[patient.pk])).content.decode()
+    assert f"R{recommendation.pk}" in html
+    assert NOT_SIGNED in html

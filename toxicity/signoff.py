@@ -41,6 +41,16 @@ SIGNOFF_ROLES = (Role.PHARMACIST,)
 NOT_SIGNED_OFF = "rule set not yet signed off at this site"
 SIGNED_OFF = "rule set signed off at this site"
 LABEL_SECTION_MAX = RuleRowConfirmation._meta.get_field("label_section").max_length
+# Shown first for each row (the rest of its fields follow on request); names as
+# _flatten spells them, so a field the rule data does not have is simply absent.
+HEADLINE_FIELDS = (
+    "term label",
+    "summary",
+    "condition.text",
+    "action",
+    "recovery.text",
+    "citation",
+)
 
 
 # --- the rule data, read through its public names ------------------------------------
@@ -104,6 +114,15 @@ class RowReview:
     @property
     def confirmed(self) -> bool:
         return self.confirmed_in_data or self.confirmation is not None
+
+    @property
+    def headline(self) -> list[tuple[str, str]]:
+        """The fields that say the row in words; the rest stay under ``details``."""
+        return [(name, value) for name, value in self.details if name in HEADLINE_FIELDS]
+
+    @property
+    def other_details(self) -> list[tuple[str, str]]:
+        return [(name, value) for name, value in self.details if name not in HEADLINE_FIELDS]
 
 
 @dataclass(frozen=True)

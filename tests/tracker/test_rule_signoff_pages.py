@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from notifications.emails import alert_message
 from notifications.models import Alert
@@ -66,7 +67,7 @@ def test_the_review_page_shows_every_row_with_its_source_and_confirmed_state(
     html = logged_in(pharmacist).get(review_url(site)).content.decode()
     for row in RULE_SETS[KEY].rules:
         assert f'data-rule="{row.rule_id}"' in html
-        assert row.source.replace("&", "&amp;").replace("'", "&#x27;") in html
+        assert escape(row.source) in html
     assert html.count('class="unconfirmed"') == sum(
         1 for r in RULE_SETS[KEY].rules if not r.confirmed
     )
@@ -257,3 +258,15 @@ def test_the_printable_record_says_a_decision_was_made_before_any_sign_off(
     html = logged_in(oncologist).get(reverse("tracker:record", args=[patient.pk])).content.decode()
     assert f"R{recommendation.pk}" in html
     assert NOT_SIGNED in html
+
+
+def test_each_row_shows_its_words_first_and_every_other_field_on_request(
+    logged_in, pharmacist, site
+):
+    row = RULE_SETS[KEY].rules[0]
+    html = logged_in(pharmacist).get(review_url(site)).content.decode()
+    start = html.index(f'data-rule="{row.rule_id}"')
+    cell = html[start : html.index("</tr>", start)]
+    words, _, rest = cell.partition("<details>")
+    assert escape(row.condition.text) in words
+    assert "min grade" in rest  # a field in numbers, one click away

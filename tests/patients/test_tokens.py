@@ -6,6 +6,7 @@ import importlib
 import json
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -16,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
+import patients.migrations
 from patients.models import ApiToken
 from patients.tokens import create_token, digest_of, revoke_token
 
@@ -106,12 +108,13 @@ def test_the_admin_lists_tokens_without_the_token(client, nurse):
 
 
 def test_existing_plain_tokens_are_hashed_and_the_plain_table_dropped(nurse, patient):
-    """What migration 0006 does on a database that still has DRF's token table."""
+    """What the migration does on a database that still has DRF's token table."""
     plain = "0123456789abcdef0123456789abcdef01234567"
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id int)")
         cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s)", [plain, nurse.pk])
-    migration = importlib.import_module("patients.migrations.0006_hash_existing_drf_tokens")
+    (path,) = Path(patients.migrations.__file__).parent.glob("*_hash_existing_drf_tokens.py")
+    migration = importlib.import_module(f"patients.migrations.{path.stem}")
     with connection.schema_editor() as editor:
         migration.hash_plain_tokens(apps, editor)
     assert "authtoken_token" not in connection.introspection.table_names()

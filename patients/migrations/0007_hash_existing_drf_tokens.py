@@ -38,6 +38,6 @@ def hash_plain_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("patients", "0005_named_expiring_hashed_api_tokens")]
+    dependencies = [("patients", "0006_named_expiring_hashed_api_tokens")]
 
     operations = [migrations.RunPython(hash_plain_tokens, migrations.RunPython.noop)]

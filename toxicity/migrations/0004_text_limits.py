@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("toxicity", "0002_decision_corrections"),
+        ("toxicity", "0003_pharmacist_rule_set_signoff"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("patients", "0004_text_limits_and_concurrent_course_reason"),
+        ("patients", "0005_text_limits_and_concurrent_course_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,18 +14,29 @@ from django.views.decorators.http import require_safe
 
 from patients.access import access_patient
 from toxicity import selectors
+from tracker.selectors import term_name
 
 
 @login_required
 @require_safe
 def signed_record(request, patient_id: int):
     patient = access_patient(request.user, patient_id)
+    courses = {c.pk: c for c in patient.courses.all()}
+    plans = [
+        {
+            "plan": plan,
+            "course_label": courses[course_id].get_drug_display(),
+            "terms": [term_name(t) for t in plan.terms],
+        }
+        for course_id, plan in sorted(selectors.hold_plans(courses).items())
+    ]
     return render(
         request,
         "tracker/record.html",
         {
             "patient": patient,
             "decisions": selectors.signed_decisions(patient),
+            "hold_plans": plans,
             "printed_at": timezone.now(),
         },
     )

@@ -3,6 +3,8 @@
 Each signed decision with the signer's printed name, the time in UTC, the meaning
 of the signature and its SHA-256, recomputed on every view: a row changed after
 signing shows as not matching. Corrections follow the decision they correct.
+A course on hold now comes first with its plan: since when, for which terms, the
+resume criterion and the resume dose.
 """
 
 from __future__ import annotations

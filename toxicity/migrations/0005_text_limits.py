@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("toxicity", "0003_pharmacist_rule_set_signoff"),
+        ("toxicity", "0004_merge_hold_plans_and_signoffs"),
     ]
 
     operations = [

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import Alert, AlertKind, Severity
-from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
+from toxicity.ctcae.terms import TERMS
 from toxicity.models import Action, DueCheck, Recommendation, RecommendationStatus, Visit
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ URGENT_ACTIONS = (Action.WITHHOLD, Action.DISCONTINUE)
 
 
 def _term_name(key: str) -> str:
-    term = TERMS.get(key) or LABEL_EVENTS.get(key)
+    term = TERMS.get(key)
     return term.name if term is not None else key.replace("_", " ").capitalize()
 
 

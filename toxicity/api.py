@@ -60,7 +60,7 @@ class EvaluateApi(APIView):
             400: OpenApiResponse(
                 ErrorOutput,
                 description="Refused input: each bad field by its contract path "
-                "(`observations[0].readings[1]`; `[i].` first for an array).",
+                "(`observations[0].readings[1]`); for an array, only when it is not an array.",
             ),
         },
         examples=[
@@ -68,7 +68,8 @@ class EvaluateApi(APIView):
         ],
         description="One scenario (object) or several (array, answered in the same order). "
         "The contract is docs/sources/evaluate-contract.md; the rule engine's own validation "
-        "decides what is refused.",
+        "decides what is refused. An array is answered in place: a refused scenario's "
+        'element is `{"errors": {path: message}}` and every other scenario is answered.',
     )
     def post(self, request):
         try:

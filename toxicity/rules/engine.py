@@ -178,6 +178,12 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 _NO_MAX_OCCURRENCE = 1_000_000
 
+# The hot path compares plain ints and strings: on Python 3.11 reading an enum
+# member (``Restriction.WITHHOLD``, ``.value``) and hashing one go through
+# Python-level code, which made ``decide`` about 1.8x slower (docs/benchmarks.md).
+_CONTINUE, _REDUCE, _WITHHOLD, _DISCONTINUE = (int(r) for r in Restriction)
+_RANK: dict[str, int] = {str(a.value): int(r) for a, r in ACTION_RANK.items()}
+
 
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
@@ -194,7 +200,8 @@ class _CompiledRule:
     threshold: float | None
     grade_if_unmeasured: bool
     special: str | None
-    restriction: Restriction
+    action: str
+    restriction: int
     excluded_terms: frozenset[str]
     text: str
 
@@ -217,7 +224,8 @@ class _CompiledRule:
             threshold=c.threshold,
             grade_if_unmeasured=c.grade_if_unmeasured,
             special=c.special,
-            restriction=ACTION_RANK[rule.action],
+            action=str(rule.action.value),
+            restriction=int(ACTION_RANK[rule.action]),
             excluded_terms=rule.excluded_terms,
             text=rule.text,
         )
@@ -279,8 +287,12 @@ _COMPILED: dict[tuple[str, str], _CompiledRuleSet] = {k: _compile(v) for k, v in
 
 def _hold_for(comp: _CompiledRuleSet, term: str) -> _Hold:
     found = comp.holding.get(term)
-    if found is not None:
-        return found
+    if found is None:
+        found = comp.holding[term] = _fallback_hold(comp, term)  # remembered per term
+    return found
+
+
+def _fallback_hold(comp: _CompiledRuleSet, term: str) -> _Hold:
     withholding = [
         cr for cr in comp.fallback if cr.rule.action is Action.WITHHOLD and cr.rule.recovery
     ]
@@ -355,7 +367,7 @@ class _Fired:
     """What step 1 found: the reasons, the most restrictive action, the review flag."""
 
     reasons: list[dict[str, Any]]
-    top: Restriction = Restriction.CONTINUE
+    top: int = _CONTINUE  # the most restrictive Restriction so far
     needs_review: bool = False
     # term -> (grade, rule) of the first withhold row that fired for it
     withholding: dict[str, tuple[int | None, Rule]] = field(default_factory=dict)
@@ -398,7 +410,7 @@ def _fire_rules(
                     "term": term,
                     "grade": f.grade,
                     "rule": "policy.missing_baseline",
-                    "action": Action.CONTINUE,
+                    "action": "continue",
                     "source": _MISSING_BASELINE_SOURCE,
                     "text": f"Provisional grade: {f.unchecked} could not be checked without a "
                     "baseline; clinician to review",
@@ -410,12 +422,12 @@ def _fire_rules(
 def _record(fired: _Fired, cr: _CompiledRule, f: Finding, review_provisional: bool) -> None:
     """A row fired: its reason, the most restrictive action so far, the review flag."""
     rule = cr.rule
-    fired.reasons.append(_reason(f.term, f.grade, rule, rule.action, cr.text))
+    fired.reasons.append(_reason(f.term, f.grade, rule, cr.action, cr.text))
     if cr.restriction > fired.top:
         fired.top = cr.restriction
     if rule.needs_review or (review_provisional and cr.restriction and f.provisional):
         fired.needs_review = True
-    if cr.restriction is Restriction.WITHHOLD and f.term not in fired.withholding:
+    if cr.restriction == _WITHHOLD and f.term not in fired.withholding:
         fired.withholding[f.term] = (f.grade, rule)
 
 
@@ -508,7 +520,7 @@ def _lowest_reason(comp: _CompiledRuleSet, term: str, grade: int | None) -> dict
         "term": term,
         "grade": grade,
         "rule": comp.lowest_rule_id,
-        "action": Action.DISCONTINUE,
+        "action": "discontinue",
         "source": rs.lowest_dose_citation,
         "text": text,
     }
@@ -516,7 +528,7 @@ def _lowest_reason(comp: _CompiledRuleSet, term: str, grade: int | None) -> dict
 
 @dataclass(slots=True)
 class _Outcome:
-    action: Action
+    action: str  # an Action value
     dose: int
     resume_dose: int | None = None
     resume_when: str = ""
@@ -546,7 +558,7 @@ def _on_hold(
         term0 = state.hold_reason_terms[0] if state.hold_reason_terms else ""
         f0 = by_term.get(term0)
         fired.reasons.insert(0, _lowest_reason(comp, term0, f0.grade if f0 else None))
-        return _Outcome(Action.DISCONTINUE, 0, needs_review=review)
+        return _Outcome("discontinue", 0, needs_review=review)
     needs_review = review
     pending: list[str] = []
     recovered: list[tuple[str, Rule, str]] = []
@@ -569,21 +581,19 @@ def _on_hold(
                 else f"On hold: not yet {_recovery_text(hold.recovery, policy)}"
             )
             fired.reasons.append(
-                _reason(
-                    term, f.grade if f else None, hold.rule, Action.WITHHOLD, hold.rule.marked(text)
-                )
+                _reason(term, f.grade if f else None, hold.rule, "withhold", hold.rule.marked(text))
             )
     for term, (_, rule) in withholding.items():
         if term not in state.hold_reason_terms and rule.recovery is not None:
             pending.append(f"{term} {_recovery_text(rule.recovery, policy)}")
-    if fired.top is Restriction.WITHHOLD or pending:
+    if fired.top == _WITHHOLD or pending:
         resume_when = "; ".join(pending) if pending else _pending_text(withholding, policy)
-        return _Outcome(Action.WITHHOLD, 0, level, resume_when, needs_review)
+        return _Outcome("withhold", 0, level, resume_when, needs_review)
     for term, rule, crit in recovered:
         f = by_term.get(term)
         text = rule.marked(f"Recovered: {crit}; resume at {level} mg/day")
-        fired.reasons.append(_reason(term, f.grade if f else None, rule, Action.RESUME, text))
-    return _Outcome(Action.RESUME, level, needs_review=needs_review)
+        fired.reasons.append(_reason(term, f.grade if f else None, rule, "resume", text))
+    return _Outcome("resume", level, needs_review=needs_review)
 
 
 def _withhold(
@@ -594,9 +604,9 @@ def _withhold(
     if level is None:
         term0, (g0, _) = next(iter(fired.withholding.items()))
         fired.reasons.insert(0, _lowest_reason(comp, term0, g0))
-        return _Outcome(Action.DISCONTINUE, 0, needs_review=review)
+        return _Outcome("discontinue", 0, needs_review=review)
     return _Outcome(
-        Action.WITHHOLD, 0, level, _pending_text(fired.withholding, policy), needs_review=review
+        "withhold", 0, level, _pending_text(fired.withholding, policy), needs_review=review
     )
 
 
@@ -608,12 +618,12 @@ def _reduce(
     if level is None:
         first = fired.reasons[0]
         fired.reasons.insert(0, _lowest_reason(comp, first["term"], first["grade"]))
-        return _Outcome(Action.DISCONTINUE, 0, needs_review=review)
-    return _Outcome(Action.REDUCE, level, needs_review=review)
+        return _Outcome("discontinue", 0, needs_review=review)
+    return _Outcome("reduce", level, needs_review=review)
 
 
 def _by_restriction(reason: dict[str, Any]) -> int:
-    return -ACTION_RANK[reason["action"]]
+    return -_RANK[reason["action"]]
 
 
 # ---------------------------------------------------------------------------
@@ -633,16 +643,16 @@ def decide(
     # Step 1-2: the rows that fire and the most restrictive of them.
     fired = _fire_rules(comp, state, findings, policy)
     # Step 3: the resulting dose.
-    if fired.top is Restriction.DISCONTINUE:
-        outcome = _Outcome(Action.DISCONTINUE, 0)
+    if fired.top == _DISCONTINUE:
+        outcome = _Outcome("discontinue", 0)
     elif state.on_hold:
         outcome = _on_hold(comp, state, {f.term: f for f in findings}, fired, policy)
-    elif fired.top is Restriction.WITHHOLD:
+    elif fired.top == _WITHHOLD:
         outcome = _withhold(comp, state, fired, policy)
-    elif fired.top is Restriction.REDUCE:
+    elif fired.top == _REDUCE:
         outcome = _reduce(comp, state, fired, policy)
     else:
-        outcome = _Outcome(Action.CONTINUE, state.dose)
+        outcome = _Outcome("continue", state.dose)
     reasons = fired.reasons
     if len(reasons) > 1:
         reasons.sort(key=_by_restriction)
@@ -658,7 +668,7 @@ def decide(
     return {
         "grades": grades,
         "provisional": provisional,
-        "action": outcome.action.value,
+        "action": outcome.action,
         "dose_mg_per_day": outcome.dose,
         "resume_dose_mg_per_day": outcome.resume_dose,
         "resume_when": outcome.resume_when,

@@ -42,9 +42,17 @@ EVALUATE_REQUEST = PolymorphicProxySerializer(
     resource_type_field_name=None,
     many=False,
 )
+# An array is answered in place: each element is a decision or, for a refused
+# scenario, its own {"errors": {...}}.
+EVALUATE_ANSWER = PolymorphicProxySerializer(
+    component_name="EvaluateAnswer",
+    serializers=[EvaluateOutput, ErrorOutput],
+    resource_type_field_name=None,
+    many=True,
+)
 EVALUATE_RESPONSE = PolymorphicProxySerializer(
     component_name="EvaluateResponse",
-    serializers=[EvaluateOutput, EvaluateOutput(many=True)],
+    serializers=[EvaluateOutput, EVALUATE_ANSWER],
     resource_type_field_name=None,
     many=False,
 )

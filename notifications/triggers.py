@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import Alert, AlertKind, Severity
-from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
+from toxicity.ctcae.terms import TERMS
 from toxicity.models import (
     Action,
     DueCheck,
@@ -55,7 +55,7 @@ ANSWERED_BY_DECISION = (
 
 
 def _term_name(key: str) -> str:
-    term = TERMS.get(key) or LABEL_EVENTS.get(key)
+    term = TERMS.get(key)
     return term.name if term is not None else key.replace("_", " ").capitalize()
 
 

@@ -11,11 +11,32 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-# mg per day, highest first.
+# The drugs the tracker knows, by generic name, with their brand for the UI; the
+# rule sets a course may follow (policy.md 1). The Django choices, the rule
+# engine and the contract validator are all built from these.
+DRUG_NAMES: dict[str, str] = {
+    "lenvatinib": "Lenvatinib (Lenvima)",
+    "sorafenib": "Sorafenib (Nexavar)",
+    "cabozantinib": "Cabozantinib (Cabometyx)",
+}
+DRUGS: tuple[str, ...] = tuple(DRUG_NAMES)
+RULE_SET_NAMES: dict[str, str] = {
+    "us_pi": "US prescribing information",
+    "eu_smpc": "EU summary of product characteristics",
+}
+
+# mg per day, highest first: the one source of the dose levels (the rule sets
+# read them from here).
 DOSE_LADDERS: dict[str, tuple[int, ...]] = {
-    "lenvatinib": (24, 20, 14, 10),  # LENVIMA DTC: 24 -> 20 -> 14 -> 10 mg once daily
-    "sorafenib": (800, 600, 400, 200),  # NEXAVAR DTC Table 1: 400 BID -> 600 -> 200 BID -> 200
-    "cabozantinib": (60, 40, 20),  # CABOMETYX adult DTC: 60 -> 40 -> 20 mg once daily
+    # reference.md 2.1 "Dose levels (DTC)"; verification.md 1.3: CONFIRMED
+    # (secondary, US) and CONFIRMED-EU: 24 -> 20 -> 14 -> 10 mg once daily.
+    "lenvatinib": (24, 20, 14, 10),
+    # reference.md 2.2 US Table 1 DTC column; verification.md 2.3: CONFIRMED.
+    # 800 (400 BID) -> 600 (400 + 200) -> 400 (200 BID) -> 200 mg once daily.
+    "sorafenib": (800, 600, 400, 200),
+    # verification.md 3.2 (newer Exelixis DTC page), "Adult; pediatric >= 40 kg":
+    # 60 -> 40 -> 20 mg once daily.
+    "cabozantinib": (60, 40, 20),
 }
 
 
@@ -70,7 +91,9 @@ class DoseState:
     @property
     def reference_dose_mg(self) -> float:
         """The dose the rules count from: the dose taken now, or when the hold began."""
-        return self.held_at_dose_mg if self.on_hold else self.dose_mg_per_day
+        if self.on_hold and self.held_at_dose_mg is not None:
+            return self.held_at_dose_mg
+        return self.dose_mg_per_day
 
 
 NOT_STARTED = DoseState(Status.NOT_STARTED, 0, None, 0, 0, None)

@@ -188,15 +188,13 @@ class MolecularFinding(ClinicalRecord):
         return f"{self.get_marker_display()}: {self.get_result_display()}"
 
 
-class Drug(models.TextChoices):
-    LENVATINIB = "lenvatinib", "Lenvatinib (Lenvima)"
-    SORAFENIB = "sorafenib", "Sorafenib (Nexavar)"
-    CABOZANTINIB = "cabozantinib", "Cabozantinib (Cabometyx)"
-
-
-class RuleSet(models.TextChoices):
-    US_PI = "us_pi", "US prescribing information"
-    EU_SMPC = "eu_smpc", "EU summary of product characteristics"
+# Built from the pure data in patients/dosing.py, the one source of the names.
+Drug = models.TextChoices(
+    "Drug", [(key.upper(), (key, label)) for key, label in dosing.DRUG_NAMES.items()]
+)
+RuleSet = models.TextChoices(
+    "RuleSet", [(key.upper(), (key, label)) for key, label in dosing.RULE_SET_NAMES.items()]
+)
 
 
 class TreatmentCourse(ClinicalRecord):

@@ -42,9 +42,17 @@ EVALUATE_REQUEST = PolymorphicProxySerializer(
     resource_type_field_name=None,
     many=False,
 )
+# An array is answered in place: each element is a decision or, for a refused
+# scenario, its own {"errors": {...}}.
+EVALUATE_ANSWER = PolymorphicProxySerializer(
+    component_name="EvaluateAnswer",
+    serializers=[EvaluateOutput, ErrorOutput],
+    resource_type_field_name=None,
+    many=True,
+)
 EVALUATE_RESPONSE = PolymorphicProxySerializer(
     component_name="EvaluateResponse",
-    serializers=[EvaluateOutput, EvaluateOutput(many=True)],
+    serializers=[EvaluateOutput, EVALUATE_ANSWER],
     resource_type_field_name=None,
     many=False,
 )
@@ -60,7 +68,7 @@ class EvaluateApi(APIView):
             400: OpenApiResponse(
                 ErrorOutput,
                 description="Refused input: each bad field by its contract path "
-                "(`observations[0].readings[1]`; `[i].` first for an array).",
+                "(`observations[0].readings[1]`); for an array, only when it is not an array.",
             ),
         },
         examples=[
@@ -68,7 +76,8 @@ class EvaluateApi(APIView):
         ],
         description="One scenario (object) or several (array, answered in the same order). "
         "The contract is docs/sources/evaluate-contract.md; the rule engine's own validation "
-        "decides what is refused.",
+        "decides what is refused. An array is answered in place: a refused scenario's "
+        'element is `{"errors": {path: message}}` and every other scenario is answered.',
     )
     def post(self, request):
         try:

@@ -297,8 +297,18 @@ class EvaluateReason(serializers.Serializer):
     text = serializers.CharField(allow_blank=True)
 
 
+class EvaluateTerm(serializers.Serializer):
+    name = serializers.CharField(help_text="The CTCAE v5.0 term as printed.")
+    meddra_code = serializers.CharField(help_text="Its MedDRA lowest-level term code.")
+
+
 class EvaluateOutput(serializers.Serializer):
     grades = serializers.DictField(child=serializers.IntegerField(allow_null=True))
+    terms = serializers.DictField(
+        child=EvaluateTerm(),
+        required=False,
+        help_text="For each graded term: its CTCAE v5.0 name and MedDRA code (optional).",
+    )
     provisional = serializers.ListField(child=serializers.CharField())
     action = serializers.ChoiceField(choices=_ACTIONS)
     dose_mg_per_day = serializers.FloatField()

@@ -22,7 +22,7 @@ from notifications.selectors import needing_action
 from patients import dosing
 from patients.access import site_roles
 from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, TreatmentCourse
-from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
+from toxicity.ctcae.terms import TERMS
 from toxicity.models import (
     SEVERITY,
     DueCheck,
@@ -53,8 +53,6 @@ LAB_SERIES = {
 def term_name(key: str) -> str:
     if key in TERMS:
         return TERMS[key].name
-    if key in LABEL_EVENTS:
-        return LABEL_EVENTS[key].name
     return key.replace("_", " ").capitalize()
 
 

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from patients import limits
@@ -51,13 +52,49 @@ LABS = (
 )
 DIPSTICK = ("negative", "trace", "1+", "2+", "3+", "4+")
 BP_ROWS = 3
+# Rows for any other CTCAE v5.0 term (hemorrhage, thromboembolism, perforation,
+# fistula, cardiac dysfunction, ...): the term is picked from the whole dictionary.
+EVENT_ROWS = 3
+
+
+def _descriptor(text: str) -> str:
+    return " ".join(text.split())  # the dictionary's text on one line (adult / pediatric parts)
 
 
 def grade_choices(term: str, *, blank: str) -> list[tuple[str, str]]:
     descriptors = TERMS[term].descriptors
     choices = [("", blank), ("0", "0 · None")]
-    choices += [(str(g), f"{g} · {text}") for g, text in sorted(descriptors.items())]
+    choices += [(str(g), f"{g} · {_descriptor(text)}") for g, text in sorted(descriptors.items())]
     return choices
+
+
+def _terms_on_their_own_fields() -> frozenset[str]:
+    return frozenset(
+        (
+            *SYMPTOM_TERMS,
+            *MEASURED_TERMS_WITH_JUDGEMENT,
+            *(term for term, _key, _label in LABS),
+            "weight_loss",
+            "proteinuria",
+            "electrocardiogram_qt_corrected_interval_prolonged",
+            "hypocalcemia",
+        )
+    )
+
+
+def event_term_choices() -> list:
+    """Every other CTCAE v5.0 term, grouped by system organ class, each with its grades."""
+    own = _terms_on_their_own_fields()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for key, term in sorted(TERMS.items(), key=lambda kv: kv[1].name):
+        if key not in own:
+            groups.setdefault(term.system_organ_class, []).append(
+                (key, f"{term.name} (grades {term.grades_text})")
+            )
+    return [("", _("none"))] + sorted(groups.items())
+
+
+EVENT_GRADE_CHOICES = [("", "-")] + [(str(g), str(g)) for g in range(6)]
 
 
 def _number(label: str, *, decimals: int = 0, minimum=0, maximum=None, **attrs):
@@ -141,7 +178,18 @@ class VisitForm(forms.Form):
             self.fields[f"intolerable_{term}"] = forms.BooleanField(
                 label="intolerable to the patient", required=False
             )
-        for _, key, label in LABS:
+        term_choices = event_term_choices()
+        for row in range(1, EVENT_ROWS + 1):
+            self.fields[f"event{row}_term"] = forms.ChoiceField(
+                label=_("CTCAE term"), required=False, choices=term_choices
+            )
+            self.fields[f"event{row}_grade"] = forms.ChoiceField(
+                label=_("Grade"), required=False, choices=EVENT_GRADE_CHOICES
+            )
+            self.fields[f"event{row}_intolerable"] = forms.BooleanField(
+                label=_("intolerable to the patient"), required=False
+            )
+        for _unused, key, label in LABS:
             self.fields[f"{key}_value"] = _number(label, decimals=2, maximum=100000)
             self.fields[f"{key}_uln"] = _number("ULN", decimals=2, maximum=100000)
 
@@ -150,6 +198,22 @@ class VisitForm(forms.Form):
 
     def symptom_rows(self):
         return [(self[f"grade_{t}"], self[f"intolerable_{t}"]) for t in SYMPTOM_TERMS]
+
+    def event_rows(self):
+        return [
+            (self[f"event{r}_term"], self[f"event{r}_grade"], self[f"event{r}_intolerable"])
+            for r in range(1, EVENT_ROWS + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for row in range(1, EVENT_ROWS + 1):
+            term, grade = data.get(f"event{row}_term"), data.get(f"event{row}_grade")
+            if term and grade in (None, ""):
+                self.add_error(f"event{row}_grade", _("Choose the grade of this event."))
+            elif grade not in (None, "") and not term:
+                self.add_error(f"event{row}_term", _("Choose the CTCAE term of this grade."))
+        return data
 
     def lab_rows(self):
         return [(self[f"{key}_value"], self[f"{key}_uln"]) for _, key, _ in LABS]
@@ -209,7 +273,14 @@ def build_observations(data: dict) -> Observations:
             if data.get(f"intolerable_{term}"):
                 observation["intolerable"] = True
             out.add(observation, {"grade": f"grade_{term}"})
-    for term, key, _ in LABS:
+    for row in range(1, EVENT_ROWS + 1):
+        term, grade = data.get(f"event{row}_term"), data.get(f"event{row}_grade")
+        if term and grade not in (None, ""):
+            observation = {"term": term, "grade": int(grade)}
+            if data.get(f"event{row}_intolerable"):
+                observation["intolerable"] = True
+            out.add(observation, {"term": f"event{row}_term", "grade": f"event{row}_grade"})
+    for term, key, _label in LABS:
         value, uln = data.get(f"{key}_value"), data.get(f"{key}_uln")
         if value is None and uln is None:
             continue
@@ -328,7 +399,7 @@ def _initial(course) -> dict:
             last.antihypertensive_stable_since
         ).replace(tzinfo=None)
     for observation in last.observations.all():
-        for term, key, _ in LABS:
+        for term, key, _label in LABS:
             if observation.term == term and "uln" in observation.measurements:
                 initial[f"{key}_uln"] = observation.measurements["uln"]
         if observation.term == "hypocalcemia" and "lln" in observation.measurements:

@@ -28,6 +28,7 @@ RESPONSE_FIELDS = {
     "needs_review",
     "rule_set",
     "reasons",
+    "terms",
 }
 
 
@@ -85,12 +86,16 @@ def test_bad_input_is_refused_naming_the_field(api, nurse, change, field):
     assert field in response.json()["errors"]
 
 
-def test_a_bad_scenario_in_an_array_is_named_by_its_position(api, nurse):
+def test_a_bad_scenario_in_an_array_gets_its_errors_in_place_and_the_others_are_answered(
+    api, nurse
+):
     response = api(nurse).post(
         "/api/v1/evaluate/", [SCENARIO, {**SCENARIO, "drug": "x"}], format="json"
     )
-    assert response.status_code == 400
-    assert "[1].drug" in response.json()["errors"]
+    assert response.status_code == 200
+    good, bad = response.json()
+    assert good["action"] == "withhold"
+    assert set(bad) == {"errors"} and "drug" in bad["errors"]
 
 
 def test_malformed_json_is_refused(api, nurse):

@@ -61,3 +61,27 @@ def test_a_missing_file_exits_2():
     result = run("/nonexistent/scenario.json")
     assert result.returncode == 2
     assert "source" in json.loads(result.stdout)["errors"]
+
+
+def test_duplicate_keys_are_refused_with_exit_2_and_a_json_error():
+    text = '{"drug": "lenvatinib", "drug": "sorafenib", "dose_mg_per_day": 24}'
+    result = run("-", stdin=text)
+    assert result.returncode == 2
+    assert "duplicate key 'drug'" in json.loads(result.stdout)["errors"]["request"]
+
+
+def test_a_deeply_nested_request_exits_2_with_a_json_error_not_a_traceback():
+    result = run("-", stdin="[" * 100_000 + "]" * 100_000)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "nested too deeply" in json.loads(result.stdout)["errors"]["request"]
+
+
+def test_a_batch_answers_the_good_scenarios_and_each_bad_one_in_place():
+    bad = {**SCENARIO, "dose_mg_per_day": 30}
+    result = run("-", stdin=json.dumps([SCENARIO, bad, {**SCENARIO, "observations": []}]))
+    assert result.returncode == 2
+    answers = json.loads(result.stdout)
+    assert answers[0]["action"] == "discontinue"
+    assert "dose_mg_per_day" in answers[1]["errors"]
+    assert answers[2]["action"] == "continue"

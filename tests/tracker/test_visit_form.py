@@ -119,3 +119,47 @@ def test_the_form_builds_the_contracts_observations(fields, expected):
 def test_the_patient_page_offers_a_nurse_the_visit_form(logged_in, nurse, course):
     page = logged_in(nurse).get(f"/patients/{course.patient.pk}/").content.decode()
     assert url(course.patient) in page
+
+
+def test_every_ctcae_term_can_be_recorded_on_the_form():
+    from toxicity.ctcae.terms import TERMS
+    from tracker.visit_form import VisitForm, _terms_on_their_own_fields
+
+    offered = {
+        key
+        for _group, options in VisitForm().fields["event1_term"].choices[1:]
+        for key, _label in options
+    }
+    assert offered | _terms_on_their_own_fields() == set(TERMS)
+    assert len(TERMS) == 837
+
+
+def test_a_perforation_recorded_as_another_event_is_saved_and_discontinues(
+    logged_in, nurse, course, django_capture_on_commit_callbacks
+):
+    data = form_data(event1_term="colonic_perforation", event1_grade="3")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(nurse).post(url(course.patient), data)
+    assert response.status_code == 302
+    visit = Visit.objects.get(course=course)
+    assert visit.observations.get(term="colonic_perforation").final_grade == 3
+    assert visit.recommendations.get().action == "discontinue"
+
+
+def test_a_grade_the_term_does_not_define_is_shown_at_its_field_and_nothing_is_saved(
+    logged_in, nurse, course
+):
+    data = form_data(event1_term="transient_ischemic_attacks", event1_grade="4")
+    response = logged_in(nurse).post(url(course.patient), data)
+    assert response.status_code == 200
+    message = response.context["form"].errors["event1_grade"][0]
+    assert "defined grades 1, 2" in message
+    assert not Visit.objects.exists()
+    assert not Observation.objects.exists()
+
+
+def test_a_term_without_a_grade_is_refused_on_the_grade_field(logged_in, nurse, course):
+    response = logged_in(nurse).post(url(course.patient), form_data(event1_term="stroke"))
+    assert response.status_code == 200
+    assert "event1_grade" in response.context["form"].errors
+    assert not Visit.objects.exists()

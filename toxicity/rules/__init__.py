@@ -10,12 +10,13 @@ docs/clinical-rules.md).
 
 from __future__ import annotations
 
+from patients import dosing
 from toxicity.rules import cabozantinib, lenvatinib, sorafenib
 from toxicity.rules.model import RuleSet
 
 __all__ = ["DRUGS", "RULE_SETS", "RULE_SET_NAMES", "get_rule_set"]
 
-RULE_SET_NAMES: tuple[str, ...] = ("us_pi", "eu_smpc")
+RULE_SET_NAMES: tuple[str, ...] = tuple(dosing.RULE_SET_NAMES)
 
 RULE_SETS: dict[tuple[str, str], RuleSet] = {
     rs.key: rs
@@ -29,7 +30,7 @@ RULE_SETS: dict[tuple[str, str], RuleSet] = {
     )
 }
 
-DRUGS: tuple[str, ...] = ("lenvatinib", "sorafenib", "cabozantinib")
+DRUGS: tuple[str, ...] = dosing.DRUGS
 
 
 def get_rule_set(drug: str, rule_set: str) -> RuleSet:

@@ -14,8 +14,11 @@ controlled; any other grade 3 is "not adequately controlled" -> withhold.
 
 from __future__ import annotations
 
+from patients.dosing import DOSE_LADDERS
 from toxicity.ctcae.terms import (
     ARTERIAL_THROMBOEMBOLIC_TERMS,
+    FISTULA_TERMS,
+    GI_PERFORATION_TERMS,
     HEMORRHAGE_TERMS,
     VENOUS_THROMBOEMBOLIC_TERMS,
 )
@@ -23,21 +26,21 @@ from toxicity.rules._common import (
     GRADE_0,
     GRADE_0_1_OR_BASELINE,
     GRADE_AT_MOST_1,
+    copied_from_us_label,
     grade5_row,
     proteinuria_screen_row,
     row,
 )
-from toxicity.rules.model import Condition, Recovery, RuleSet, derive_rule_set
+from toxicity.rules.model import Action, Condition, Recovery, RuleSet, derive_rule_set
 
 __all__ = ["EU_SMPC", "US_PI"]
 
 DRUG = "cabozantinib"
 US = f"{DRUG}.us_pi"
 
-# verification.md 3.2 (newer Exelixis DTC page): "Adult; pediatric >=40 kg":
-# 60 mg daily, -1 40 mg, -2 20 mg. The pediatric < 40 kg ladder (40 / 20 /
-# 20 mg every other day) is not modelled here.
-LADDER = (60, 40, 20)
+# patients/dosing.py: adult 60 -> 40 -> 20 mg (verification.md 3.2). The
+# pediatric < 40 kg ladder (40 / 20 / 20 mg every other day) is not modelled.
+LADDER = DOSE_LADDERS[DRUG]
 
 HTN = ("hypertension",)
 DISCONTINUE_LIST = "CABOMETYX HCP dosing page (Exelixis, current): permanent discontinuation list"
@@ -49,236 +52,260 @@ HTN_CONTROLLED = Recovery("grade_at_most", "controlled (< 140/90 mmHg, grade <= 
 _US_RULES = (
     # --- Permanent discontinuation (verification.md 3.3, 5.1) ---------------
     row(
-        US,
-        "hemorrhage.grade3_4",
-        "hemorrhage (any CTCAE hemorrhage term)",
-        HEMORRHAGE_TERMS,
-        Condition("grade 3 or 4", min_grade=3),
-        "discontinue",
-        "Grade 3 or 4 hemorrhage: permanently discontinue",
-        DISCONTINUE_LIST,
+        prefix=US,
+        key="hemorrhage.grade3_4",
+        term_label="hemorrhage (any CTCAE hemorrhage term)",
+        terms=HEMORRHAGE_TERMS,
+        condition=Condition("grade 3 or 4", min_grade=3),
+        action=Action.DISCONTINUE,
+        summary="Grade 3 or 4 hemorrhage: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     row(
-        US,
-        "gastrointestinal_perforation.any_grade",
-        "gastrointestinal perforation",
-        ("gastrointestinal_perforation",),
-        Condition("any grade", min_grade=1),
-        "discontinue",
-        "Gastrointestinal perforation: permanently discontinue",
-        DISCONTINUE_LIST,
+        prefix=US,
+        key="gastrointestinal_perforation.any_grade",
+        term_label="gastrointestinal perforation",
+        terms=GI_PERFORATION_TERMS,
+        condition=Condition("any grade", min_grade=1),
+        action=Action.DISCONTINUE,
+        summary="Gastrointestinal perforation: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     row(
-        US,
-        "fistula.grade4",
-        "fistula",
-        ("fistula",),
-        Condition("grade 4", min_grade=4),
-        "discontinue",
-        "Grade 4 fistula: permanently discontinue",
-        DISCONTINUE_LIST,
+        prefix=US,
+        key="fistula.grade4",
+        term_label="fistula (any site)",
+        terms=FISTULA_TERMS,
+        condition=Condition("grade 4", min_grade=4),
+        action=Action.DISCONTINUE,
+        summary="Grade 4 fistula: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     row(
-        US,
-        "myocardial_infarction.any_grade",
-        "acute myocardial infarction",
-        ("myocardial_infarction",),
-        Condition("any grade", min_grade=1),
-        "discontinue",
-        "Acute myocardial infarction: permanently discontinue",
-        DISCONTINUE_LIST,
+        prefix=US,
+        key="myocardial_infarction.any_grade",
+        term_label="acute myocardial infarction",
+        terms=("myocardial_infarction",),
+        condition=Condition("any grade", min_grade=1),
+        action=Action.DISCONTINUE,
+        summary="Acute myocardial infarction: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     row(
-        US,
-        "cerebral_infarction.grade2_plus",
-        "cerebral infarction",
-        ("cerebral_infarction",),
-        Condition("grade 2 or higher", min_grade=2),
-        "discontinue",
-        "Cerebral infarction of grade 2 or higher: permanently discontinue",
-        DISCONTINUE_LIST,
+        prefix=US,
+        # CTCAE v5.0 has no "cerebral infarction": its Stroke is the arterial
+        # obstruction of the brain (the dictionary's definition).
+        key="cerebral_infarction.grade2_plus",
+        term_label="cerebral infarction (CTCAE Stroke)",
+        terms=("stroke",),
+        condition=Condition("grade 2 or higher", min_grade=2),
+        action=Action.DISCONTINUE,
+        summary="Cerebral infarction of grade 2 or higher: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     row(
-        US,
-        "arterial_thromboembolic_event.grade3_4",
-        "arterial thromboembolic event",
-        ARTERIAL_THROMBOEMBOLIC_TERMS,
-        Condition("grade 3 or 4", min_grade=3),
-        "discontinue",
-        "Grade 3 or 4 arterial thromboembolic event: permanently discontinue",
-        DISCONTINUE_LIST,
+        prefix=US,
+        key="arterial_thromboembolic_event.grade3_4",
+        term_label="arterial thromboembolic event",
+        terms=ARTERIAL_THROMBOEMBOLIC_TERMS,
+        condition=Condition("grade 3 or 4", min_grade=3),
+        action=Action.DISCONTINUE,
+        summary="Grade 3 or 4 arterial thromboembolic event: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     row(
-        US,
-        "venous_thromboembolic_event.grade4",
-        "venous thromboembolic event",
-        VENOUS_THROMBOEMBOLIC_TERMS,
-        Condition("grade 4", min_grade=4),
-        "discontinue",
-        "Grade 4 venous thromboembolic event: permanently discontinue (lower grades follow "
-        "the general rule)",
-        DISCONTINUE_LIST,
+        prefix=US,
+        key="venous_thromboembolic_event.grade4",
+        term_label="venous thromboembolic event",
+        terms=VENOUS_THROMBOEMBOLIC_TERMS,
+        condition=Condition("grade 4", min_grade=4),
+        action=Action.DISCONTINUE,
+        summary=(
+            "Grade 4 venous thromboembolic event: permanently discontinue (lower grades follow "
+            "the general rule)"
+        ),
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     row(
-        US,
-        "hypertension.grade4",
-        "hypertension",
-        HTN,
-        Condition("grade 4 (hypertensive crisis)", min_grade=4),
-        "discontinue",
-        "Grade 4 hypertension or hypertensive crisis: permanently discontinue",
-        DISCONTINUE_LIST,
+        prefix=US,
+        key="hypertension.grade4",
+        term_label="hypertension",
+        terms=HTN,
+        condition=Condition("grade 4 (hypertensive crisis)", min_grade=4),
+        action=Action.DISCONTINUE,
+        summary="Grade 4 hypertension or hypertensive crisis: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     row(
-        US,
-        "hypertension.grade3_uncontrolled",
-        "hypertension",
-        HTN,
-        Condition(
+        prefix=US,
+        key="hypertension.grade3_uncontrolled",
+        term_label="hypertension",
+        terms=HTN,
+        condition=Condition(
             "grade 3 that cannot be controlled (persistent despite optimal antihypertensive "
             "therapy)",
             min_grade=3,
             max_grade=3,
             all_flags=("optimal_antihypertensive_therapy", "persistent"),
         ),
-        "discontinue",
-        "Grade 3 hypertension that cannot be controlled: permanently discontinue",
-        DISCONTINUE_LIST,
+        action=Action.DISCONTINUE,
+        summary="Grade 3 hypertension that cannot be controlled: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
         needs_review=True,
     ),
     row(
-        US,
-        "nephrotic_syndrome.any_grade",
-        "nephrotic syndrome",
-        ("nephrotic_syndrome",),
-        Condition("any grade", min_grade=1),
-        "discontinue",
-        "Nephrotic syndrome: permanently discontinue",
-        DISCONTINUE_LIST,
+        prefix=US,
+        key="nephrotic_syndrome.any_grade",
+        term_label="nephrotic syndrome",
+        terms=("nephrotic_syndrome",),
+        condition=Condition("any grade", min_grade=1),
+        action=Action.DISCONTINUE,
+        summary="Nephrotic syndrome: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     row(
-        US,
-        "rpls.any_grade",
-        "reversible posterior leukoencephalopathy syndrome",
-        ("reversible_posterior_leukoencephalopathy_syndrome",),
-        Condition("any grade", min_grade=1),
-        "discontinue",
-        "RPLS: permanently discontinue",
-        DISCONTINUE_LIST,
+        prefix=US,
+        key="rpls.any_grade",
+        term_label="reversible posterior leukoencephalopathy syndrome",
+        terms=("reversible_posterior_leukoencephalopathy_syndrome",),
+        condition=Condition("any grade", min_grade=1),
+        action=Action.DISCONTINUE,
+        summary="RPLS: permanently discontinue",
+        source=DISCONTINUE_LIST,
         confirmed=True,
     ),
     # --- Withhold rows -------------------------------------------------------
     row(
-        US,
-        "hypertension.grade3",
-        "hypertension",
-        HTN,
-        Condition("grade 3 (not adequately controlled)", min_grade=3, max_grade=3),
-        "withhold",
-        "Hypertension not adequately controlled: withhold; resume at a dose reduced by 20 mg "
-        "when controlled",
-        ISI,
+        prefix=US,
+        key="hypertension.grade3",
+        term_label="hypertension",
+        terms=HTN,
+        condition=Condition("grade 3 (not adequately controlled)", min_grade=3, max_grade=3),
+        action=Action.WITHHOLD,
+        summary=(
+            "Hypertension not adequately controlled: withhold; resume at a dose reduced by 20 mg "
+            "when controlled"
+        ),
+        source=ISI,
         confirmed=True,
         recovery=HTN_CONTROLLED,
     ),
     row(
-        US,
-        "osteonecrosis_of_jaw.any_grade",
-        "osteonecrosis of the jaw",
-        ("osteonecrosis_of_jaw",),
-        Condition("any grade", min_grade=1, max_grade=4),
-        "withhold",
-        "Osteonecrosis of the jaw: withhold until complete resolution; resume at a dose "
-        "reduced by 20 mg",
-        "Exelixis HCP page (ONJ); " + GENERAL,
+        prefix=US,
+        key="osteonecrosis_of_jaw.any_grade",
+        term_label="osteonecrosis of the jaw",
+        terms=("osteonecrosis_of_jaw",),
+        condition=Condition("any grade", min_grade=1, max_grade=4),
+        action=Action.WITHHOLD,
+        summary=(
+            "Osteonecrosis of the jaw: withhold until complete resolution; resume at a dose "
+            "reduced by 20 mg"
+        ),
+        source="Exelixis HCP page (ONJ); " + GENERAL,
+        citation="Exelixis HCP page, osteonecrosis of the jaw; " + GENERAL.split(" (")[0],
         confirmed=True,
         recovery=GRADE_0,
     ),
     row(
-        US,
-        "diarrhea.grade2_intolerable",
-        "diarrhea",
-        ("diarrhea",),
-        Condition("intolerable grade 2", min_grade=2, max_grade=2, all_flags=("intolerable",)),
-        "withhold",
-        "Intolerable grade 2 diarrhea: withhold until grade <= 1; resume at a dose reduced "
-        "by 20 mg",
-        ISI,
+        prefix=US,
+        key="diarrhea.grade2_intolerable",
+        term_label="diarrhea",
+        terms=("diarrhea",),
+        condition=Condition(
+            "intolerable grade 2", min_grade=2, max_grade=2, all_flags=("intolerable",)
+        ),
+        action=Action.WITHHOLD,
+        summary=(
+            "Intolerable grade 2 diarrhea: withhold until grade <= 1; resume at a dose reduced "
+            "by 20 mg"
+        ),
+        source=ISI + " (current row not read: verification.md 3.4, covered by the general rule)",
+        confirmed=False,
+        recovery=GRADE_AT_MOST_1,
+    ),
+    row(
+        prefix=US,
+        key="diarrhea.grade3",
+        term_label="diarrhea",
+        terms=("diarrhea",),
+        condition=Condition("grade 3", min_grade=3, max_grade=3),
+        action=Action.WITHHOLD,
+        summary="Grade 3 diarrhea: withhold until grade <= 1; resume at a dose reduced by 20 mg",
+        source=ISI + " (current row not read: verification.md 3.4, covered by the general rule)",
+        confirmed=False,
+        recovery=GRADE_AT_MOST_1,
+    ),
+    row(
+        prefix=US,
+        key="ppe.grade2_intolerable",
+        term_label="palmar-plantar erythrodysesthesia (PPE)",
+        terms=("palmar_plantar_erythrodysesthesia_syndrome",),
+        condition=Condition(
+            "intolerable grade 2", min_grade=2, max_grade=2, all_flags=("intolerable",)
+        ),
+        action=Action.WITHHOLD,
+        summary=(
+            "Intolerable grade 2 PPE: withhold until improvement to grade 1; "
+            "resume at a reduced dose"
+        ),
+        source="CABOMETYX US PI 2016, section 5.6",
         confirmed=True,
         recovery=GRADE_AT_MOST_1,
     ),
     row(
-        US,
-        "diarrhea.grade3",
-        "diarrhea",
-        ("diarrhea",),
-        Condition("grade 3", min_grade=3, max_grade=3),
-        "withhold",
-        "Grade 3 diarrhea: withhold until grade <= 1; resume at a dose reduced by 20 mg",
-        ISI,
-        confirmed=True,
-        recovery=GRADE_AT_MOST_1,
-    ),
-    row(
-        US,
-        "ppe.grade2_intolerable",
-        "palmar-plantar erythrodysesthesia (PPE)",
-        ("palmar_plantar_erythrodysesthesia_syndrome",),
-        Condition("intolerable grade 2", min_grade=2, max_grade=2, all_flags=("intolerable",)),
-        "withhold",
-        "Intolerable grade 2 PPE: withhold until improvement to grade 1; resume at a reduced dose",
-        "CABOMETYX US PI 2016, section 5.6",
-        confirmed=True,
-        recovery=GRADE_AT_MOST_1,
-    ),
-    row(
-        US,
-        "ppe.grade3",
-        "palmar-plantar erythrodysesthesia (PPE)",
-        ("palmar_plantar_erythrodysesthesia_syndrome",),
-        Condition("grade 3", min_grade=3, max_grade=3),
-        "withhold",
-        "Grade 3 PPE: withhold until improvement to grade 1; resume at a reduced dose",
-        "CABOMETYX US PI 2016, section 5.6",
+        prefix=US,
+        key="ppe.grade3",
+        term_label="palmar-plantar erythrodysesthesia (PPE)",
+        terms=("palmar_plantar_erythrodysesthesia_syndrome",),
+        condition=Condition("grade 3", min_grade=3, max_grade=3),
+        action=Action.WITHHOLD,
+        summary="Grade 3 PPE: withhold until improvement to grade 1; resume at a reduced dose",
+        source="CABOMETYX US PI 2016, section 5.6",
         confirmed=True,
         recovery=GRADE_AT_MOST_1,
     ),
     proteinuria_screen_row(US),
     # --- General rule (verification.md 3.1: CONFIRMED) ------------------------
     row(
-        US,
-        "general.grade2_intolerable",
-        "any adverse reaction",
-        (),
-        Condition("intolerable grade 2", min_grade=2, max_grade=2, all_flags=("intolerable",)),
-        "withhold",
-        "Intolerable grade 2 adverse reaction: withhold until return to baseline or grade 1; "
-        "restart at a dose reduced by 20 mg",
-        GENERAL,
+        prefix=US,
+        key="general.grade2_intolerable",
+        term_label="any adverse reaction",
+        terms=(),
+        condition=Condition(
+            "intolerable grade 2", min_grade=2, max_grade=2, all_flags=("intolerable",)
+        ),
+        action=Action.WITHHOLD,
+        summary=(
+            "Intolerable grade 2 adverse reaction: withhold until return to baseline or grade 1; "
+            "restart at a dose reduced by 20 mg"
+        ),
+        source=GENERAL,
         confirmed=True,
         recovery=GRADE_0_1_OR_BASELINE,
         fallback=True,
     ),
     row(
-        US,
-        "general.grade3_4",
-        "any adverse reaction",
-        (),
-        Condition("grade 3 or 4", min_grade=3, max_grade=4),
-        "withhold",
-        "Grade 3 or 4 adverse reaction: withhold until return to baseline or grade 1; "
-        "restart at a dose reduced by 20 mg",
-        GENERAL,
+        prefix=US,
+        key="general.grade3_4",
+        term_label="any adverse reaction",
+        terms=(),
+        condition=Condition("grade 3 or 4", min_grade=3, max_grade=4),
+        action=Action.WITHHOLD,
+        summary=(
+            "Grade 3 or 4 adverse reaction: withhold until return to baseline or grade 1; "
+            "restart at a dose reduced by 20 mg"
+        ),
+        source=GENERAL,
         confirmed=True,
         recovery=GRADE_0_1_OR_BASELINE,
         fallback=True,
@@ -298,6 +325,7 @@ US_PI = RuleSet(
         "lowest dose is not tolerated (a further hold at 20 mg), discontinue"
     ),
     lowest_dose_source="Exelixis DTC dosing page (cabometyxhcp.com/dtc/dosing)",
+    lowest_dose_citation="CABOMETYX DTC dosing (Exelixis): lowest dose not tolerated",
     rules=_US_RULES,
     notes=(
         "Adult ladder only; the pediatric < 40 kg ladder (40 / 20 / 20 mg every other day) "
@@ -313,11 +341,15 @@ EU_SMPC = derive_rule_set(
     US_PI,
     rule_set="eu_smpc",
     label="CABOMETYX EU SmPC",
-    notes=US_PI.notes
-    + (
-        "EU rule set: a copy of the US rules. The EU general table (verification.md 4.4: "
-        "intolerable grade 2 or grade 3 -> interrupt until grade <= 1, re-initiate reduced) "
-        "gives the same actions; its grade 4 row and the EU DTC posology were not read in "
-        "full.",
+    rewrite=copied_from_us_label,
+    notes=(
+        US_PI.notes
+        + (
+            "EU rule set: a copy of the US rules. The EU general table (verification.md 4.4: "
+            "intolerable grade 2 or grade 3 -> interrupt until grade <= 1, re-initiate reduced) "
+            "gives the same actions; its grade 4 row and the EU DTC posology were not read in "
+            "full, so every copied label row is unconfirmed and cites the US source it was "
+            "copied from.",
+        )
     ),
 )

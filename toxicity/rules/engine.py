@@ -1,39 +1,49 @@
 """The rule engine: graded findings + dose state -> a decision (evaluate-contract.md).
 
-Plain functions over plain values. The engine follows policy.md:
+Plain functions over plain values. ``decide`` works in four steps a reader can
+follow:
 
-* the most restrictive action wins: discontinue > withhold > reduce > continue
-  (policy 2);
-* a hold leads to ONE reduction of one level from the dose taken when the hold
-  began, however many toxicities caused it (policies 2-3);
-* below the lowest level: lenvatinib and sorafenib discontinue, flagged for
-  review (policy 4, ``PolicySettings.lowest_dose``); cabozantinib follows its
-  label: a first hold at 20 mg resumes at 20 mg, a further hold there
-  (``holds_at_current_dose >= 1``) discontinues;
-* while on hold the answer is ``withhold`` ("stay on hold") until every hold
-  reason term meets the recovery criterion of the rule that held it; an absent
-  observation for such a term means "not known to be recovered"; then
-  ``resume`` at the reduced level. A new toxicity while held is judged too.
-* no dose is ever raised, and every dose returned is on the ladder (or 0 while
-  withheld or discontinued) (policy 9).
+1. ``_fire_rules`` -- which rows fire for each finding: the term's own rows
+   first, the rule set's "other adverse reactions" rows only when none of its
+   own fired;
+2. the most restrictive action of the rows that fired wins: discontinue >
+   withhold > reduce > continue (policy.md 2);
+3. ``_on_hold``, ``_withhold``, ``_reduce`` -- the resulting dose: a hold leads
+   to ONE reduction of one level from the dose taken when the hold began,
+   however many toxicities caused it (policies 2-3); while on hold the answer
+   is ``withhold`` ("stay on hold") until every hold reason term meets the
+   recovery criterion of the rule that held it (an absent observation means
+   "not known to be recovered"), then ``resume`` at the reduced level; below
+   the lowest level lenvatinib and sorafenib discontinue, flagged for review
+   (policy 4, ``PolicySettings.lowest_dose``), and cabozantinib follows its
+   label (a first hold at 20 mg resumes at 20 mg, a further hold there
+   discontinues);
+4. the review flags: a row that asks for review, a dose change resting on a
+   provisional grade, a grade whose baseline criterion could not be checked.
 
-Rules are compiled once per (drug, rule set) into tuples keyed by term, so one
-evaluation is a few dictionary look-ups and tuple comparisons.
+No dose is ever raised, and every dose returned is on the ladder (or 0 while
+withheld or discontinued) (policy 9). Rules are compiled once per (drug, rule
+set) into frozen records keyed by term, so one evaluation is a few dictionary
+look-ups and attribute comparisons.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from toxicity.rules import RULE_SETS
-from toxicity.rules.model import ACTION_RANK, Recovery, Rule, RuleSet
+from toxicity.ctcae.terms import TERMS
+from toxicity.rules import RULE_SET_NAMES, RULE_SETS
+from toxicity.rules.model import ACTION_RANK, Action, Recovery, Restriction, Rule, RuleSet
 
 __all__ = [
     "DEFAULT_POLICY",
     "ENGINE_VERSION",
     "LOWEST_DOSE_CHOICES",
+    "MISSING_BASELINE_CHOICES",
     "DoseState",
     "Finding",
     "PolicySettings",
@@ -42,9 +52,12 @@ __all__ = [
     "policy_snapshot",
 ]
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 LOWEST_DOSE_CHOICES: tuple[str, ...] = ("discontinue_with_review", "hold_at_lowest_with_review")
+# What happens to a grade whose CTCAE criterion compares with the patient's
+# baseline when no baseline is given (creatinine, QTc, ALT, AST, bilirubin).
+MISSING_BASELINE_CHOICES: tuple[str, ...] = ("provisional_with_review", "refuse")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +79,13 @@ class PolicySettings:
       at a 24-h urine protein strictly below this (the stricter reading).
     * ``review_dose_change_on_provisional_grade`` -- project decision: a dose
       change that rests on a provisional grade is flagged for review.
+    * ``missing_baseline`` -- project decision for every term whose CTCAE
+      definition compares with a baseline: ``"provisional_with_review"``
+      (default: grade on the criteria that need no baseline, mark the grade
+      provisional, flag the decision for review and say which criterion could
+      not be checked) or ``"refuse"`` (the baseline field is required).
+      Diarrhea and weight loss have no criterion without a baseline and always
+      need one.
     """
 
     default_rule_set: str = "us_pi"
@@ -75,18 +95,21 @@ class PolicySettings:
     single_bp_reading_provisional: bool = True
     proteinuria_resume_below_g_24h: float = 2.0
     review_dose_change_on_provisional_grade: bool = True
+    missing_baseline: str = "provisional_with_review"
 
     def __post_init__(self) -> None:
         if self.lowest_dose not in LOWEST_DOSE_CHOICES:
             raise ValueError(f"lowest_dose must be one of {LOWEST_DOSE_CHOICES}")
-        if self.default_rule_set not in ("us_pi", "eu_smpc"):
-            raise ValueError("default_rule_set must be 'us_pi' or 'eu_smpc'")
+        if self.default_rule_set not in RULE_SET_NAMES:
+            raise ValueError(f"default_rule_set must be one of {RULE_SET_NAMES}")
         if not isinstance(self.reduction_levels_per_hold, int) or not (
             1 <= self.reduction_levels_per_hold <= 3
         ):
             raise ValueError("reduction_levels_per_hold must be 1, 2 or 3")
         if not 0 < self.proteinuria_resume_below_g_24h <= 3.5:
             raise ValueError("proteinuria_resume_below_g_24h must be in (0, 3.5] g")
+        if self.missing_baseline not in MISSING_BASELINE_CHOICES:
+            raise ValueError(f"missing_baseline must be one of {MISSING_BASELINE_CHOICES}")
 
 
 DEFAULT_POLICY = PolicySettings()
@@ -100,6 +123,13 @@ def policy_snapshot(policy: PolicySettings = DEFAULT_POLICY) -> dict[str, Any]:
     return snap
 
 
+_NO_DATA: Mapping[str, Any] = MappingProxyType({})
+
+
+# Finding and DoseState are built for every request, so they are named tuples:
+# named fields like the frozen dataclasses below, but a frozen dataclass's
+# __init__ sets each field through object.__setattr__ and made an evaluation
+# about 15 % slower (docs/benchmarks.md).
 class Finding(NamedTuple):
     """One graded observation.
 
@@ -109,94 +139,139 @@ class Finding(NamedTuple):
     proteinuria, where rules act on a 24-h urine protein only (policy 6).
     ``data`` is the validated observation (flags and measurements); ``sbp`` and
     ``dbp`` the visit's mean BP when readings were given; ``needs_24h`` the
-    dipstick/UPCR screening result.
+    dipstick/UPCR screening result; ``unchecked`` names the baseline criterion
+    that could not be checked (``PolicySettings.missing_baseline``), else "".
     """
 
     term: str
     grade: int | None
-    provisional: bool
-    rule_grade: int | None
-    data: Mapping[str, Any]
+    provisional: bool = False
+    rule_grade: int | None = None
+    data: Mapping[str, Any] = _NO_DATA
     sbp: float | None = None
     dbp: float | None = None
     needs_24h: bool = False
+    unchecked: str = ""
 
 
 class DoseState(NamedTuple):
+    """Where the course stands: the drug, rule set, dose and any hold (evaluate-contract.md)."""
+
     drug: str
     rule_set: str
     dose: int
     on_hold: bool = False
     hold_reason_terms: tuple[str, ...] = ()
     holds_at_current_dose: int = 0
-    occurrences: Mapping[str, int] = {}
+    occurrences: Mapping[str, int] = _NO_DATA
 
 
 # ---------------------------------------------------------------------------
-# Compilation
+# Compilation: each rule row once, as a record of the fields matching needs
 # ---------------------------------------------------------------------------
 
-_RESUME_RANK = 1  # reasons of a ``resume`` sort with ``reduce``: above continue
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+_NO_MAX_OCCURRENCE = 1_000_000
+
+# The hot path compares plain ints and strings: on Python 3.11 reading an enum
+# member (``Restriction.WITHHOLD``, ``.value``) and hashing one go through
+# Python-level code, which made ``decide`` about 1.8x slower (docs/benchmarks.md).
+_CONTINUE, _REDUCE, _WITHHOLD, _DISCONTINUE = (int(r) for r in Restriction)
+_RANK: dict[str, int] = {str(a.value): int(r) for a, r in ACTION_RANK.items()}
 
 
-class _Compiled(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class _CompiledRule:
+    rule: Rule
+    min_grade: int
+    max_grade: int
+    any_flags: tuple[str, ...]
+    all_flags: tuple[str, ...]
+    not_flags: tuple[str, ...]
+    min_occurrence: int
+    max_occurrence: int
+    measure: str | None
+    compare: Callable[[Any, Any], bool] | None
+    threshold: float | None
+    grade_if_unmeasured: bool
+    special: str | None
+    action: str
+    restriction: int
+    excluded_terms: frozenset[str]
+    text: str
+
+    @classmethod
+    def of(cls, rule: Rule) -> _CompiledRule:
+        c = rule.condition
+        return cls(
+            rule=rule,
+            min_grade=c.min_grade,
+            max_grade=c.max_grade,
+            any_flags=c.any_flags,
+            all_flags=c.all_flags,
+            not_flags=c.not_flags,
+            min_occurrence=c.min_occurrence,
+            max_occurrence=(
+                c.max_occurrence if c.max_occurrence is not None else _NO_MAX_OCCURRENCE
+            ),
+            measure=c.measure,
+            compare=_COMPARE[c.op] if c.op is not None else None,
+            threshold=c.threshold,
+            grade_if_unmeasured=c.grade_if_unmeasured,
+            special=c.special,
+            action=str(rule.action.value),
+            restriction=int(ACTION_RANK[rule.action]),
+            excluded_terms=rule.excluded_terms,
+            text=rule.text,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Hold:
+    """The withhold rule that ends a hold for a term; ``own`` is False for a fallback row."""
+
+    rule: Rule
+    recovery: Recovery
+    own: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRuleSet:
     rule_set: RuleSet
-    specific: dict[str, tuple[tuple[Any, ...], ...]]
-    fallback: tuple[tuple[Any, ...], ...]
+    specific: dict[str, tuple[_CompiledRule, ...]]
+    fallback: tuple[_CompiledRule, ...]
     ladder: tuple[int, ...]
     index: dict[int, int]
-    holding: dict[str, tuple[Rule, Recovery, bool]]
+    holding: dict[str, _Hold]
     lowest_rule_id: str
 
 
-def _compile_rule(rule: Rule) -> tuple[Any, ...]:
-    c = rule.condition
-    return (
-        c.min_grade,
-        c.max_grade,
-        c.any_flags,
-        c.all_flags,
-        c.not_flags,
-        c.min_occurrence,
-        c.max_occurrence if c.max_occurrence is not None else 1_000_000,
-        c.measure,
-        c.op,
-        c.threshold,
-        c.grade_if_unmeasured,
-        c.special,
-        ACTION_RANK[rule.action],
-        rule,
-        rule.excluded_terms,
-        rule.text,
-    )
-
-
-def _holding_rules(rs: RuleSet) -> dict[str, tuple[Rule, Recovery, bool]]:
-    """For each term, the withhold rule whose recovery criterion ends a hold for it.
-
-    A term's own withhold row comes first; else the first fallback withhold row
-    that covers it; ``own`` is False when the term has no withhold row of its
-    own in this rule set (then a resumption is flagged for review).
-    """
-    out: dict[str, tuple[Rule, Recovery, bool]] = {}
+def _holding_rules(rs: RuleSet) -> dict[str, _Hold]:
+    """For each term with a withhold row of its own, the first such row."""
+    out: dict[str, _Hold] = {}
     for rule in rs.rules:
-        if rule.action == "withhold" and not rule.fallback and rule.recovery is not None:
+        if rule.action is Action.WITHHOLD and not rule.fallback and rule.recovery is not None:
             for term in rule.terms:
-                out.setdefault(term, (rule, rule.recovery, True))
+                out.setdefault(term, _Hold(rule, rule.recovery, True))
     return out
 
 
-def _compile(rs: RuleSet) -> _Compiled:
-    specific: dict[str, list[tuple[Any, ...]]] = {}
-    fallback: list[tuple[Any, ...]] = []
+def _compile(rs: RuleSet) -> _CompiledRuleSet:
+    specific: dict[str, list[_CompiledRule]] = {}
+    fallback: list[_CompiledRule] = []
     for rule in rs.rules:
-        compiled = _compile_rule(rule)
+        compiled = _CompiledRule.of(rule)
         if rule.fallback:
             fallback.append(compiled)
         else:
             for term in rule.terms:
                 specific.setdefault(term, []).append(compiled)
-    return _Compiled(
+    return _CompiledRuleSet(
         rule_set=rs,
         specific={k: tuple(v) for k, v in specific.items()},
         fallback=tuple(fallback),
@@ -207,7 +282,28 @@ def _compile(rs: RuleSet) -> _Compiled:
     )
 
 
-_COMPILED: dict[tuple[str, str], _Compiled] = {k: _compile(v) for k, v in RULE_SETS.items()}
+_COMPILED: dict[tuple[str, str], _CompiledRuleSet] = {k: _compile(v) for k, v in RULE_SETS.items()}
+
+
+def _hold_for(comp: _CompiledRuleSet, term: str) -> _Hold:
+    found = comp.holding.get(term)
+    if found is None:
+        found = comp.holding[term] = _fallback_hold(comp, term)  # remembered per term
+    return found
+
+
+def _fallback_hold(comp: _CompiledRuleSet, term: str) -> _Hold:
+    withholding = [
+        cr for cr in comp.fallback if cr.rule.action is Action.WITHHOLD and cr.rule.recovery
+    ]
+    for cr in withholding:
+        if term not in cr.excluded_terms:
+            return _Hold(cr.rule, cr.rule.recovery, False)  # type: ignore[arg-type]
+    if withholding:
+        return _Hold(withholding[0].rule, withholding[0].rule.recovery, False)  # type: ignore[arg-type]
+    raise LookupError(
+        f"rule set {comp.rule_set.drug}.{comp.rule_set.rule_set} has no withhold rule"
+    )
 
 
 def hold_recovery(drug: str, rule_set: str, term: str) -> tuple[Rule, Recovery, bool]:
@@ -217,73 +313,42 @@ def hold_recovery(drug: str, rule_set: str, term: str) -> tuple[Rule, Recovery, 
     fallback withhold row ("other adverse reactions" / general rule); the
     third item is then False.
     """
-    comp = _COMPILED[(drug, rule_set)]
-    found = comp.holding.get(term)
-    if found is not None:
-        return found
-    for cr in comp.fallback:
-        rule = cr[13]
-        if rule.action == "withhold" and rule.recovery is not None and term not in cr[14]:
-            return (rule, rule.recovery, False)
-    for cr in comp.fallback:
-        rule = cr[13]
-        if rule.action == "withhold" and rule.recovery is not None:
-            return (rule, rule.recovery, False)
-    raise LookupError(f"rule set {drug}.{rule_set} has no withhold rule")  # pragma: no cover
+    hold = _hold_for(_COMPILED[(drug, rule_set)], term)
+    return (hold.rule, hold.recovery, hold.own)
 
 
 # ---------------------------------------------------------------------------
-# Matching
+# Step 1: which rows fire
 # ---------------------------------------------------------------------------
 
 
-def _fires(cr: tuple[Any, ...], f: Finding, occurrence: int) -> bool:
-    special = cr[11]
-    if special is not None:
-        if special == "proteinuria_screen":
+def _fires(cr: _CompiledRule, f: Finding, occurrence: int) -> bool:
+    if cr.special is not None:
+        if cr.special == "proteinuria_screen":
             if f.data.get("urine_protein_g_24h") is not None:
                 return False
-            g = f.grade
-            return f.needs_24h or (g is not None and g >= 2)
+            return f.needs_24h or (f.grade is not None and f.grade >= 2)
         return False  # pragma: no cover - unknown special never fires
-    measure = cr[7]
-    if measure is not None:
-        v = f.data.get(measure)
-        if v is None:
-            if not cr[10]:
+    if cr.measure is not None:
+        value = f.data.get(cr.measure)
+        if value is None:
+            if not cr.grade_if_unmeasured:
                 return False
-        else:
-            op = cr[8]
-            thr = cr[9]
-            if op == ">=":
-                if not v >= thr:
-                    return False
-            elif op == ">":
-                if not v > thr:
-                    return False
-            elif op == "<=":
-                if not v <= thr:
-                    return False
-            elif not v < thr:
-                return False
+        elif not cr.compare(value, cr.threshold):  # type: ignore[misc]
+            return False
     g = f.rule_grade
-    if g is None or g < cr[0] or g > cr[1]:
+    if g is None or g < cr.min_grade or g > cr.max_grade:
         return False
     data = f.data
-    any_flags = cr[2]
-    if any_flags:
-        for flag in any_flags:
-            if data.get(flag) is True:
-                break
-        else:
-            return False
-    for flag in cr[3]:
+    if cr.any_flags and not any(data.get(flag) is True for flag in cr.any_flags):
+        return False
+    for flag in cr.all_flags:
         if data.get(flag) is not True:
             return False
-    for flag in cr[4]:
+    for flag in cr.not_flags:
         if data.get(flag) is True:
             return False
-    return cr[5] <= occurrence <= cr[6]
+    return cr.min_occurrence <= occurrence <= cr.max_occurrence
 
 
 def _reason(term: str, grade: int | None, rule: Rule, action: str, text: str) -> dict[str, Any]:
@@ -292,9 +357,83 @@ def _reason(term: str, grade: int | None, rule: Rule, action: str, text: str) ->
         "grade": grade,
         "rule": rule.rule_id,
         "action": action,
-        "source": rule.source,
+        "source": rule.citation,
         "text": text,
     }
+
+
+@dataclass(slots=True)
+class _Fired:
+    """What step 1 found: the reasons, the most restrictive action, the review flag."""
+
+    reasons: list[dict[str, Any]]
+    top: int = _CONTINUE  # the most restrictive Restriction so far
+    needs_review: bool = False
+    # term -> (grade, rule) of the first withhold row that fired for it
+    withholding: dict[str, tuple[int | None, Rule]] = field(default_factory=dict)
+
+
+_MISSING_BASELINE_SOURCE = (
+    "project policy: a grade whose baseline criterion cannot be checked is provisional"
+)
+
+
+def _fire_rules(
+    comp: _CompiledRuleSet, state: DoseState, findings: Sequence[Finding], policy: PolicySettings
+) -> _Fired:
+    fired = _Fired(reasons=[])
+    review_provisional = policy.review_dose_change_on_provisional_grade
+    occurrences = state.occurrences
+    for f in findings:
+        term = f.term
+        rg = f.rule_grade
+        occurrence = occurrences.get(term, 0) + 1 if occurrences else 1
+        any_own = False
+        for cr in comp.specific.get(term, ()):
+            # cheap pre-check on the grade range before the full match
+            if cr.special is None and (rg is None or rg < cr.min_grade or rg > cr.max_grade):
+                continue
+            if _fires(cr, f, occurrence):
+                any_own = True
+                _record(fired, cr, f, review_provisional)
+        if not any_own and rg is not None:
+            # the rule set's "other adverse reactions" rows, only when no own row fired
+            for cr in comp.fallback:
+                if rg < cr.min_grade or rg > cr.max_grade or term in cr.excluded_terms:
+                    continue
+                if _fires(cr, f, occurrence):
+                    _record(fired, cr, f, review_provisional)
+        if f.unchecked:
+            fired.needs_review = True
+            fired.reasons.append(
+                {
+                    "term": term,
+                    "grade": f.grade,
+                    "rule": "policy.missing_baseline",
+                    "action": "continue",
+                    "source": _MISSING_BASELINE_SOURCE,
+                    "text": f"Provisional grade: {f.unchecked} could not be checked without a "
+                    "baseline; clinician to review",
+                }
+            )
+    return fired
+
+
+def _record(fired: _Fired, cr: _CompiledRule, f: Finding, review_provisional: bool) -> None:
+    """A row fired: its reason, the most restrictive action so far, the review flag."""
+    rule = cr.rule
+    fired.reasons.append(_reason(f.term, f.grade, rule, cr.action, cr.text))
+    if cr.restriction > fired.top:
+        fired.top = cr.restriction
+    if rule.needs_review or (review_provisional and cr.restriction and f.provisional):
+        fired.needs_review = True
+    if cr.restriction == _WITHHOLD and f.term not in fired.withholding:
+        fired.withholding[f.term] = (f.grade, rule)
+
+
+# ---------------------------------------------------------------------------
+# Step 3: the resulting dose
+# ---------------------------------------------------------------------------
 
 
 def _recovery_text(rec: Recovery, policy: PolicySettings) -> str:
@@ -346,13 +485,8 @@ def _recovered(rec: Recovery, f: Finding | None, policy: PolicySettings) -> tupl
     return False, "unknown recovery criterion"  # pragma: no cover
 
 
-# ---------------------------------------------------------------------------
-# Decision
-# ---------------------------------------------------------------------------
-
-
 def _reduced_level(
-    comp: _Compiled, dose: int, holds_at_dose: int, policy: PolicySettings
+    comp: _CompiledRuleSet, dose: int, holds_at_dose: int, policy: PolicySettings
 ) -> tuple[int | None, bool]:
     """(level to resume or reduce to, needs_review). ``None`` = discontinue."""
     ladder = comp.ladder
@@ -372,7 +506,7 @@ def _reduced_level(
     return None, policy.lowest_dose_discontinuation_needs_review
 
 
-def _lowest_reason(comp: _Compiled, term: str, grade: int | None) -> dict[str, Any]:
+def _lowest_reason(comp: _CompiledRuleSet, term: str, grade: int | None) -> dict[str, Any]:
     rs = comp.rule_set
     lowest = comp.ladder[-1]
     if rs.lowest_dose == "same_dose_once":
@@ -380,21 +514,123 @@ def _lowest_reason(comp: _Compiled, term: str, grade: int | None) -> dict[str, A
     else:
         text = (
             f"No dose level below {lowest} mg/day in the label: discontinue and refer to "
-            "the oncologist (policy 4)"
+            "the oncologist (project policy)"
         )
     return {
         "term": term,
         "grade": grade,
         "rule": comp.lowest_rule_id,
         "action": "discontinue",
-        "source": rs.lowest_dose_source,
+        "source": rs.lowest_dose_citation,
         "text": text,
     }
 
 
-def _sort_key(reason: dict[str, Any]) -> int:
-    action = reason["action"]
-    return -(_RESUME_RANK if action == "resume" else ACTION_RANK[action])
+@dataclass(slots=True)
+class _Outcome:
+    action: str  # an Action value
+    dose: int
+    resume_dose: int | None = None
+    resume_when: str = ""
+    needs_review: bool = False
+
+
+def _pending_text(
+    withholding: Mapping[str, tuple[int | None, Rule]], policy: PolicySettings
+) -> str:
+    return "; ".join(
+        f"{term} {_recovery_text(rule.recovery, policy)}"
+        for term, (_, rule) in withholding.items()
+        if rule.recovery is not None
+    )
+
+
+def _on_hold(
+    comp: _CompiledRuleSet,
+    state: DoseState,
+    by_term: Mapping[str, Finding],
+    fired: _Fired,
+    policy: PolicySettings,
+) -> _Outcome:
+    """Already on hold: stay on hold until every hold reason has recovered, then resume."""
+    level, review = _reduced_level(comp, state.dose, state.holds_at_current_dose, policy)
+    if level is None:
+        term0 = state.hold_reason_terms[0] if state.hold_reason_terms else ""
+        f0 = by_term.get(term0)
+        fired.reasons.insert(0, _lowest_reason(comp, term0, f0.grade if f0 else None))
+        return _Outcome("discontinue", 0, needs_review=review)
+    needs_review = review
+    pending: list[str] = []
+    recovered: list[tuple[str, Rule, str]] = []
+    withholding = fired.withholding
+    for term in state.hold_reason_terms:
+        hold = _hold_for(comp, term)
+        f = by_term.get(term)
+        met, note = _recovered(hold.recovery, f, policy)
+        crit = f"{term} {_recovery_text(hold.recovery, policy)}"
+        if met and term not in withholding:
+            recovered.append((term, hold.rule, crit))
+            if hold.rule.needs_review or not hold.own:
+                needs_review = True
+            continue
+        pending.append(f"{crit} ({note})" if note else crit)
+        if term not in withholding:
+            text = (
+                f"On hold: {crit}: {note}"
+                if note
+                else f"On hold: not yet {_recovery_text(hold.recovery, policy)}"
+            )
+            fired.reasons.append(
+                _reason(term, f.grade if f else None, hold.rule, "withhold", hold.rule.marked(text))
+            )
+    for term, (_, rule) in withholding.items():
+        if term not in state.hold_reason_terms and rule.recovery is not None:
+            pending.append(f"{term} {_recovery_text(rule.recovery, policy)}")
+    if fired.top == _WITHHOLD or pending:
+        resume_when = "; ".join(pending) if pending else _pending_text(withholding, policy)
+        return _Outcome("withhold", 0, level, resume_when, needs_review)
+    for term, rule, crit in recovered:
+        f = by_term.get(term)
+        text = rule.marked(f"Recovered: {crit}; resume at {level} mg/day")
+        fired.reasons.append(_reason(term, f.grade if f else None, rule, "resume", text))
+    return _Outcome("resume", level, needs_review=needs_review)
+
+
+def _withhold(
+    comp: _CompiledRuleSet, state: DoseState, fired: _Fired, policy: PolicySettings
+) -> _Outcome:
+    """A new hold: withhold now, resume one level down once recovered."""
+    level, review = _reduced_level(comp, state.dose, state.holds_at_current_dose, policy)
+    if level is None:
+        term0, (g0, _) = next(iter(fired.withholding.items()))
+        fired.reasons.insert(0, _lowest_reason(comp, term0, g0))
+        return _Outcome("discontinue", 0, needs_review=review)
+    return _Outcome(
+        "withhold", 0, level, _pending_text(fired.withholding, policy), needs_review=review
+    )
+
+
+def _reduce(
+    comp: _CompiledRuleSet, state: DoseState, fired: _Fired, policy: PolicySettings
+) -> _Outcome:
+    """A reduction without a hold: one level down, or discontinue below the lowest."""
+    level, review = _reduced_level(comp, state.dose, state.holds_at_current_dose, policy)
+    if level is None:
+        first = fired.reasons[0]
+        fired.reasons.insert(0, _lowest_reason(comp, first["term"], first["grade"]))
+        return _Outcome("discontinue", 0, needs_review=review)
+    return _Outcome("reduce", level, needs_review=review)
+
+
+def _by_restriction(reason: dict[str, Any]) -> int:
+    return -_RANK[reason["action"]]
+
+
+# ---------------------------------------------------------------------------
+# The decision
+# ---------------------------------------------------------------------------
+
+_TERM_INFO: dict[str, tuple[str, str]] = {k: (t.name, t.meddra_code) for k, t in TERMS.items()}
 
 
 def decide(
@@ -404,161 +640,41 @@ def decide(
 ) -> dict[str, Any]:
     """The decision for one visit, as the contract's response dict."""
     comp = _COMPILED[(state.drug, state.rule_set)]
-    specific = comp.specific
-    fallback = comp.fallback
-    occurrences = state.occurrences
-    dose = state.dose
-
+    # Step 1-2: the rows that fire and the most restrictive of them.
+    fired = _fire_rules(comp, state, findings, policy)
+    # Step 3: the resulting dose.
+    if fired.top == _DISCONTINUE:
+        outcome = _Outcome("discontinue", 0)
+    elif state.on_hold:
+        outcome = _on_hold(comp, state, {f.term: f for f in findings}, fired, policy)
+    elif fired.top == _WITHHOLD:
+        outcome = _withhold(comp, state, fired, policy)
+    elif fired.top == _REDUCE:
+        outcome = _reduce(comp, state, fired, policy)
+    else:
+        outcome = _Outcome("continue", state.dose)
+    reasons = fired.reasons
+    if len(reasons) > 1:
+        reasons.sort(key=_by_restriction)
     grades: dict[str, int | None] = {}
     provisional: list[str] = []
-    reasons: list[dict[str, Any]] = []
-    by_term: dict[str, Finding] = {}
-    top = 0
-    needs_review = False
-    review_provisional = policy.review_dose_change_on_provisional_grade
-    # term -> (grade, Rule) of the first withhold row that fired for it
-    withholding: dict[str, tuple[int | None, Rule]] = {}
-
+    terms: dict[str, dict[str, str]] = {}
     for f in findings:
-        term = f.term
-        grades[term] = f.grade
-        by_term[term] = f
+        grades[f.term] = f.grade
         if f.provisional:
-            provisional.append(term)
-        occurrence = occurrences.get(term, 0) + 1 if occurrences else 1
-        fired_any = False
-        rg = f.rule_grade
-        for cr in specific.get(term, ()):
-            # cheap pre-check on the grade range before the full match
-            if cr[11] is None and (rg is None or rg < cr[0] or rg > cr[1]):
-                continue
-            if _fires(cr, f, occurrence):
-                fired_any = True
-                rank = cr[12]
-                rule = cr[13]
-                reasons.append(_reason(term, f.grade, rule, rule.action, cr[15]))
-                if rank > top:
-                    top = rank
-                if rule.needs_review or (review_provisional and rank and f.provisional):
-                    needs_review = True
-                if rank == 2 and term not in withholding:
-                    withholding[term] = (f.grade, rule)
-        if not fired_any:
-            for cr in fallback:
-                if rg is None or rg < cr[0] or rg > cr[1] or term in cr[14]:
-                    continue
-                if not _fires(cr, f, occurrence):
-                    continue
-                rank = cr[12]
-                rule = cr[13]
-                reasons.append(_reason(term, f.grade, rule, rule.action, cr[15]))
-                if rank > top:
-                    top = rank
-                if rule.needs_review or (review_provisional and rank and f.provisional):
-                    needs_review = True
-                if rank == 2 and term not in withholding:
-                    withholding[term] = (f.grade, rule)
-
-    action: str
-    new_dose: int
-    resume_dose: int | None = None
-    resume_when = ""
-
-    if top == 3:
-        action, new_dose = "discontinue", 0
-    elif state.on_hold:
-        level, review = _reduced_level(comp, dose, state.holds_at_current_dose, policy)
-        if level is None:
-            term0 = state.hold_reason_terms[0] if state.hold_reason_terms else ""
-            f0 = by_term.get(term0)
-            reasons.insert(0, _lowest_reason(comp, term0, f0.grade if f0 else None))
-            action, new_dose = "discontinue", 0
-            needs_review = needs_review or review
-        else:
-            needs_review = needs_review or review
-            pending: list[str] = []
-            recovered: list[tuple[str, Rule, str]] = []
-            for term in state.hold_reason_terms:
-                rule, rec, own = hold_recovery(state.drug, state.rule_set, term)
-                f = by_term.get(term)
-                met, note = _recovered(rec, f, policy)
-                crit = f"{term} {_recovery_text(rec, policy)}"
-                if met and term not in withholding:
-                    recovered.append((term, rule, crit))
-                    if rule.needs_review or not own:
-                        needs_review = True
-                    continue
-                pending.append(f"{crit} ({note})" if note else crit)
-                if term not in withholding:
-                    text = (
-                        f"On hold: {crit}: {note}"
-                        if note
-                        else f"On hold: not yet {_recovery_text(rec, policy)}"
-                    )
-                    reasons.append(_reason(term, f.grade if f else None, rule, "withhold", text))
-            for term, (_, rule) in withholding.items():
-                if term not in state.hold_reason_terms and rule.recovery is not None:
-                    pending.append(f"{term} {_recovery_text(rule.recovery, policy)}")
-            if top == 2 or pending:
-                if not pending:
-                    pending = [
-                        f"{term} {_recovery_text(rule.recovery, policy)}"
-                        for term, (_, rule) in withholding.items()
-                        if rule.recovery is not None
-                    ]
-                action, new_dose = "withhold", 0
-                resume_dose = level
-                resume_when = "; ".join(pending)
-            else:
-                action, new_dose = "resume", level
-                for term, rule, crit in recovered:
-                    f = by_term.get(term)
-                    reasons.append(
-                        _reason(
-                            term,
-                            f.grade if f else None,
-                            rule,
-                            "resume",
-                            f"Recovered: {crit}; resume at {level} mg/day",
-                        )
-                    )
-    elif top == 2:
-        level, review = _reduced_level(comp, dose, state.holds_at_current_dose, policy)
-        needs_review = needs_review or review
-        if level is None:
-            term0, (g0, _) = next(iter(withholding.items()))
-            reasons.insert(0, _lowest_reason(comp, term0, g0))
-            action, new_dose = "discontinue", 0
-        else:
-            action, new_dose = "withhold", 0
-            resume_dose = level
-            resume_when = "; ".join(
-                f"{term} {_recovery_text(rule.recovery, policy)}"
-                for term, (_, rule) in withholding.items()
-                if rule.recovery is not None
-            )
-    elif top == 1:
-        level, review = _reduced_level(comp, dose, state.holds_at_current_dose, policy)
-        needs_review = needs_review or review
-        if level is None:
-            first = reasons[0]
-            reasons.insert(0, _lowest_reason(comp, first["term"], first["grade"]))
-            action, new_dose = "discontinue", 0
-        else:
-            action, new_dose = "reduce", level
-    else:
-        action, new_dose = "continue", dose
-
-    if len(reasons) > 1:
-        reasons.sort(key=_sort_key)
+            provisional.append(f.term)
+        name, code = _TERM_INFO[f.term]
+        terms[f.term] = {"name": name, "meddra_code": code}
     return {
         "grades": grades,
         "provisional": provisional,
-        "action": action,
-        "dose_mg_per_day": new_dose,
-        "resume_dose_mg_per_day": resume_dose,
-        "resume_when": resume_when,
-        "needs_review": needs_review,
+        "action": outcome.action,
+        "dose_mg_per_day": outcome.dose,
+        "resume_dose_mg_per_day": outcome.resume_dose,
+        "resume_when": outcome.resume_when,
+        # Step 4: the review flags.
+        "needs_review": fired.needs_review or outcome.needs_review,
         "rule_set": state.rule_set,
         "reasons": reasons,
+        "terms": terms,
     }

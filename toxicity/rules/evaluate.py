@@ -42,8 +42,9 @@ expected), NaN and infinities are refused, and so is any unknown field.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from toxicity.ctcae.grading import (
     DIPSTICK_VALUES,
@@ -61,7 +62,7 @@ from toxicity.ctcae.grading import (
     mean_bp,
     needs_24h_collection,
 )
-from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
+from toxicity.ctcae.terms import TERMS
 from toxicity.rules import DRUGS, RULE_SET_NAMES, RULE_SETS
 from toxicity.rules.bounds import (
     DBP,
@@ -85,6 +86,8 @@ __all__ = [
     "ValidatedRequest",
     "evaluate",
     "evaluate_many",
+    "loads_request",
+    "refused",
     "validate",
 ]
 
@@ -97,18 +100,11 @@ class InvalidRequest(ValueError):
         self.errors = errors
 
 
-class ValidatedRequest(tuple):
-    """(state: DoseState, findings: tuple[Finding, ...]) after validation and grading."""
+class ValidatedRequest(NamedTuple):
+    """A request after validation and grading: the dose state and the graded findings."""
 
-    __slots__ = ()
-
-    @property
-    def state(self) -> DoseState:
-        return self[0]
-
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return self[1]
+    state: DoseState
+    findings: tuple[Finding, ...]
 
 
 _TOP_FIELDS = frozenset(
@@ -126,15 +122,10 @@ _TOP_FIELDS = frozenset(
 _COMMON_FIELDS = frozenset({"term", "grade", "intolerable", "persistent", "symptomatic"})
 _FLAGS = ("intolerable", "persistent", "symptomatic")
 
-# CTCAE v5.0 grades that exist per term (grade 0 = absent is always allowed);
-# label events are graded 0-5 by a clinician.
+# CTCAE v5.0 grades that exist per term, from the dictionary (grade 0 = absent
+# is always allowed).
 _VALID_GRADES: dict[str, frozenset[int]] = {
     key: frozenset({0, *term.descriptors}) for key, term in TERMS.items()
-}
-for _key in LABEL_EVENTS:
-    _VALID_GRADES.setdefault(_key, frozenset(range(6)))
-_GRADE_TEXT: dict[str, str] = {
-    key: ", ".join(str(g) for g in sorted(grades)) for key, grades in _VALID_GRADES.items()
 }
 
 _LADDERS: dict[str, tuple[int, ...]] = {rs.drug: rs.ladder for rs in RULE_SETS.values()}
@@ -183,9 +174,9 @@ def _number(v: Any) -> int | float | None:
     """v if it is a finite int or float (not bool), else None."""
     t = type(v)
     if t is int:
-        return v
+        return int(v)
     if t is float and v - v == 0.0:  # NaN and +-inf fail this
-        return v
+        return float(v)
     return None
 
 
@@ -229,22 +220,32 @@ def _check_range(name: str, v: Any, path: str, errors: dict[str, str]) -> float 
     return n
 
 
-def _bp_pair(sbp: Any, dbp: Any, path: str, errors: dict[str, str]) -> tuple[float, float] | None:
+def _range(bound: Any) -> str:
+    return f"{_fmt(bound.low)}-{_fmt(bound.high)} {bound.unit}"
+
+
+def _bp_pair(
+    sbp: Any, dbp: Any, sbp_path: str, dbp_path: str, errors: dict[str, str]
+) -> tuple[float, float] | None:
+    """Both values checked, each error on its own field (one path for a reading pair)."""
     s = _number(sbp)
     d = _number(dbp)
-    if s is None or d is None:
-        bad = sbp if s is None else dbp
-        which = "systolic" if s is None else "diastolic"
-        errors[path] = f"{which}: expected a finite number, got {_describe(bad)}"
+    problems: list[tuple[str, str]] = []
+    if s is None:
+        problems.append((sbp_path, f"systolic: expected a finite number, got {_describe(sbp)}"))
+    elif not SBP.contains(s):
+        problems.append((sbp_path, f"systolic {_fmt(s)} is outside {_range(SBP)}"))
+    if d is None:
+        problems.append((dbp_path, f"diastolic: expected a finite number, got {_describe(dbp)}"))
+    elif not DBP.contains(d):
+        problems.append((dbp_path, f"diastolic {_fmt(d)} is outside {_range(DBP)}"))
+    if problems:
+        for path, message in problems:
+            errors[path] = f"{errors[path]}; {message}" if path in errors else message
         return None
-    if not SBP.contains(s):
-        errors[path] = f"systolic {_fmt(s)} is outside {_fmt(SBP.low)}-{_fmt(SBP.high)} mmHg"
-        return None
-    if not DBP.contains(d):
-        errors[path] = f"diastolic {_fmt(d)} is outside {_fmt(DBP.low)}-{_fmt(DBP.high)} mmHg"
-        return None
+    assert s is not None and d is not None
     if d > s:
-        errors[path] = f"diastolic {_fmt(d)} is above systolic {_fmt(s)}"
+        errors[dbp_path] = f"diastolic {_fmt(d)} is above systolic {_fmt(s)}"
         return None
     return (s, d)
 
@@ -254,11 +255,15 @@ def _bp_pair(sbp: Any, dbp: Any, path: str, errors: dict[str, str]) -> tuple[flo
 # Each returns computed=None when no measurement was given.
 # ---------------------------------------------------------------------------
 
-_Parsed = tuple[Grade | None, float | None, float | None, bool]
-_NONE: _Parsed = (None, None, None, False)
+# (computed grade, mean SBP, mean DBP, needs a 24-h urine, the baseline criterion
+# that could not be checked or "")
+_Parsed = tuple[Grade | None, float | None, float | None, bool, str]
+_NONE: _Parsed = (None, None, None, False, "")
 
 
-def _parse_hypertension(obs: Mapping[str, Any], p: str, errors: dict[str, str]) -> _Parsed:
+def _parse_hypertension(
+    obs: Mapping[str, Any], p: str, errors: dict[str, str], policy: PolicySettings
+) -> _Parsed:
     get = obs.get
     for flag in ("optimal_antihypertensive_therapy",):
         v = get(flag)
@@ -293,7 +298,7 @@ def _parse_hypertension(obs: Mapping[str, Any], p: str, errors: dict[str, str]) 
             if (type(r) is not list and type(r) is not tuple) or len(r) != 2:
                 errors[rp] = "expected [systolic, diastolic]"
                 continue
-            pair = _bp_pair(r[0], r[1], rp, errors)
+            pair = _bp_pair(r[0], r[1], rp, rp, errors)
             if pair is not None:
                 pairs.append(pair)
         if len(pairs) != len(readings):
@@ -305,14 +310,14 @@ def _parse_hypertension(obs: Mapping[str, Any], p: str, errors: dict[str, str]) 
         if dbp is None:
             errors[f"{p}.dbp"] = "dbp is required with sbp"
             return _NONE
-        pair = _bp_pair(sbp, dbp, f"{p}.dbp", errors)
+        pair = _bp_pair(sbp, dbp, f"{p}.sbp", f"{p}.dbp", errors)
         if pair is None:
             return _NONE
         pairs.append(pair)
     else:
         return _NONE
     s, d = mean_bp(pairs)
-    return grade_hypertension(pairs), s, d, False
+    return grade_hypertension(pairs), s, d, False, ""
 
 
 def _two(
@@ -335,21 +340,27 @@ def _two(
     return x, y
 
 
-def _parse_diarrhea(obs: Mapping[str, Any], p: str, errors: dict[str, str]) -> _Parsed:
+def _parse_diarrhea(
+    obs: Mapping[str, Any], p: str, errors: dict[str, str], policy: PolicySettings
+) -> _Parsed:
     xy = _two(obs, p, errors, "stools_per_day", "baseline_stools_per_day", "diarrhea")
     if xy is None:
         return _NONE
-    return grade_diarrhea(xy[0], xy[1]), None, None, False
+    return grade_diarrhea(xy[0], xy[1]), None, None, False, ""
 
 
-def _parse_weight(obs: Mapping[str, Any], p: str, errors: dict[str, str]) -> _Parsed:
+def _parse_weight(
+    obs: Mapping[str, Any], p: str, errors: dict[str, str], policy: PolicySettings
+) -> _Parsed:
     xy = _two(obs, p, errors, "weight_kg", "baseline_weight_kg", "weight loss")
     if xy is None:
         return _NONE
-    return grade_weight_loss(xy[0], xy[1]), None, None, False
+    return grade_weight_loss(xy[0], xy[1]), None, None, False, ""
 
 
-def _parse_proteinuria(obs: Mapping[str, Any], p: str, errors: dict[str, str]) -> _Parsed:
+def _parse_proteinuria(
+    obs: Mapping[str, Any], p: str, errors: dict[str, str], policy: PolicySettings
+) -> _Parsed:
     get = obs.get
     g24 = get("urine_protein_g_24h")
     dip = get("dipstick")
@@ -373,63 +384,100 @@ def _parse_proteinuria(obs: Mapping[str, Any], p: str, errors: dict[str, str]) -
         return _NONE
     computed = grade_proteinuria(urine_protein_g_24h=g24, dipstick=dip, upcr_g_per_g=upcr)
     needs = g24 is None and needs_24h_collection(dipstick=dip, upcr_g_per_g=upcr)
-    return computed, None, None, needs
+    return computed, None, None, needs, ""
 
 
-def _make_lab_parser(term: str, grader: Any, baseline_required: bool) -> Any:
-    def parse(obs: Mapping[str, Any], p: str, errors: dict[str, str]) -> _Parsed:
+def _provisional(grade: Grade, unchecked: str) -> Grade:
+    return Grade(grade.grade, True, f"{grade.basis}; {unchecked} not checked (no baseline)")
+
+
+def _make_lab_parser(term: str, grader: Any, unchecked: str) -> Any:
+    """A parser for a lab graded against ULN and baseline.
+
+    Without a baseline (``PolicySettings.missing_baseline``): refused, or graded
+    on the normal-baseline criteria and marked provisional, naming ``unchecked``.
+    """
+
+    def parse(
+        obs: Mapping[str, Any], p: str, errors: dict[str, str], policy: PolicySettings
+    ) -> _Parsed:
         get = obs.get
         value = get("value")
         uln = get("uln")
         baseline = get("baseline")
         if value is None and uln is None and baseline is None:
             return _NONE
+        n_errors = len(errors)
         if value is None:
             errors[f"{p}.value"] = "value is required with uln and baseline"
-            return _NONE
         if uln is None:
             errors[f"{p}.uln"] = f"uln is required to grade {term}"
-            return _NONE
-        if baseline is None and baseline_required:
-            errors[f"{p}.baseline"] = f"missing baseline: baseline is required to grade {term}"
-            return _NONE
-        v = _check_range("value", value, f"{p}.value", errors)
-        u = _check_range("uln", uln, f"{p}.uln", errors)
+        if baseline is None and policy.missing_baseline == "refuse":
+            errors[f"{p}.baseline"] = (
+                f"missing baseline: baseline is required to grade {term} ({unchecked})"
+            )
+        v = None if value is None else _check_range("value", value, f"{p}.value", errors)
+        u = None if uln is None else _check_range("uln", uln, f"{p}.uln", errors)
         b = (
             None
             if baseline is None
             else _check_range("baseline", baseline, f"{p}.baseline", errors)
         )
-        if v is None or u is None or (baseline is not None and b is None):
+        if len(errors) > n_errors or v is None or u is None:
             return _NONE
         if v > 1000 * u:
             errors[f"{p}.value"] = f"implausible value {_fmt(v)}: more than 1000 x ULN {_fmt(u)}"
-            return _NONE
         if b is not None and b > 1000 * u:
             errors[f"{p}.baseline"] = (
                 f"implausible baseline {_fmt(b)}: more than 1000 x ULN {_fmt(u)}"
             )
+        if len(errors) > n_errors:
             return _NONE
-        return grader(v, u, b), None, None, False
+        if b is not None:
+            return grader(v, u, b), None, None, False, ""
+        # No baseline: grade on the criteria for a normal baseline (the ULN).
+        computed = grader(v, u, u)
+        if computed.grade == 0:
+            return computed, None, None, False, ""
+        return _provisional(computed, unchecked), None, None, False, unchecked
 
     return parse
 
 
-def _parse_qtc(obs: Mapping[str, Any], p: str, errors: dict[str, str]) -> _Parsed:
+_QTC_UNCHECKED = "the change from baseline (CTCAE grade 3: > 60 ms)"
+
+
+def _parse_qtc(
+    obs: Mapping[str, Any], p: str, errors: dict[str, str], policy: PolicySettings
+) -> _Parsed:
     q = obs.get("qtc_ms")
     b = obs.get("baseline_qtc_ms")
     if q is None:
         if b is not None:
             errors[f"{p}.qtc_ms"] = "qtc_ms is required with baseline_qtc_ms"
         return _NONE
+    if b is None and policy.missing_baseline == "refuse":
+        errors[f"{p}.baseline_qtc_ms"] = (
+            f"missing baseline: baseline_qtc_ms is required to grade the QTc ({_QTC_UNCHECKED})"
+        )
     qv = _check_range("qtc_ms", q, f"{p}.qtc_ms", errors)
     bv = None if b is None else _check_range("baseline_qtc_ms", b, f"{p}.baseline_qtc_ms", errors)
-    if qv is None or (b is not None and bv is None):
+    if (
+        qv is None
+        or (b is not None and bv is None)
+        or (b is None and policy.missing_baseline == "refuse")
+    ):
         return _NONE
-    return grade_qtc(qv, bv), None, None, False
+    computed = grade_qtc(qv, bv)
+    if bv is None and computed.grade < 3:
+        # CTCAE grade 3 includes "> 60 ms change from baseline".
+        return _provisional(computed, _QTC_UNCHECKED), None, None, False, _QTC_UNCHECKED
+    return computed, None, None, False, ""
 
 
-def _parse_calcium(obs: Mapping[str, Any], p: str, errors: dict[str, str]) -> _Parsed:
+def _parse_calcium(
+    obs: Mapping[str, Any], p: str, errors: dict[str, str], policy: PolicySettings
+) -> _Parsed:
     get = obs.get
     ca = get("calcium_mg_dl")
     alb = get("albumin_g_dl")
@@ -471,8 +519,11 @@ def _parse_calcium(obs: Mapping[str, Any], p: str, errors: dict[str, str]) -> _P
         None,
         None,
         False,
+        "",
     )
 
+
+_ABNORMAL_BASELINE = "an abnormal baseline (CTCAE then grades by multiples of the baseline)"
 
 _PARSERS: dict[str, Any] = {
     "hypertension": _parse_hypertension,
@@ -482,15 +533,19 @@ _PARSERS: dict[str, Any] = {
     "electrocardiogram_qt_corrected_interval_prolonged": _parse_qtc,
     "hypocalcemia": _parse_calcium,
     "alanine_aminotransferase_increased": _make_lab_parser(
-        "alanine_aminotransferase_increased", grade_transaminase, True
+        "alanine_aminotransferase_increased", grade_transaminase, _ABNORMAL_BASELINE
     ),
     "aspartate_aminotransferase_increased": _make_lab_parser(
-        "aspartate_aminotransferase_increased", grade_transaminase, True
+        "aspartate_aminotransferase_increased", grade_transaminase, _ABNORMAL_BASELINE
     ),
     "blood_bilirubin_increased": _make_lab_parser(
-        "blood_bilirubin_increased", grade_bilirubin, True
+        "blood_bilirubin_increased", grade_bilirubin, _ABNORMAL_BASELINE
     ),
-    "creatinine_increased": _make_lab_parser("creatinine_increased", grade_creatinine, False),
+    "creatinine_increased": _make_lab_parser(
+        "creatinine_increased",
+        grade_creatinine,
+        "the rise over baseline (CTCAE grades 2-3: > 1.5 and > 3.0 x baseline)",
+    ),
 }
 
 
@@ -515,7 +570,10 @@ def _count(v: Any, path: str, errors: dict[str, str]) -> int | None:
 def _unknown_term(term: Any) -> str:
     if type(term) is not str:
         return f"expected a CTCAE v5.0 term name (string), got {_describe(term)}"
-    return f"unknown term {term!r} (expected a CTCAE v5.0 term in lower snake case)"
+    return (
+        f"unknown term {term!r} (expected a CTCAE v5.0 term in lower snake case, "
+        "e.g. colonic_perforation)"
+    )
 
 
 def _observation(
@@ -562,18 +620,19 @@ def _observation(
             clinician = None
         elif clinician not in _VALID_GRADES[term]:
             if 0 <= clinician <= 5:
+                info = TERMS[term]
                 errors[f"{p}.grade"] = (
                     f"grade {clinician} does not exist for {term} in CTCAE v5.0 "
-                    f"(grades {_GRADE_TEXT[term]})"
+                    f"({info.name}: defined grades {info.grades_text}; 0 = absent)"
                 )
             else:
                 errors[f"{p}.grade"] = f"grade {clinician} is outside 0-5"
             clinician = None
     parser = _PARSERS.get(term)
     if parser is not None:
-        computed, sbp, dbp, needs_24h = parser(obs, p, errors)
+        computed, sbp, dbp, needs_24h, unchecked = parser(obs, p, errors, policy)
     else:
-        computed, sbp, dbp, needs_24h = _NONE
+        computed, sbp, dbp, needs_24h, unchecked = _NONE
     if len(errors) > n_errors:
         return None
     if computed is None and clinician is None:
@@ -583,6 +642,8 @@ def _observation(
         errors[p] = "give measurements or a clinician grade"
         return None
     final = computed if clinician is None else final_grade(computed, clinician)
+    if computed is not None and final.grade > computed.grade:
+        unchecked = ""  # the clinician's higher grade does not rest on the missing baseline
     grade = final.grade
     provisional = final.provisional
     if provisional and term == "hypertension" and not policy.single_bp_reading_provisional:
@@ -590,7 +651,7 @@ def _observation(
     rule_grade: int | None = grade
     if term == "proteinuria" and get("urine_protein_g_24h") is None:
         rule_grade = None  # policy.md 6: rules act on 24-h urine protein only
-    return Finding(term, grade, provisional, rule_grade, obs, sbp, dbp, needs_24h)
+    return Finding(term, grade, provisional, rule_grade, obs, sbp, dbp, needs_24h, unchecked)
 
 
 def _parse(request: Any, policy: PolicySettings, errors: dict[str, str]) -> ValidatedRequest | None:
@@ -703,16 +764,9 @@ def _parse(request: Any, policy: PolicySettings, errors: dict[str, str]) -> Vali
 
     if errors:
         return None
-    state = DoseState(
-        drug,
-        rule_set,
-        dose,  # type: ignore[arg-type]
-        on_hold,
-        tuple(hold_terms),
-        holds,  # type: ignore[arg-type]
-        occurrences,
-    )
-    return ValidatedRequest((state, tuple(findings)))
+    assert drug is not None and dose is not None and holds is not None  # no errors
+    state = DoseState(drug, rule_set, dose, on_hold, tuple(hold_terms), holds, occurrences)
+    return ValidatedRequest(state, tuple(findings))
 
 
 def validate(request: Any, *, policy: PolicySettings = DEFAULT_POLICY) -> ValidatedRequest:
@@ -736,23 +790,57 @@ def evaluate(request: Any, *, policy: PolicySettings = DEFAULT_POLICY) -> dict[s
 def evaluate_many(
     requests: Any, *, policy: PolicySettings = DEFAULT_POLICY
 ) -> list[dict[str, Any]]:
-    """Evaluate a JSON array of requests, in order.
+    """Evaluate a JSON array of requests, answered in place and in order.
 
-    Every element is validated; if any is bad, ``InvalidRequest`` names the
-    bad fields of all elements with paths prefixed ``[i].``.
+    Each element of the answer is either the decision for that scenario or, for
+    a scenario that is refused, ``{"errors": {path: message}}`` with the same
+    paths as a single request. A bad scenario never stops the good ones. Only
+    a request that is not an array at all raises ``InvalidRequest``.
     """
     if type(requests) is not list and type(requests) is not tuple:
         raise InvalidRequest({"request": f"expected a JSON array, got {_describe(requests)}"})
-    errors: dict[str, str] = {}
-    parsed: list[ValidatedRequest] = []
-    for i, request in enumerate(requests):
-        sub: dict[str, str] = {}
-        one = _parse(request, policy, sub)
+    answers: list[dict[str, Any]] = []
+    for request in requests:
+        errors: dict[str, str] = {}
+        one = _parse(request, policy, errors)
         if one is None:
-            for k, v in sub.items():
-                errors[f"[{i}].{k}"] = v
+            answers.append({"errors": errors})
         else:
-            parsed.append(one)
-    if errors:
-        raise InvalidRequest(errors)
-    return [decide(p[0], p[1], policy) for p in parsed]
+            answers.append(decide(one[0], one[1], policy))
+    return answers
+
+
+def refused(answer: Mapping[str, Any]) -> bool:
+    """True for the in-place answer of a scenario that was refused."""
+    return "errors" in answer
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InvalidRequest({"request": f"duplicate key {key!r} in a JSON object"})
+        out[key] = value
+    return out
+
+
+def loads_request(text: str | bytes) -> Any:
+    """Parse a request's JSON text, refusing what ``json.loads`` would guess at.
+
+    Duplicate keys in an object are refused (the last would silently win), and
+    so are text that is not JSON, nesting too deep to parse and numbers too
+    long to read: each raises ``InvalidRequest`` with a message, never another
+    exception.
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except InvalidRequest:
+        raise
+    except RecursionError:
+        raise InvalidRequest({"request": "JSON nested too deeply"}) from None
+    except json.JSONDecodeError as error:
+        raise InvalidRequest({"request": f"not valid JSON: {error}"}) from None
+    except UnicodeDecodeError:
+        raise InvalidRequest({"request": "not valid JSON: the text is not UTF-8"}) from None
+    except ValueError as error:  # e.g. an integer with more digits than Python reads
+        raise InvalidRequest({"request": f"not valid JSON: {error}"}) from None

@@ -1,7 +1,7 @@
 """The shape of a label's dose-modification rules, as plain frozen data.
 
 Every rule is one row of a label table (or one project-policy row), with its
-condition, action, recovery criterion, resume level, source and whether a
+condition, action, recovery criterion, source, citation and whether a
 primary text confirmed it. The engine (``engine.py``) interprets these rows;
 nothing here imports Django.
 
@@ -14,27 +14,56 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from enum import IntEnum, StrEnum
 
 __all__ = [
     "ACTIONS",
     "ACTION_RANK",
     "FLAGS",
-    "RESUME_LEVELS",
     "UNCONFIRMED_MARKER",
+    "Action",
     "Condition",
     "Recovery",
+    "Restriction",
     "Rule",
     "RuleSet",
     "derive_rule_set",
 ]
 
-# Most restrictive first (policy.md 2): discontinue > withhold > reduce > continue.
-ACTIONS: tuple[str, ...] = ("discontinue", "withhold", "reduce", "continue")
-ACTION_RANK: dict[str, int] = {"continue": 0, "reduce": 1, "withhold": 2, "discontinue": 3}
 
-# Resume level of a withhold row: one dose level down from the dose taken when
-# the hold began (policy.md 3), the same level, or no resumption.
-RESUME_LEVELS: tuple[str, ...] = ("one_level_down", "same_level", "none")
+class Action(StrEnum):
+    """What a rule (or the decision) recommends for the drug."""
+
+    DISCONTINUE = "discontinue"
+    WITHHOLD = "withhold"
+    REDUCE = "reduce"
+    RESUME = "resume"
+    CONTINUE = "continue"
+
+
+class Restriction(IntEnum):
+    """How restrictive an action is (policy.md 2: the most restrictive wins).
+
+    A ``resume`` reason sorts with ``reduce``: it restarts the drug at a lower
+    level, which is more than continuing and less than a hold.
+    """
+
+    CONTINUE = 0
+    REDUCE = 1
+    WITHHOLD = 2
+    DISCONTINUE = 3
+
+
+# Most restrictive first (policy.md 2): discontinue > withhold > reduce > continue.
+# The actions a rule row may take (``resume`` is the engine's answer after a hold).
+ACTIONS: tuple[Action, ...] = (Action.DISCONTINUE, Action.WITHHOLD, Action.REDUCE, Action.CONTINUE)
+ACTION_RANK: dict[Action, Restriction] = {
+    Action.CONTINUE: Restriction.CONTINUE,
+    Action.REDUCE: Restriction.REDUCE,
+    Action.RESUME: Restriction.REDUCE,
+    Action.WITHHOLD: Restriction.WITHHOLD,
+    Action.DISCONTINUE: Restriction.DISCONTINUE,
+}
 
 # Observation flags a condition may test (evaluate-contract.md: `intolerable`,
 # `persistent` on any observation; `optimal_antihypertensive_therapy` on
@@ -123,22 +152,30 @@ class Rule:
     """One dose-modification row.
 
     ``rule_id`` is ``<drug>.<rule_set>.<key>``. ``terms`` are the CTCAE v5.0
-    (or label-event) keys the row applies to; an empty tuple with
+    term keys the row applies to; an empty tuple with
     ``fallback=True`` is the rule-set level "other adverse reactions" row,
     which applies to an observation only when no term-specific row fired for
     it and its term is not in ``excluded_terms``.
+
+    ``source`` is the provenance a pharmacist checks (where the row was read,
+    with the project's notes on it; printed in docs/clinical-rules.md);
+    ``citation`` is what a clinician sees in a reason: the label, section and
+    version, or "project policy: ..." in words, never a project file. A withheld
+    drug resumes one level down from the dose taken when the hold began
+    (policy.md 3; ``PolicySettings.reduction_levels_per_hold``) once
+    ``recovery`` is met.
     """
 
     rule_id: str
     term_label: str
     terms: tuple[str, ...]
     condition: Condition
-    action: str
+    action: Action
     summary: str
     source: str
+    citation: str
     confirmed: bool
     recovery: Recovery | None = None
-    resume: str = "none"
     needs_review: bool = False
     fallback: bool = False
     excluded_terms: frozenset[str] = field(default_factory=frozenset)
@@ -146,9 +183,11 @@ class Rule:
     @property
     def text(self) -> str:
         """The reason text; rows that are not confirmed say so."""
-        if self.confirmed:
-            return self.summary
-        return self.summary + UNCONFIRMED_MARKER
+        return self.marked(self.summary)
+
+    def marked(self, text: str) -> str:
+        """``text`` with the unconfirmed marker when this row is not confirmed."""
+        return text if self.confirmed else text + UNCONFIRMED_MARKER
 
     def applies_to(self, term: str) -> bool:
         if self.fallback:
@@ -178,6 +217,7 @@ class RuleSet:
     lowest_dose: str
     lowest_dose_text: str
     lowest_dose_source: str
+    lowest_dose_citation: str
     rules: tuple[Rule, ...]
     notes: tuple[str, ...] = ()
 

@@ -1,7 +1,9 @@
-"""The CTCAE v5.0 term registry holds reference.md section 1.2 word for word."""
+"""The CTCAE v5.0 dictionary: all 837 terms from the shared data file, checked
+against the descriptors reference.md section 1.2 quotes word for word."""
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -10,20 +12,25 @@ import pytest
 from toxicity.ctcae.terms import (
     ARTERIAL_THROMBOEMBOLIC_TERMS,
     CTCAE_VERSION,
+    DICTIONARY_FILE,
+    FISTULA_TERMS,
     GENERIC_GRADE_DEFINITIONS,
+    GI_FISTULA_TERMS,
+    GI_PERFORATION_TERMS,
     HEMORRHAGE_TERMS,
-    LABEL_EVENTS,
+    LABORATORY_TERMS,
+    NON_GI_FISTULA_TERMS,
     TERMS,
     TERMS_BY_VERSION,
     VENOUS_THROMBOEMBOLIC_TERMS,
+    WOUND_HEALING_TERMS,
     get_term,
+    term_key,
 )
 
-# The clinical sources are kept with the code (docs/sources/), copied from the
-# team's shared clinical folder, so this check runs wherever the suite runs.
-REFERENCE = Path(__file__).resolve().parents[3] / "docs" / "sources" / "reference.md"
-
-# Literal copy of reference.md 1.2: key -> (MedDRA code or None, grades that exist).
+ROOT = Path(__file__).resolve().parents[3]
+REFERENCE = ROOT / "docs" / "sources" / "reference.md"
+# reference.md 1.2: key -> (MedDRA code or None where reference.md gives none, grades).
 EXPECTED = {
     "hypertension": ("10020772", (1, 2, 3, 4, 5)),
     "fatigue": ("10016256", (1, 2, 3)),
@@ -132,29 +139,104 @@ def _reference_section_1_2() -> dict[str, tuple[str | None, dict[int, str]]]:
     return parsed
 
 
-def needs_reference(test):
-    return test
+def _reference_section_1_2() -> dict[str, tuple[str | None, dict[int, str]]]:
+    """Parse reference.md 1.2 into heading -> (MedDRA code, {grade: descriptor})."""
+    text = REFERENCE.read_text(encoding="utf-8")
+    section = text.split("### 1.2 Term definitions")[1].split("### 1.3")[0]
+    parsed = {}
+    for block in re.split(r"\n(?=\*\*)", section):
+        head = re.match(r"\*\*(.+?)\*\* \((.+?)\)", block)
+        if not head:
+            continue
+        code = re.search(r"MedDRA (\d+)", head.group(2))
+        grades = {int(m.group(1)): m.group(2) for m in re.finditer(r"^- G(\d): (.*)$", block, re.M)}
+        parsed[head.group(1)] = (code.group(1) if code else None, grades)
+    return parsed
 
 
-def test_the_registry_holds_exactly_the_terms_of_reference_section_1_2():
-    assert set(TERMS) == set(EXPECTED)
+def _adult(text: str) -> str:
+    """The adult part of a dictionary cell, with ">=" read as "≥" (data/README.md)."""
+    first = text.split("\n\n")[0].strip().rstrip(";").strip()
+    first = re.sub(r"^Adult and Pediatric: ", "", first)
+    return first.replace(">=", "\u2265").replace("<=", "\u2264").rstrip(";")
+
+
+def _ref(text: str) -> str:
+    return text.replace(">=", "\u2265").replace("<=", "\u2264")
+
+
+def test_the_dictionary_holds_all_837_terms_of_the_data_file():
+    with DICTIONARY_FILE.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(TERMS) == 837
+    assert {term_key(r["term"]) for r in rows} == set(TERMS)
+
+
+def test_the_data_file_in_the_repository_is_the_shared_one_with_its_provenance():
+    readme = DICTIONARY_FILE.parent / "README.md"
+    assert "Provenance" in readme.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        (
+            "Electrocardiogram QT corrected interval prolonged",
+            QT := ("electrocardiogram_qt_corrected_interval_prolonged"),
+        ),
+        (
+            "Palmar-plantar erythrodysesthesia syndrome",
+            "palmar_plantar_erythrodysesthesia_syndrome",
+        ),
+        (
+            "Blood and lymphatic system disorders - Other, specify",
+            "blood_and_lymphatic_system_disorders_other_specify",
+        ),
+        ("Chest pain - cardiac", "chest_pain_cardiac"),
+    ],
+)
+def test_terms_are_keyed_by_their_lower_snake_case_name(name, key):
+    assert term_key(name) == key
+    assert TERMS[key].name == name
+
+
+@pytest.mark.parametrize(
+    ("key", "grades"),
+    [
+        ("transient_ischemic_attacks", (1, 2)),
+        ("nephrotic_syndrome", (3, 4, 5)),
+        ("myocardial_infarction", (2, 3, 4, 5)),
+        ("stroke", (1, 2, 3, 4, 5)),
+        ("colonic_perforation", (2, 3, 4, 5)),
+        ("gallbladder_perforation", (4, 5)),
+        ("ejection_fraction_decreased", (2, 3, 4)),
+    ],
+)
+def test_a_grade_whose_cell_holds_a_dash_does_not_exist(key, grades):
+    assert TERMS[key].grades == grades
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED))
-def test_each_term_has_descriptors_for_exactly_its_existing_grades(key):
-    term = TERMS[key]
-    assert term.grades == EXPECTED[key][1]
-    assert all(isinstance(text, str) and text.strip() for text in term.descriptors.values())
+def test_each_term_of_reference_1_2_has_the_grades_it_gives(key):
+    assert TERMS[key].grades == EXPECTED[key][1]
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED))
-def test_each_term_records_the_meddra_code_reference_md_gives(key):
-    assert TERMS[key].meddra_code == EXPECTED[key][0]
+def test_each_term_agrees_with_the_meddra_code_reference_md_gives(key):
+    code = EXPECTED[key][0]
+    assert TERMS[key].meddra_code.isdigit()
+    if code is not None:
+        assert TERMS[key].meddra_code == code
 
 
-@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_the_dictionary_fills_the_codes_reference_md_leaves_blank():
+    assert TERMS["hepatic_failure"].meddra_code == "10019663"
+
+
+@pytest.mark.parametrize("key", sorted(TERMS))
 def test_each_term_is_keyed_by_its_own_key_and_is_ctcae_v5(key):
     assert (TERMS[key].key, TERMS[key].version) == (key, "5.0")
+    assert TERMS[key].system_organ_class
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED))
@@ -162,22 +244,25 @@ def test_exactly_the_terms_with_numeric_criteria_are_computable(key):
     assert TERMS[key].computable is (key in COMPUTABLE)
 
 
-@needs_reference
 @pytest.mark.parametrize("heading", sorted(HEADING_TO_KEYS))
-def test_descriptors_match_reference_md_word_for_word(heading):
-    code, grades = _reference_section_1_2()[heading]
+def test_descriptors_agree_with_reference_md_word_for_word(heading):
+    # data/README.md: equal once ">=" is read as "≥" and only the adult part of a
+    # cell is compared; Hypertension grade 4 differs only by its prefix.
+    _code, grades = _reference_section_1_2()[heading]
     for key in HEADING_TO_KEYS[heading]:
-        assert dict(TERMS[key].descriptors) == grades
+        term = TERMS[key]
+        assert {g: _adult(t) for g, t in term.descriptors.items()} == {
+            g: _ref(t).rstrip(";") for g, t in grades.items()
+        }
 
 
-@needs_reference
 def test_every_heading_of_reference_section_1_2_is_mapped():
     # Hepatic failure is written in prose in reference.md and checked separately.
     assert set(_reference_section_1_2()) - {"Hepatic failure"} == set(HEADING_TO_KEYS)
 
 
-def test_hepatic_failure_carries_the_prose_descriptors_of_reference_md():
-    assert dict(TERMS["hepatic_failure"].descriptors) == {
+def test_hepatic_failure_carries_the_descriptors_reference_md_quotes_in_prose():
+    assert {g: _adult(t) for g, t in TERMS["hepatic_failure"].descriptors.items()} == {
         3: (
             "Asterixis; mild encephalopathy; drug-induced liver injury (DILI); "
             "limiting self care ADL"
@@ -187,30 +272,11 @@ def test_hepatic_failure_carries_the_prose_descriptors_of_reference_md():
     }
 
 
-@pytest.mark.parametrize(
-    ("key", "grade", "text"),
-    [
-        (
-            "hypertension",
-            1,
-            "Adult: Systolic BP 120 - 139 mm Hg or diastolic BP 80 - 89 mm Hg",
-        ),
-        (
-            "electrocardiogram_qt_corrected_interval_prolonged",
-            3,
-            "Average QTc \u2265 501 ms; >60 ms change from baseline",
-        ),
-        ("proteinuria", 2, "Adult: 2+ and 3+ proteinuria; urinary protein 1.0 - <3.5 g/24 hrs"),
-        ("thyroid_stimulating_hormone_increased", 1, "TSH increased and no intervention initiated"),
-    ],
-)
-def test_selected_descriptors_keep_their_exact_wording(key, grade, text):
-    assert TERMS[key].descriptors[grade] == text
-
-
 def test_descriptors_cannot_be_changed_at_run_time():
     with pytest.raises(TypeError):
         TERMS["hypertension"].descriptors[1] = "edited"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        TERMS["new"] = TERMS["hypertension"]  # type: ignore[index]
 
 
 def test_the_generic_grade_definitions_cover_grades_1_to_5():
@@ -232,7 +298,7 @@ def test_the_registry_is_keyed_by_version():
     ("key", "version", "message"),
     [
         ("no_such_term", "5.0", "unknown CTCAE v5.0 term"),
-        ("stroke", "5.0", "label event"),
+        ("gastrointestinal_perforation", "5.0", "unknown CTCAE v5.0 term"),
         ("hypertension", "6.0", "not loaded"),
     ],
 )
@@ -241,44 +307,85 @@ def test_get_term_raises_a_clear_key_error(key, version, message):
         get_term(key, version)
 
 
-def test_label_events_are_not_ctcae_terms_here_and_ask_for_a_clinician_grade():
-    assert not set(LABEL_EVENTS) & set(TERMS)
-    for event in LABEL_EVENTS.values():
-        assert "clinician grade 0-5" in event.note
-        assert event.key and event.name and event.source
+@pytest.mark.parametrize(
+    "key",
+    [
+        "gastrointestinal_perforation",
+        "fistula",
+        "impaired_wound_healing",
+        "cerebral_infarction",
+        "cardiac_ischemia",
+    ],
+)
+def test_label_words_that_are_not_ctcae_terms_are_not_in_the_dictionary(key):
+    assert key not in TERMS
+
+
+def test_hemorrhage_terms_are_every_hemorrhage_term_with_epistaxis_and_hematuria():
+    bleeding = {k for k, t in TERMS.items() if t.name.endswith("hemorrhage")}
+    assert bleeding | {"epistaxis", "hematuria"} == HEMORRHAGE_TERMS
+    assert {"pharyngeal_hemorrhage", "laryngeal_hemorrhage", "tracheal_hemorrhage"} <= bleeding
+
+
+def test_gi_perforation_is_every_site_specific_gi_perforation_term():
+    assert {
+        "colonic_perforation",
+        "duodenal_perforation",
+        "esophageal_perforation",
+        "gastric_perforation",
+        "ileal_perforation",
+        "jejunal_perforation",
+        "rectal_perforation",
+        "small_intestinal_perforation",
+    } == GI_PERFORATION_TERMS
+
+
+def test_fistulas_split_into_gi_and_non_gi_and_cover_every_fistula_term():
+    assert "gastrointestinal_fistula" in GI_FISTULA_TERMS
+    assert {"bronchial_fistula", "urinary_fistula"} <= NON_GI_FISTULA_TERMS
+    assert GI_FISTULA_TERMS | NON_GI_FISTULA_TERMS == FISTULA_TERMS
+    assert {k for k, t in TERMS.items() if t.name.endswith("fistula")} == FISTULA_TERMS
+
+
+def test_wound_healing_is_wound_complication_and_dehiscence():
+    assert {"wound_complication", "wound_dehiscence"} == WOUND_HEALING_TERMS
+
+
+@pytest.mark.parametrize(
+    "key", ["hypokalemia", "hypocalcemia", "anemia", "platelet_count_decreased"]
+)
+def test_laboratory_terms_include_the_assays(key):
+    assert key in LABORATORY_TERMS
 
 
 @pytest.mark.parametrize(
     "key",
     [
-        "myocardial_infarction",
-        "stroke",
-        "transient_ischemic_attacks",
-        "pharyngeal_hemorrhage",
-        "laryngeal_hemorrhage",
-        "tracheal_hemorrhage",
-        "hypokalemia",
-        "nephrotic_syndrome",
-        "gastrointestinal_perforation",
-        "fistula",
-        "reversible_posterior_leukoencephalopathy_syndrome",
-        "osteonecrosis_of_jaw",
+        "hypertension",
+        "electrocardiogram_qt_corrected_interval_prolonged",
+        "fatigue",
+        "ejection_fraction_decreased",
+        "carbon_monoxide_diffusing_capacity_decreased",
     ],
 )
-def test_label_named_events_without_descriptors_are_registered(key):
-    assert key in LABEL_EVENTS
-
-
-def test_hemorrhage_terms_include_every_bleeding_term_with_epistaxis_and_hematuria():
-    bleeding_terms = {k for k in TERMS if k.endswith("_hemorrhage")} | {"epistaxis", "hematuria"}
-    assert bleeding_terms <= HEMORRHAGE_TERMS
+def test_laboratory_terms_leave_out_what_is_not_an_assay(key):
+    assert key not in LABORATORY_TERMS
 
 
 @pytest.mark.parametrize(
-    "group", [HEMORRHAGE_TERMS, ARTERIAL_THROMBOEMBOLIC_TERMS, VENOUS_THROMBOEMBOLIC_TERMS]
+    "group",
+    [
+        HEMORRHAGE_TERMS,
+        ARTERIAL_THROMBOEMBOLIC_TERMS,
+        VENOUS_THROMBOEMBOLIC_TERMS,
+        FISTULA_TERMS,
+        GI_PERFORATION_TERMS,
+        WOUND_HEALING_TERMS,
+        LABORATORY_TERMS,
+    ],
 )
-def test_every_grouped_key_is_a_term_or_a_label_event(group):
-    assert group <= set(TERMS) | set(LABEL_EVENTS)
+def test_every_grouped_key_is_a_ctcae_term(group):
+    assert group <= set(TERMS)
 
 
 def test_arterial_events_are_graded_with_their_own_terms():
@@ -287,7 +394,7 @@ def test_arterial_events_are_graded_with_their_own_terms():
         "myocardial_infarction",
         "stroke",
         "transient_ischemic_attacks",
-    } <= ARTERIAL_THROMBOEMBOLIC_TERMS
+    } == ARTERIAL_THROMBOEMBOLIC_TERMS
 
 
 def test_venous_thromboembolism_is_the_thromboembolic_event_term():

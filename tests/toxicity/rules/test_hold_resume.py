@@ -166,8 +166,10 @@ def test_cabozantinib_uncontrollable_grade3_hypertension_discontinues():
         ("thromboembolic_event", 3, "withhold"),  # verification.md 5.1: VTE discontinues at G4 only
         ("thromboembolic_event", 4, "discontinue"),
         ("arterial_thromboembolism", 3, "discontinue"),
-        ("cerebral_infarction", 2, "discontinue"),
-        ("myocardial_infarction", 1, "discontinue"),
+        # CTCAE v5.0 has no "cerebral infarction": the label's row covers Stroke.
+        ("stroke", 2, "discontinue"),
+        # Myocardial infarction starts at grade 2 in CTCAE v5.0 (grade 1 is "-").
+        ("myocardial_infarction", 2, "discontinue"),
     ],
 )
 def test_cabozantinib_thrombotic_events_per_verification_5_1(term, grade, action):
@@ -175,8 +177,8 @@ def test_cabozantinib_thrombotic_events_per_verification_5_1(term, grade, action
 
 
 def test_eu_lenvatinib_interrupts_grade3_gi_perforation_where_us_discontinues():
-    us = evaluate(request(LEN, 24, graded("gastrointestinal_perforation", 3)))
-    eu = evaluate(request(LEN, 24, graded("gastrointestinal_perforation", 3), rule_set="eu_smpc"))
+    us = evaluate(request(LEN, 24, graded("colonic_perforation", 3)))
+    eu = evaluate(request(LEN, 24, graded("colonic_perforation", 3), rule_set="eu_smpc"))
     assert us["action"] == "discontinue"
     assert (eu["action"], eu["resume_dose_mg_per_day"]) == ("withhold", 20)
 

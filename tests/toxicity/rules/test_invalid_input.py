@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.toxicity.rules.helpers import bp, graded, request
+from toxicity.rules.engine import PolicySettings
 from toxicity.rules.evaluate import InvalidRequest, evaluate, evaluate_many, validate
 
 LEN = "lenvatinib"
@@ -143,18 +144,6 @@ BAD: list[tuple[str, Any, str, str]] = [
         request(LEN, 24, {"term": "weight_loss", "weight_kg": 600, "baseline_weight_kg": 70}),
         "observations[0].weight_kg",
         "implausible",
-    ),
-    (
-        "missing-alt-baseline",
-        request(LEN, 24, {"term": "alanine_aminotransferase_increased", "value": 100, "uln": 40}),
-        "observations[0].baseline",
-        "missing baseline",
-    ),
-    (
-        "missing-bilirubin-baseline",
-        request(LEN, 24, {"term": "blood_bilirubin_increased", "value": 3, "uln": 1.2}),
-        "observations[0].baseline",
-        "missing baseline",
     ),
     (
         "uln-zero",
@@ -331,13 +320,13 @@ def test_evaluate_many_answers_in_order():
     assert [o["action"] for o in out] == ["continue", "withhold"]
 
 
-def test_evaluate_many_prefixes_paths_with_the_element_index():
-    with pytest.raises(InvalidRequest) as exc:
-        evaluate_many([request(LEN, 24), request(LEN, 18), "x"])
-    assert exc.value.errors == {
-        "[1].dose_mg_per_day": "18 mg/day is not a dose level of lenvatinib (24/20/14/10)",
-        "[2].request": "expected a JSON object, got a string",
+def test_evaluate_many_answers_good_scenarios_and_gives_each_bad_one_its_errors_in_place():
+    out = evaluate_many([request(LEN, 24), request(LEN, 18), "x"])
+    assert out[0]["action"] == "continue"
+    assert out[1] == {
+        "errors": {"dose_mg_per_day": "18 mg/day is not a dose level of lenvatinib (24/20/14/10)"}
     }
+    assert out[2] == {"errors": {"request": "expected a JSON object, got a string"}}
 
 
 def test_evaluate_many_refuses_a_non_array():
@@ -348,3 +337,63 @@ def test_evaluate_many_refuses_a_non_array():
 
 def test_a_float_dose_on_the_ladder_is_accepted():
     assert evaluate(request(LEN, 24.0))["dose_mg_per_day"] == 24
+
+
+# PolicySettings.missing_baseline: every term whose CTCAE definition compares with
+# a baseline is handled the same way when the baseline is missing.
+BASELINE_TERMS = [
+    ({"term": "alanine_aminotransferase_increased", "value": 130, "uln": 40}, "baseline"),
+    ({"term": "aspartate_aminotransferase_increased", "value": 130, "uln": 40}, "baseline"),
+    ({"term": "blood_bilirubin_increased", "value": 3, "uln": 1.2}, "baseline"),
+    ({"term": "creatinine_increased", "value": 1.6, "uln": 1.2}, "baseline"),
+    (
+        {"term": "electrocardiogram_qt_corrected_interval_prolonged", "qtc_ms": 470},
+        "baseline_qtc_ms",
+    ),
+]
+REFUSE = PolicySettings(missing_baseline="refuse")
+
+
+@pytest.mark.parametrize(("obs", "field"), BASELINE_TERMS, ids=lambda x: str(x)[:40])
+def test_a_missing_baseline_is_refused_under_the_refuse_policy(obs, field):
+    with pytest.raises(InvalidRequest) as exc:
+        evaluate(request(LEN, 24, obs), policy=REFUSE)
+    message = exc.value.errors[f"observations[0].{field}"]
+    assert "missing baseline" in message
+    assert "baseline" in message.split("(")[1]  # names the criterion that needs it
+
+
+@pytest.mark.parametrize(("obs", "field"), BASELINE_TERMS, ids=lambda x: str(x)[:40])
+def test_a_missing_baseline_gives_a_provisional_grade_flagged_for_review_by_default(obs, field):
+    out = evaluate(request(LEN, 24, obs))
+    term = obs["term"]
+    assert out["grades"][term] >= 1
+    assert term in out["provisional"]
+    assert out["needs_review"] is True
+    (reason,) = [r for r in out["reasons"] if r["rule"] == "policy.missing_baseline"]
+    assert "could not be checked without a baseline" in reason["text"]
+    assert "baseline" in reason["text"].split(":")[1]
+    assert ".md" not in reason["source"]
+
+
+@pytest.mark.parametrize(
+    ("obs", "field"),
+    [
+        ({"term": "diarrhea", "stools_per_day": 8}, "baseline_stools_per_day"),
+        ({"term": "weight_loss", "weight_kg": 60}, "baseline_weight_kg"),
+    ],
+)
+def test_terms_graded_only_against_a_baseline_always_need_it(obs, field):
+    with pytest.raises(InvalidRequest) as exc:
+        evaluate(request(LEN, 24, obs))
+    assert "missing baseline" in exc.value.errors[f"observations[0].{field}"]
+
+
+def test_a_qtc_above_500_ms_needs_no_baseline_to_be_grade_3():
+    out = evaluate(
+        request(
+            LEN, 24, {"term": "electrocardiogram_qt_corrected_interval_prolonged", "qtc_ms": 505}
+        )
+    )
+    assert out["grades"] == {"electrocardiogram_qt_corrected_interval_prolonged": 3}
+    assert out["provisional"] == []

@@ -18,7 +18,7 @@ def test_defaults_follow_policy_md():
 
 def test_snapshot_records_the_engine_version_and_every_setting():
     snap = policy_snapshot(DEFAULT_POLICY)
-    assert snap["engine_version"] == ENGINE_VERSION == "1.0.0"
+    assert snap["engine_version"] == ENGINE_VERSION == "1.1.0"
     assert snap["lowest_dose"] == "discontinue_with_review"
     assert len(snap) == 1 + len(PolicySettings.__dataclass_fields__)
 

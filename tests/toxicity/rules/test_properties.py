@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.toxicity.rules.helpers import ACTION_ORDER
-from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
+from toxicity.ctcae.terms import TERMS
 from toxicity.rules import RULE_SETS
 from toxicity.rules.evaluate import InvalidRequest, evaluate
 
@@ -20,14 +20,12 @@ PROPERTY_SETTINGS = settings(
 
 KEYS = sorted(RULE_SETS)
 LADDERS = {drug: rs.ladder for (drug, _), rs in RULE_SETS.items()}
-GRADED_TERMS = sorted(set(TERMS) | set(LABEL_EVENTS))
+GRADED_TERMS = sorted(TERMS)
 QT = "electrocardiogram_qt_corrected_interval_prolonged"
 
 
 def valid_grades(term: str) -> list[int]:
-    if term in TERMS:
-        return [0, *sorted(TERMS[term].descriptors)]
-    return list(range(6))
+    return [0, *sorted(TERMS[term].descriptors)]
 
 
 flags = st.fixed_dictionaries(

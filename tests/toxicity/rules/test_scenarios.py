@@ -34,7 +34,18 @@ HELD_HTN = {"on_hold": True, "hold_reason_terms": ["hypertension"]}
 
 
 def both(sid: str, req: dict[str, Any], *args: Any, **kw: Any) -> list[Scenario]:
-    return [Scenario(f"{sid}-{rs}", rs, req, *args, **kw) for rs in ("us_pi", "eu_smpc")]
+    """The scenario under both rule sets.
+
+    The sorafenib and cabozantinib EU sets copy the US label rows without an EU
+    text read, so their reasons carry the unconfirmed marker (verification.md 0).
+    """
+    out = []
+    for rs in ("us_pi", "eu_smpc"):
+        extra = dict(kw)
+        if rs == "eu_smpc" and req.get("drug") in (SOR, CAB) and kw.get("marker") is False:
+            extra["marker"] = True
+        out.append(Scenario(f"{sid}-{rs}", rs, req, *args, **extra))
+    return out
 
 
 def us(sid: str, req: dict[str, Any], *args: Any, **kw: Any) -> list[Scenario]:
@@ -561,6 +572,7 @@ def test_contract_example_request_gives_a_withhold_at_20() -> None:
         }
     )
     assert set(out) == {
+        "terms",
         "grades",
         "provisional",
         "action",

@@ -41,3 +41,18 @@ def test_the_lenvatinib_timing_is_marked_unconfirmed_and_the_others_confirmed():
 def test_an_unknown_drug_is_refused():
     with pytest.raises(ValueError, match="imatinib"):
         surgery_window("imatinib", D)
+
+
+def test_lenvatinib_is_withheld_a_week_before_an_invasive_dental_procedure():
+    # reference.md 2.1: "Invasive dental procedures (ONJ): withhold >=1 week before, if
+    # possible [S]" -- a secondary source, so the window is not confirmed.
+    window = surgery_window("lenvatinib", D, dental=True)
+    assert window.stop_from == D - timedelta(days=7)
+    assert window.last_dose_by == D - timedelta(days=8)
+    assert window.confirmed is False
+
+
+def test_sorafenib_names_no_dental_hold():
+    window = surgery_window("sorafenib", D, dental=True)
+    assert window.stop_from == D
+    assert "no hold" in window.condition

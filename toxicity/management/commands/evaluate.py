@@ -1,8 +1,12 @@
 """`python manage.py evaluate FILE|-`: what would the tracker recommend?
 
 Reads one scenario (a JSON object) or several (an array) per
-shared/clinical/evaluate-contract.md and prints the answer as JSON. Bad input:
-prints {"errors": {...}} naming each bad field and exits with status 2.
+docs/sources/evaluate-contract.md and prints the answer as JSON. Bad input:
+prints {"errors": {...}} naming each bad field and exits with status 2. Text that
+is not JSON, duplicate keys in an object and nesting too deep to read are bad
+input too (exit 2 and a JSON error, never a traceback). An array is answered in
+place: each refused scenario's element is its own {"errors": {...}}, every good
+one is answered, and the status is 2 when any scenario was refused.
 """
 
 from __future__ import annotations
@@ -12,7 +16,13 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from toxicity.rules.evaluate import InvalidRequest, evaluate, evaluate_many
+from toxicity.rules.evaluate import (
+    InvalidRequest,
+    evaluate,
+    evaluate_many,
+    loads_request,
+    refused,
+)
 
 BAD_INPUT = 2
 
@@ -28,17 +38,23 @@ class Command(BaseCommand):
     def handle(self, *args, source: str, **options):
         try:
             text = sys.stdin.read() if source == "-" else _read(source)
-            scenarios = json.loads(text)
         except OSError as error:
             self._refuse({"source": f"cannot read {source}: {error.strerror}"})
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            self._refuse({"": f"not valid JSON: {error}"})
+        except UnicodeDecodeError:
+            self._refuse({"request": "not valid JSON: the text is not UTF-8"})
         try:
-            answer = (
-                evaluate_many(scenarios) if isinstance(scenarios, list) else evaluate(scenarios)
-            )
-        except InvalidRequest as refused:
-            self._refuse(refused.errors)
+            scenarios = loads_request(text)
+            if isinstance(scenarios, list):
+                answers = evaluate_many(scenarios)
+                self.stdout.write(json.dumps(answers, indent=2))
+                bad = sum(1 for a in answers if refused(a))
+                if bad:
+                    self.stderr.write(f"Refused: {bad} of {len(answers)} scenario(s).")
+                    sys.exit(BAD_INPUT)
+                return
+            answer = evaluate(scenarios)
+        except InvalidRequest as error:
+            self._refuse(error.errors)
         self.stdout.write(json.dumps(answer, indent=2))
 
     def _refuse(self, errors: dict[str, str]):

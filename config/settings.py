@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "toxicity",
     "notifications",
     "tracker",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -57,6 +57,9 @@ def _advice(recommendation: Recommendation | None, drug: str) -> str:
         text = f"Discontinue {drug}"
     else:
         text = f"Continue {drug} at {dose}; the engine asks for review"
+    if recommendation.rule_set_signoff_id is None:
+        # The pharmacist's sign-off (toxicity.signoff): the email says what the inbox says.
+        text += "; rule set not yet signed off at this site"
     return f"{text} (engine recommendation; review and sign it in the tracker)."
 
 

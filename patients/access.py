@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from patients.models import Patient, Role, SiteMembership, TreatmentCourse
+from patients.models import Patient, Role, Site, SiteMembership, TreatmentCourse
 
 WRITE_ROLES = frozenset({Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN})
 
@@ -57,3 +57,14 @@ def access_course(user, course_id, *, write: bool = False) -> TreatmentCourse:
     if write and role not in WRITE_ROLES:
         raise PermissionDenied("Your role cannot change this treatment course.")
     return course
+
+
+def access_site(user, site_id) -> Site:
+    """A site the user works at; the same 404 for a site that does not exist."""
+    try:
+        site_id = int(site_id)
+    except (TypeError, ValueError):
+        raise Http404("No such site.") from None
+    if role_at(user, site_id) is None:
+        raise Http404("No such site.")
+    return Site.objects.get(pk=site_id)

@@ -78,6 +78,9 @@ GIVEN = [
 ]
 DRUG_MIX = ("lenvatinib",) * 10 + ("sorafenib",) * 5 + ("cabozantinib",) * 5
 ROLES = (Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN)
+# Roles whose users draw their names from a generator of their own, so that the
+# cohort (drawn from the seeded one) is the same with them as without them.
+OWN_DRAW_ROLES = (Role.PHARMACIST,)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class DemoUser:
 
 
 def ensure_groups() -> None:
-    for role in ROLES:
+    for role in ROLES + OWN_DRAW_ROLES:
         Group.objects.get_or_create(name=role.value)
 
 
@@ -135,6 +138,13 @@ def seed(
                 username = f"admin.{code}"
             password = _password(passwords)
             full = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+            users[role] = _user(username, full, site, role, password)
+            created.append(DemoUser(username, password, role.label, site_name))
+        for role in OWN_DRAW_ROLES:
+            names = random.Random(f"{seed_value}-{role.value}-{code}")
+            username = f"{role.value}.{code}"
+            password = _password(passwords)
+            full = f"{names.choice(GIVEN)} {names.choice(FAMILY)}"
             users[role] = _user(username, full, site, role, password)
             created.append(DemoUser(username, password, role.label, site_name))
         for index in range(patients_per_site):

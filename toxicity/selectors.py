@@ -77,7 +77,7 @@ def pending_recommendations(user) -> QuerySet[Recommendation]:
             status=RecommendationStatus.PENDING,
             course__patient__site_id__in=list(site_roles(user)),
         )
-        .select_related("visit__recorded_by", "course__patient")
+        .select_related("visit__recorded_by", "course__patient", "rule_set_signoff")
         .prefetch_related(
             Prefetch("visit__observations", queryset=Observation.objects.order_by("term"))
         )

@@ -725,6 +725,7 @@ def _store_recommendation(
         rule_set=response["rule_set"],
         engine_version=ENGINE_VERSION,
         policy=policy_snapshot(DEFAULT_POLICY),
+        rule_set_signoff=_current_signoff(course, response["rule_set"]),
     )
     _audit(recommendation, actor=None, reason=f"Recommended by engine {ENGINE_VERSION}")
     try:
@@ -736,6 +737,13 @@ def _store_recommendation(
             visit=visit, visit_revision=visit.revision, rule_key=rule_key
         )
     return recommendation
+
+
+def _current_signoff(course: TreatmentCourse, rule_set: str):
+    """The site's pharmacist sign-off of the rule set version the engine just used."""
+    from toxicity.signoff import current_signoff  # signoff signs with this module's helpers
+
+    return current_signoff(site_id=course.patient.site_id, drug=course.drug, rule_set=rule_set)
 
 
 def _supersede(recommendation: Recommendation, *, by: Visit) -> None:

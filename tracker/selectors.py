@@ -182,6 +182,7 @@ def _lab_point(term: str, m: dict, at: datetime, grade: int | None) -> charts.La
 
 PENDING_FIELDS = (
     "course_id",
+    "rule_set_signoff_id",
     "action",
     "dose_mg_per_day",
     "resume_dose_mg_per_day",

@@ -104,3 +104,37 @@ def test_seeded_visits_are_evaluated_and_explain_each_hold(db, django_capture_on
             term=term,
         )
         assert cause.final_grade >= 2
+
+
+def test_seed_demo_makes_a_pharmacist_per_site_and_prints_their_password(db):
+    from django.contrib.auth import get_user_model
+
+    out = StringIO()
+    call_command("seed_demo", "--patients-per-site", "1", stdout=out)
+    for code in ("ngt", "rcc", "sbe"):
+        username = f"pharmacist.{code}"
+        line = next(row for row in out.getvalue().splitlines() if username in row)
+        assert "Pharmacist" in line
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password(line.split()[1])
+        (membership,) = user.memberships.all()
+        assert (membership.site.code, membership.role) == (code, "pharmacist")
+        assert list(user.groups.values_list("name", flat=True)) == ["pharmacist"]
+
+
+def test_the_pharmacists_leave_the_cohort_as_it_was(db):
+    """The demo pharmacists draw their names apart from the cohort's seeded generator."""
+    with transaction.atomic():
+        demo.seed(patients_per_site=2, seed_value=11, password_source=random.Random(1))
+        with_them = list(Patient.objects.order_by("mrn").values_list("mrn", "family_name"))
+        transaction.set_rollback(True)
+    saved = demo.OWN_DRAW_ROLES
+    try:
+        demo.OWN_DRAW_ROLES = ()
+        with transaction.atomic():
+            demo.seed(patients_per_site=2, seed_value=11, password_source=random.Random(1))
+            without = list(Patient.objects.order_by("mrn").values_list("mrn", "family_name"))
+            transaction.set_rollback(True)
+    finally:
+        demo.OWN_DRAW_ROLES = saved
+    assert with_them == without

@@ -248,11 +248,13 @@ def end_episode(*, course: TreatmentCourse, term: str) -> Alert | None:
 
 
 @transaction.atomic
-def acknowledge_alert(*, actor, alert: Alert, via: str = "app") -> Alert:
+def acknowledge_alert(*, actor, alert: Alert, via: str = "app", acknowledgement: str = "") -> Alert:
     """Any clinician of the alert's site may acknowledge it; doing it twice changes nothing.
 
     A pharmacist reads the site's alerts but does not acknowledge them: an
     acknowledgement stops the escalation, so it is left to those who act on the patient.
+    `acknowledgement` says what acting on the alert was, when it was acknowledged by
+    doing something (a signed decision); no patient identifiers.
     """
     alert = Alert.objects.select_for_update().select_related("course__patient").get(pk=alert.pk)
     role = role_at(actor, alert.course.patient.site_id)
@@ -271,6 +273,7 @@ def acknowledge_alert(*, actor, alert: Alert, via: str = "app") -> Alert:
     alert.acknowledged_at = now
     alert.acknowledged_by = actor
     alert.escalate_at = None
+    alert.acknowledgement = acknowledgement[:300]
     _audit(alert, actor=actor, reason=f"Acknowledged ({via})")
     alert.save()
     # Escalations and digest items not yet sent are no longer needed.

@@ -25,6 +25,11 @@ def site_roles(user) -> dict[int, str]:
     return cached
 
 
+def administered_sites(user) -> list[int]:
+    """The sites a user administers (memberships, routing); empty for everyone else."""
+    return sorted(site for site, role in site_roles(user).items() if role == Role.SITE_ADMIN)
+
+
 def role_at(user, site_id: int) -> str | None:
     return site_roles(user).get(site_id)
 

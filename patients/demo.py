@@ -94,6 +94,9 @@ class DemoUser:
 def ensure_groups() -> None:
     for role in ROLES + OWN_DRAW_ROLES:
         Group.objects.get_or_create(name=role.value)
+    from patients.admin import grant_site_admin_permissions
+
+    grant_site_admin_permissions()
 
 
 def _user(username: str, full_name: str, site: Site, role: str, password: str):
@@ -105,6 +108,8 @@ def _user(username: str, full_name: str, site: Site, role: str, password: str):
         first_name=given,
         last_name=family,
         email=f"{username}@example.org",
+        # A site administrator works in the admin (patients.admin: their site only).
+        is_staff=role == Role.SITE_ADMIN,
     )
     SiteMembership.objects.create(user=user, site=site, role=role)
     user.groups.add(Group.objects.get(name=role))

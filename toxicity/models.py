@@ -176,6 +176,8 @@ class RecommendationStatus(models.TextChoices):
 
 
 SIGNATURE_MEANING = "approved dose change"
+# A hold is signed with the dose it will resume at: "approved hold, resume at 14 mg/day".
+HOLD_SIGNATURE_MEANING = "approved hold, resume at {dose} mg/day"
 REJECTION_MEANING = "rejected dose recommendation"
 
 
@@ -223,7 +225,24 @@ class Recommendation(ClinicalRecord):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
-    approved_dose_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    approved_dose_mg = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, help_text="The dose from now on."
+    )
+    approved_resume_dose_mg = models.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="A hold approved with another dose: the dose to resume at once recovered.",
+    )
+    resume_plan = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The signed hold whose resume dose this recommendation follows.",
+    )
     signature_meaning = models.CharField(max_length=40, blank=True)
     signer_name = models.CharField(max_length=200, blank=True)
     signature_sha256 = models.CharField(max_length=64, blank=True)
@@ -282,6 +301,30 @@ class Recommendation(ClinicalRecord):
     @property
     def is_signed(self) -> bool:
         return bool(self.signature_sha256)
+
+    @property
+    def decision_text(self) -> str:
+        """What was decided, in the clinic's words: "Hold now; resume at 14 mg/day once
+        recovered (dose chosen by the oncologist)"."""
+        if self.status == RecommendationStatus.REJECTED:
+            return "Rejected"
+        chosen = self.status == RecommendationStatus.APPROVED_MODIFIED
+        if self.status != RecommendationStatus.APPROVED and not chosen:
+            return self.get_status_display()
+        if self.action == Action.WITHHOLD:
+            resume = (
+                self.approved_resume_dose_mg
+                if self.approved_resume_dose_mg is not None
+                else self.resume_dose_mg_per_day
+            )
+            text = "Hold now"
+            if resume is not None:
+                text += f"; resume at {float(resume):g} mg/day once recovered"
+            return text + (" (resume dose chosen by the oncologist)" if chosen else "")
+        text = f"{self.get_action_display()} approved"
+        if self.approved_dose_mg is not None:
+            text += f", {float(self.approved_dose_mg):g} mg/day"
+        return text + (" (dose chosen by the oncologist)" if chosen else "")
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "toxicity",
     "notifications",
     "tracker",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("patients.urls")),
     path("", include("notifications.urls")),
     path("", include("toxicity.urls")),
+    path("", include("interop.urls")),
 ]
 
 # An unmatched /api/ URL answers in the API's JSON error shape (config.api).

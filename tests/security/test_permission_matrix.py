@@ -16,7 +16,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 36 URL patterns, 48 (URL, method) pairs, x 6 roles = 288 requests.
+Matrix size: 38 URL patterns, 50 (URL, method) pairs, x 6 roles = 300 requests.
 """
 
 from __future__ import annotations
@@ -136,6 +136,10 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "api-recommendations": {"GET": api(outsider=200)},
     "api-recommendation": {"GET": api()},
     "api-recommendation-decision": {"POST": api(site_admin=403, nurse=403, pharmacist=403)},
+    # FHIR exchange: oncologists and site admins by default (INTEROP_ROLES); an import
+    # records visits, so a site admin may not; the outsider's "no such site" is 404.
+    "api-fhir-bundle": {"POST": api(201, site_admin=403, nurse=403, pharmacist=403)},
+    "api-fhir-patient-everything": {"GET": api(nurse=403, pharmacist=403)},
     "api-schema": {"GET": api(outsider=200)},
     "api-docs": {"GET": api(outsider=200)},
 }
@@ -209,7 +213,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (36, 48, 288)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (38, 50, 300)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -238,8 +242,12 @@ def url_for(name: str, world) -> str:
         "api-visit": [world.visit.pk],
         "api-recommendation": [world.recommendation.pk],
         "api-recommendation-decision": [world.recommendation.pk],
+        "api-fhir-patient-everything": [world.patient.pk],
     }
-    return reverse(name, args=arguments.get(name, []))
+    url = reverse(name, args=arguments.get(name, []))
+    if name == "api-fhir-bundle":
+        url += f"?site={world.patient.site.code}"
+    return url
 
 
 def body_for(name: str, method: str, world) -> dict:
@@ -293,8 +301,19 @@ def body_for(name: str, method: str, world) -> dict:
         },
         ("api-visit", "PATCH"): {"reason": "Typo in the note", "note": "Corrected note"},
         ("api-recommendation-decision", "POST"): {"decision": "approve", "password": PASSWORD},
+        ("api-fhir-bundle", "POST"): fhir_bundle(world),
     }
     return bodies.get((name, method), {})
+
+
+def fhir_bundle(world) -> dict:
+    """One blood-pressure panel of the world's patient, an hour ago, as a lab feed sends it."""
+    from tests.interop import fhir
+
+    reading = fhir.blood_pressure(
+        130, 80, mrn=world.patient.mrn, at=timezone.now() - timedelta(hours=1), id="matrix-bp"
+    )
+    return fhir.bundle(reading)
 
 
 def client_for(role: str, world, url: str):

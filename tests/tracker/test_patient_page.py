@@ -50,7 +50,7 @@ def test_the_figure_goes_to_the_page_as_json_with_no_inline_script(
     # Every <script> either loads a static file or carries JSON data.
     for chunk in html.split("<script")[1:]:
         assert chunk.lstrip().startswith(("src=", 'id="patient-figure" type="application/json"'))
-    assert "/static/vendor/plotly/plotly.min" in html
+    assert "/static/vendor/plotly/plotly-cartesian.min" in html
 
 
 def test_it_shows_the_dose_figures_of_reference_md_3_4(logged_in, oncologist, course, time_machine):

@@ -613,7 +613,8 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
     if timeline.urine_protein:
         rows.append(("urine", "Urine protein (g/24 h)", 0.8))
     if timeline.calcium:
-        rows.append(("calcium", "Corrected calcium (mg/dL)", 0.8))
+        # The albumin correction is the usual formula, not CTCAE's: unconfirmed [U].
+        rows.append(("calcium", "Corrected calcium (mg/dL, formula unconfirmed)", 0.8))
     domains = _stack_domains([w for _, _, w in rows])
     axis = {key: ("y" if i == 0 else f"y{i + 1}") for i, (key, _, _) in enumerate(rows)}
     data: list[dict] = []

@@ -235,12 +235,7 @@ def bp_traces(
 
 
 def grade_heatmap_traces(
-    points: Sequence[GradePoint],
-    *,
-    yaxis: str = "y",
-    max_columns: int = MAX_HEATMAP_COLUMNS,
-    colourbar_y: float = 0.5,
-    colourbar_len: float = 0.3,
+    points: Sequence[GradePoint], *, yaxis: str = "y", max_columns: int = MAX_HEATMAP_COLUMNS
 ) -> list[dict]:
     """Term x time, coloured by grade 0-4 with a key of the grades; provisional ringed.
 
@@ -287,17 +282,22 @@ def grade_heatmap_traces(
             "xgap": 1,
             "ygap": 1,
             "showscale": True,
+            # The key, above the figure across its width: on the right it would cost the
+            # timeline a sixth of its width on a tablet.
             "colorbar": {
-                "title": {"text": "CTCAE grade", "side": "top"},
+                "title": {"text": "Grade colours (CTCAE)", "side": "top"},
+                "orientation": "h",
                 "tickmode": "array",
                 "tickvals": list(range(len(GRADE_WORDS))),
                 "ticktext": list(GRADE_WORDS),
-                "len": colourbar_len,
-                "y": colourbar_y,
-                "yanchor": "middle",
-                "thickness": 14,
-                "x": 1.01,
+                "x": 0,
                 "xanchor": "left",
+                "y": 0.995,
+                "yanchor": "top",
+                "yref": "container",
+                "len": 0.95,
+                "thickness": 12,
+                "tickfont": {"size": 11},
             },
             "hoverongaps": False,
             "hovertemplate": "%{y}<br>%{x}<br>grade %{z}<extra></extra>",
@@ -581,6 +581,17 @@ def threshold_panel_traces(
     return [trace], shapes, notes
 
 
+def wrap_label(text: str, width: int = 22) -> str:
+    """A long CTCAE term on lines of about ``width`` characters (plotly's <br>)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _stack_domains(weights: Sequence[float], gap: float = 0.035) -> list[tuple[float, float]]:
     """Vertical domains, first row at the top, proportional to ``weights``."""
     usable = 1 - gap * (len(weights) - 1)
@@ -602,10 +613,15 @@ def _layout_key(axis: str) -> str:
 def patient_figure(timeline: PatientTimeline) -> Figure:
     """One figure, one shared time axis: SBP, DBP, grades, dose, weight, labs."""
     terms = sorted({p.term for p in timeline.grades})
+    label_lines = sum(wrap_label(term).count("<br>") + 1 for term in terms)
     rows = [
         ("sbp", "Systolic (mm Hg)", 1.0),
         ("dbp", "Diastolic (mm Hg)", 1.0),
-        ("grades", "CTCAE grade", max(1.0, 0.28 * len(terms))),
+        (
+            "grades",
+            "CTCAE grade",
+            max(1.0, 0.14 * sum(wrap_label(t).count("<br>") + 1 for t in terms)),
+        ),
         ("dose", "Dose (mg/day)", 0.9),
         ("weight", "Weight (kg)", 0.9),
         ("labs", "× ULN", 1.0),
@@ -614,7 +630,7 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
         rows.append(("urine", "Urine protein (g/24 h)", 0.8))
     if timeline.calcium:
         # The albumin correction is the usual formula, not CTCAE's: unconfirmed [U].
-        rows.append(("calcium", "Corrected calcium (mg/dL, formula unconfirmed)", 0.8))
+        rows.append(("calcium", "Calcium (mg/dL)", 0.8))
     domains = _stack_domains([w for _, _, w in rows])
     axis = {key: ("y" if i == 0 else f"y{i + 1}") for i, (key, _, _) in enumerate(rows)}
     data: list[dict] = []
@@ -632,14 +648,7 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
     annotations += _band_labels(axis["sbp"], SBP_BANDS, sbp_top)
     annotations += _band_labels(axis["dbp"], DBP_BANDS, dbp_top)
 
-    grade_row = [key for key, _, _ in rows].index("grades")
-    low, high = domains[grade_row]
-    data += grade_heatmap_traces(
-        timeline.grades,
-        yaxis=axis["grades"],
-        colourbar_y=(low + high) / 2,
-        colourbar_len=max(high - low, 0.12),
-    )
+    data += grade_heatmap_traces(timeline.grades, yaxis=axis["grades"])
     dose_data, dose_shapes, dose_notes = dose_traces(
         timeline.dose_steps, timeline.dose_notes, yaxis=axis["dose"]
     )
@@ -664,7 +673,14 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
             "Urine protein",
             "g/24 h",
         ),
-        ("calcium", timeline.calcium, CALCIUM_LINES, "calcium", "Corrected calcium", "mg/dL"),
+        (
+            "calcium",
+            timeline.calcium,
+            CALCIUM_LINES,
+            "calcium",
+            "Corrected calcium (formula unconfirmed)",
+            "mg/dL",
+        ),
     ):
         if key in axis:
             panel, panel_shapes, panel_notes = threshold_panel_traces(
@@ -676,8 +692,10 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
 
     bottom = axis[rows[-1][0]]
     layout: dict[str, Any] = {
-        "height": 1000 + 18 * max(0, len(terms) - 4) + 160 * (len(rows) - 6),
-        "margin": {"l": 150, "r": 150, "t": 20, "b": 40},
+        "height": 1060 + 26 * max(0, label_lines - 4) + 160 * (len(rows) - 6),
+        # A fixed left margin (long term names wrap, see wrap_label) and a narrow right
+        # one for the band labels: the time axis gets the width of the card.
+        "margin": {"l": 135, "r": 75, "t": 80, "b": 40},
         "autosize": True,
         "font": FONT,
         "showlegend": True,
@@ -707,7 +725,15 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
             "fixedrange": True,
         }
     layout[_layout_key(axis["grades"])].update(
-        {"type": "category", "categoryorder": "array", "categoryarray": terms, "automargin": True}
+        {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": terms,
+            "tickmode": "array",
+            "tickvals": terms,
+            "ticktext": [wrap_label(term) for term in terms],
+            "tickfont": {"size": 11},
+        }
     )
     layout[_layout_key(axis["dose"])]["rangemode"] = "tozero"
     return {"data": data, "layout": layout}

@@ -508,34 +508,40 @@ def _course_for(patient):
     raise Http404("This patient has no active treatment course.")
 
 
-def _initial(course, last) -> dict:
-    """Defaults from the last visit: the things that rarely change between visits.
+def _initial(recent: list[Visit]) -> dict:
+    """Defaults from the last visits: the things that rarely change between visits.
 
-    The visit time is now in the clinic's zone (the view has activated it)."""
+    The visit time is now in the clinic's zone (the view has activated it); the
+    therapy comes from the last visit; each laboratory limit (ULN, LLN) from the last
+    visit that measured it, as a visit without labs does not change the lab's range."""
     initial = {
         "occurred_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None),
         "antihypertensive_therapy": AntihypertensiveTherapy.NONE,
     }
-    if last is None:
+    if not recent:
         return initial
+    last = recent[0]
     initial["antihypertensive_therapy"] = last.antihypertensive_therapy
     if last.antihypertensive_stable_since:
         initial["antihypertensive_stable_since"] = timezone.localtime(
             last.antihypertensive_stable_since
         ).replace(tzinfo=None)
-    for observation in last.observations.all():
-        for term, key, _label in LABS:
-            if observation.term == term and "uln" in observation.measurements:
-                initial[f"{key}_uln"] = observation.measurements["uln"]
-        if observation.term == "hypocalcemia" and "lln" in observation.measurements:
-            initial["calcium_lln"] = observation.measurements["lln"]
+    limits = {term: f"{key}_uln" for term, key, _label in LABS}
+    for visit in recent:
+        for observation in visit.observations.all():
+            m = observation.measurements
+            name = limits.get(observation.term)
+            if name and "uln" in m:
+                initial.setdefault(name, m["uln"])
+            if observation.term == "hypocalcemia" and "lln" in m:
+                initial.setdefault("calcium_lln", m["lln"])
     return initial
 
 
 # Where the last value of each box is read from: field -> (term, measurement, unit).
 LAST_VALUE_SOURCES: dict[str, tuple[str, str, str]] = {
     "weight_kg": ("weight_loss", "weight_kg", "kg"),
-    "stools_per_day": ("diarrhea", "stools_per_day", "/day"),
+    "stools_per_day": ("diarrhea", "stools_per_day", ""),
     "urine_protein_g_24h": ("proteinuria", "urine_protein_g_24h", "g/24 h"),
     "dipstick": ("proteinuria", "dipstick", ""),
     "qtc_ms": ("electrocardiogram_qt_corrected_interval_prolonged", "qtc_ms", "ms"),
@@ -552,16 +558,21 @@ def _figure(value) -> str:
     return str(value)
 
 
-def last_values(course) -> dict[str, str]:
-    """'last 68.2 kg on 3 Nov 2026' beside each box: the newest recorded value of each.
-
-    Read from the course's recent visits, newest first; a box with no earlier value
-    shows nothing."""
-    recent = (
+def recent_visits(course) -> list[Visit]:
+    """The course's last visits with their observations, newest first (one read for the
+    form's defaults and the last values beside its boxes)."""
+    return list(
         Visit.objects.filter(course=course)
         .prefetch_related("observations")
         .order_by("-occurred_at")[:RECENT_VISITS_FOR_LAST_VALUES]
     )
+
+
+def last_values(recent: list[Visit]) -> dict[str, str]:
+    """'last 68.2 kg on 3 Nov 2026' beside each box: the newest recorded value of each.
+
+    Read from the course's recent visits, newest first; a box with no earlier value
+    shows nothing."""
     out: dict[str, str] = {}
     for visit in recent:
         when = formats.date_format(timezone.localtime(visit.occurred_at), "DATE_FORMAT")
@@ -603,15 +614,6 @@ def _visit_arguments(form: VisitForm, observations: Observations) -> dict:
     }
 
 
-def _last_visit(course):
-    return (
-        Visit.objects.filter(course=course)
-        .prefetch_related("observations")
-        .order_by("-occurred_at")
-        .first()
-    )
-
-
 def _check_and_save(request, form: VisitForm, course) -> bool:
     """Validates the whole visit in one round and saves it when nothing is wrong.
 
@@ -640,9 +642,9 @@ def new_visit(request, patient_id: int):
     course = _course_for(patient)
     # The visit happens at the clinic: its time is read and shown in the clinic's zone.
     timezone.activate(patient.site.zone)
-    last = _last_visit(course)
-    form = VisitForm(request.POST or None, initial=_initial(course, last))
-    form.last = last_values(course)
+    recent = recent_visits(course)
+    form = VisitForm(request.POST or None, initial=_initial(recent))
+    form.last = last_values(recent)
     if request.method == "POST" and _check_and_save(request, form, course):
         messages.success(request, _("Visit saved. The recommendation follows in a moment."))
         return redirect("tracker:patient", patient_id=patient.pk)

@@ -264,7 +264,9 @@ def test_calcium_has_its_own_axis_in_mg_dl_with_the_low_grade_lines():
     figure = valid(charts.patient_figure(timeline(calcium=[ValuePoint(at(7), 7.6, grade=2)])))
     calcium = trace(figure, "calcium")
     assert calcium["y"] == [7.6]
-    assert _axis_title(figure, "calcium") == "Corrected calcium (mg/dL, formula unconfirmed)"
+    assert _axis_title(figure, "calcium") == "Calcium (mg/dL)"
+    # The albumin correction is not CTCAE's and not confirmed: the chart says so.
+    assert calcium["name"] == "Corrected calcium (formula unconfirmed)"
     lines = [s["y0"] for s in figure["layout"]["shapes"] if s["yref"] == calcium["yaxis"]]
     assert lines == [8.0, 7.0, 6.0]  # CTCAE v5.0 Hypocalcemia G2, G3, G4 (corrected)
 

@@ -12,7 +12,9 @@ Per run:
 - JavaScript transferred: the compressed bytes on the wire of every script
   (Resource Timing ``encodedBodySize``, the body as sent, gzip or brotli),
 - time to interactive: from navigation start until every chart on the page is
-  drawn and the page answers (``data-charts-ready`` set by static/js/charts.js).
+  drawn and the page answers (``data-charts-ready`` set by static/js/charts.js),
+  with the HTML's arrival and DOMContentLoaded (the deferred scripts run) beside it
+  to show where the time goes, and the machine's load average.
 
 Prints the median of the runs. Run from the repository root:
 ``python -m bench.page_load`` (``--runs 5``).
@@ -43,6 +45,8 @@ MEASURE = """() => {
     js_decoded_bytes: scripts.reduce((n, e) => n + e.decodedBodySize, 0),
     scripts: scripts.map(e => e.name.split("/").pop()),
     ready_ms: window.__chartsReadyAt - nav.startTime,
+    html_ms: nav.responseEnd - nav.startTime,
+    dom_ms: nav.domContentLoadedEventEnd - nav.startTime,
   };
 }"""
 WATCH_READY = """() => {
@@ -154,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "time_to_interactive_ms_median": round(statistics.median(r["ready_ms"] for r in results)),
         "time_to_interactive_ms_all": [round(r["ready_ms"]) for r in results],
+        # Where the time goes: the page's HTML in, the scripts run, the charts drawn.
+        "html_received_ms_median": round(statistics.median(r["html_ms"] for r in results)),
+        "dom_content_loaded_ms_median": round(statistics.median(r["dom_ms"] for r in results)),
+        "load_average": os.getloadavg()[0],
     }
     print(json.dumps(summary, indent=2))
     return 0

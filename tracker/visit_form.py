@@ -620,9 +620,10 @@ def _check_and_save(request, form: VisitForm, course) -> bool:
     When a box is already wrong the engine still checks the rest (nothing saved), so
     the nurse sees every problem at once, not one batch per press of Save."""
     valid = form.is_valid()
-    observations = build_observations(form.cleaned_data)
-    if form.cleaned_data.get("occurred_at") is None:
+    cleaned = getattr(form, "cleaned_data", None)  # absent when nothing at all was posted
+    if not cleaned or cleaned.get("occurred_at") is None:
         return False
+    observations = build_observations(cleaned)
     arguments = _visit_arguments(form, observations)
     try:
         if valid:
@@ -643,7 +644,7 @@ def new_visit(request, patient_id: int):
     # The visit happens at the clinic: its time is read and shown in the clinic's zone.
     timezone.activate(patient.site.zone)
     recent = recent_visits(course)
-    form = VisitForm(request.POST or None, initial=_initial(recent))
+    form = VisitForm(request.POST if request.method == "POST" else None, initial=_initial(recent))
     form.last = last_values(recent)
     if request.method == "POST" and _check_and_save(request, form, course):
         messages.success(request, _("Visit saved. The recommendation follows in a moment."))

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0004_pharmacist_role'),
-        ('patients', '0004_site_time_zone'),
+        ("patients", "0004_pharmacist_role"),
+        ("patients", "0004_site_time_zone"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -51,3 +51,34 @@ class SessionLifetimeMiddleware:
             else:
                 request.session[LAST_SEEN_AT] = now
         return self.get_response(request)
+
+
+class ClinicTimeZoneMiddleware:
+    """Shows every time in the clinic's own zone: the zone of the signed-in user's site.
+
+    A user who works at sites in different zones sees the project's TIME_ZONE; pages
+    about one patient (the visit form) switch to that patient's site themselves.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from patients.models import Site
+
+        user = getattr(request, "user", None)
+        zone = None
+        if user is not None and user.is_authenticated:
+            zones = set(
+                Site.objects.filter(memberships__user=user).values_list("time_zone", flat=True)
+            )
+            if len(zones) == 1:
+                zone = zones.pop()
+        if zone:
+            timezone.activate(zone)
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

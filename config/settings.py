@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.middleware.SessionLifetimeMiddleware",
+    "config.middleware.ClinicTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -189,6 +190,9 @@ USE_TZ = True  # stored in UTC
 TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")  # shown to clinicians
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True
+# One way of writing dates and times, per language (config/formats/<locale>/formats.py):
+# templates use |date:"DATETIME_FORMAT", so a new locale brings its own order and words.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static files (plotly.js and Swagger UI are served from here, never a CDN) ---
 STATIC_URL = "static/"

@@ -7,12 +7,35 @@ are refused by AuditedQuerySet.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from patients import dosing, limits
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(
+            _("%(value)s is not a time zone name (for example Europe/London)."),
+            params={"value": value},
+        ) from exc
+    if value not in available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a time zone name (for example Europe/London)."),
+            params={"value": value},
+        )
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -58,10 +81,22 @@ class Site(models.Model):
     code = models.SlugField(
         max_length=12, unique=True, help_text="Short code used in patient reference codes."
     )
+    # Times are stored in UTC and shown in the clinic's own zone, named beside them.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("IANA name of the clinic's time zone, e.g. Europe/London."),
+    )
     history = HistoricalRecords()
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class Role(models.TextChoices):

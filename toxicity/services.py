@@ -267,7 +267,7 @@ def _check_visit_fields(course: TreatmentCourse, values: dict, now: datetime) ->
         return errors
     if occurred_at > now + CLOCK_SKEW:
         errors["occurred_at"] = "A visit is recorded after it happens, not ahead."
-    elif occurred_at.date() < course.start_date:
+    elif timezone.localtime(occurred_at, course.patient.site.zone).date() < course.start_date:
         errors["occurred_at"] = "The visit is before the start of this treatment course."
     therapy = values["antihypertensive_therapy"]
     if therapy not in AntihypertensiveTherapy.values:
@@ -412,6 +412,10 @@ def _visit_values(occurred_at, antihypertensive_therapy, antihypertensive_stable
 
 
 @transaction.atomic
+def _time_is_usable(occurred_at: datetime | None) -> bool:
+    return occurred_at is not None and not timezone.is_naive(occurred_at)
+
+
 def log_visit(
     *,
     actor,
@@ -431,13 +435,15 @@ def log_visit(
     values = _visit_values(occurred_at, antihypertensive_therapy, antihypertensive_stable_since)
     errors = _check_visit_fields(course, values, now)
     errors |= limits.text_errors(note=(note, limits.NOTE_CHARS))
-    if not observations and not errors:
+    if not observations:
         errors["observations"] = "Record at least one observation."
-    if errors:
-        raise ValidationError(errors)
-    rows, errors = _prepare_observations(
-        course, observations, values, _ledger_as_of(course, occurred_at)
-    )
+    rows: list[dict] = []
+    if observations and _time_is_usable(occurred_at):
+        # Checked in the same round as the visit fields: every problem is named at once.
+        rows, observation_errors = _prepare_observations(
+            course, observations, values, _ledger_as_of(course, occurred_at)
+        )
+        errors.update(observation_errors)
     if errors:
         raise ValidationError(errors)
     visit = Visit(
@@ -483,10 +489,11 @@ def preview_visit(
     values = _visit_values(occurred_at, antihypertensive_therapy, antihypertensive_stable_since)
     errors = _check_visit_fields(course, values, timezone.now())
     errors |= limits.text_errors(note=(note, limits.NOTE_CHARS))
-    if errors:
+    if not _time_is_usable(occurred_at):
         raise ValidationError(errors)
     ledger = _ledger_as_of(course, occurred_at)
-    rows, errors = _prepare_observations(course, observations, values, ledger)
+    rows, observation_errors = _prepare_observations(course, observations, values, ledger)
+    errors.update(observation_errors)
     if errors:
         raise ValidationError(errors)
     grades = [

@@ -10,6 +10,14 @@ Thresholds drawn on the charts cite their source:
   G2 SBP 140-159 or DBP 90-99, G3 SBP >=160 or DBP >=100.
 - CTCAE v5.0 Weight loss (reference.md 1.4): G1 5 to <10 %, G2 10 to <20 %,
   G3 >=20 % from the pre-treatment baseline.
+- CTCAE v5.0 Proteinuria (reference.md 1.4): G2 1.0 - <3.5 g/24 h, G3 >=3.5 g/24 h.
+- CTCAE v5.0 Hypocalcemia (reference.md 1.4), corrected serum calcium: G2 <8.0,
+  G3 <7.0, G4 <6.0 mg/dL.
+
+Urine protein and calcium have panels of their own: a 24-h urine protein is read in
+g/24 h against the grade lines (as a multiple of a normal 0.15 g it looks like a
+liver test five times its limit), and calcium is toxic when low, so it is drawn in
+mg/dL against its lower limits, never on the "× ULN" axis.
 """
 
 from __future__ import annotations
@@ -25,14 +33,19 @@ from tracker.downsample import MAX_POINTS, bucket_bounds, minmax_indices
 
 Figure = dict[str, Any]
 
-# Grade colours, grade 0 to 4 (5 = death is shown as 4's colour, never expected here).
-GRADE_COLOURS = ("#d9f2e0", "#fde68a", "#fb923c", "#dc2626", "#6b0f0f")
+# Grade colours, grade 0 to 4 (5 = death is shown as 4's colour, never expected here):
+# each step darker than the one before by a luminance ratio of at least 1.4, so that
+# grade 0 and grade 1 differ without colour vision (tests/tracker/test_charts.py).
+GRADE_COLOURS = ("#e2e8f0", "#eab308", "#ea580c", "#b91c1c", "#450a0a")
+GRADE_WORDS = ("0 · none", "1 · mild", "2 · moderate", "3 · severe", "4 · life-threatening")
 LEVEL_COLOURS = ("#1d4ed8", "#60a5fa", "#a78bfa", "#f472b6", "#94a3b8")
 HOLD_COLOUR = "#9ca3af"
 SBP_BANDS = ((120, 140, 1), (140, 160, 2), (160, None, 3))  # CTCAE v5.0 Hypertension
 DBP_BANDS = ((80, 90, 1), (90, 100, 2), (100, None, 3))  # CTCAE v5.0 Hypertension
 BAND_COLOURS = {1: "rgba(253,230,138,0.35)", 2: "rgba(251,146,60,0.25)", 3: "rgba(220,38,38,0.18)"}
 WEIGHT_LOSS_LINES = ((5, 1), (10, 2), (20, 3))  # CTCAE v5.0 Weight loss: % loss, grade
+URINE_PROTEIN_LINES = ((1.0, 2), (3.5, 3))  # CTCAE v5.0 Proteinuria: g/24 h, grade from
+CALCIUM_LINES = ((8.0, 2), (7.0, 3), (6.0, 4))  # CTCAE v5.0 Hypocalcemia: corrected, mg/dL
 MAX_HEATMAP_COLUMNS = 200
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
@@ -93,6 +106,8 @@ class PatientTimeline:
     weights: list[ValuePoint] = field(default_factory=list)
     baseline_weight_kg: float | None = None
     labs: dict[str, list[LabPoint]] = field(default_factory=dict)  # display name -> points
+    urine_protein: list[ValuePoint] = field(default_factory=list)  # g/24 h
+    calcium: list[ValuePoint] = field(default_factory=list)  # corrected, mg/dL
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -222,7 +237,7 @@ def bp_traces(
 def grade_heatmap_traces(
     points: Sequence[GradePoint], *, yaxis: str = "y", max_columns: int = MAX_HEATMAP_COLUMNS
 ) -> list[dict]:
-    """Term x time, coloured by grade 0-4; provisional grades ringed.
+    """Term x time, coloured by grade 0-4 with a key of the grades; provisional ringed.
 
     Visits beyond ``max_columns`` are merged into columns that show each term's
     worst grade, so a grade >= 3 always shows.
@@ -266,7 +281,24 @@ def grade_heatmap_traces(
             "colorscale": _grade_colourscale(),
             "xgap": 1,
             "ygap": 1,
-            "showscale": False,
+            "showscale": True,
+            # The key, above the figure across its width: on the right it would cost the
+            # timeline a sixth of its width on a tablet.
+            "colorbar": {
+                "title": {"text": "Grade colours (CTCAE)", "side": "top"},
+                "orientation": "h",
+                "tickmode": "array",
+                "tickvals": list(range(len(GRADE_WORDS))),
+                "ticktext": list(GRADE_WORDS),
+                "x": 0,
+                "xanchor": "left",
+                "y": 0.995,
+                "yanchor": "top",
+                "yref": "container",
+                "len": 0.95,
+                "thickness": 12,
+                "tickfont": {"size": 11},
+            },
             "hoverongaps": False,
             "hovertemplate": "%{y}<br>%{x}<br>grade %{z}<extra></extra>",
         },
@@ -490,6 +522,76 @@ def lab_traces(
     return traces, shapes
 
 
+def threshold_panel_traces(
+    points: Sequence[ValuePoint],
+    lines: Sequence[tuple[float, int]],
+    *,
+    uid: str,
+    name: str,
+    unit: str,
+    yaxis: str,
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """One measured value in its own unit, with the CTCAE grade lines: (traces, shapes,
+    annotations). Used for urine protein (g/24 h) and corrected calcium (mg/dL)."""
+    if not points:
+        return [], [], []
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "uid": uid,
+        "name": name,
+        "x": [t(p.at) for p in points],
+        "y": [round(p.value, 2) for p in points],
+        "customdata": [p.grade for p in points],
+        "yaxis": yaxis,
+        "marker": {"size": 6},
+        "hovertemplate": name
+        + "<br>%{x}<br>%{y} "
+        + unit
+        + " (grade %{customdata})<extra></extra>",
+    }
+    yref = yaxis.replace("yaxis", "y")
+    shapes, notes = [], []
+    for value, grade in lines:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": yref,
+                "y0": value,
+                "y1": value,
+                "line": {"color": GRADE_COLOURS[min(grade, 4)], "width": 1.5, "dash": "dot"},
+                "name": f"G{grade}",
+            }
+        )
+        notes.append(
+            {
+                "xref": "paper",
+                "x": 1.0,
+                "xanchor": "left",
+                "yref": yref,
+                "y": value,
+                "text": f"G{grade} {value:g}",
+                "showarrow": False,
+                "font": {"size": 11, "color": "#374151"},
+            }
+        )
+    return [trace], shapes, notes
+
+
+def wrap_label(text: str, width: int = 22) -> str:
+    """A long CTCAE term on lines of about ``width`` characters (plotly's <br>)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def _stack_domains(weights: Sequence[float], gap: float = 0.035) -> list[tuple[float, float]]:
     """Vertical domains, first row at the top, proportional to ``weights``."""
     usable = 1 - gap * (len(weights) - 1)
@@ -511,14 +613,24 @@ def _layout_key(axis: str) -> str:
 def patient_figure(timeline: PatientTimeline) -> Figure:
     """One figure, one shared time axis: SBP, DBP, grades, dose, weight, labs."""
     terms = sorted({p.term for p in timeline.grades})
+    label_lines = sum(wrap_label(term).count("<br>") + 1 for term in terms)
     rows = [
         ("sbp", "Systolic (mm Hg)", 1.0),
         ("dbp", "Diastolic (mm Hg)", 1.0),
-        ("grades", "CTCAE grade", max(1.0, 0.28 * len(terms))),
+        (
+            "grades",
+            "CTCAE grade",
+            max(1.0, 0.14 * sum(wrap_label(t).count("<br>") + 1 for t in terms)),
+        ),
         ("dose", "Dose (mg/day)", 0.9),
         ("weight", "Weight (kg)", 0.9),
         ("labs", "× ULN", 1.0),
     ]
+    if timeline.urine_protein:
+        rows.append(("urine", "Urine protein (g/24 h)", 0.8))
+    if timeline.calcium:
+        # The albumin correction is the usual formula, not CTCAE's: unconfirmed [U].
+        rows.append(("calcium", "Calcium (mg/dL)", 0.8))
     domains = _stack_domains([w for _, _, w in rows])
     axis = {key: ("y" if i == 0 else f"y{i + 1}") for i, (key, _, _) in enumerate(rows)}
     data: list[dict] = []
@@ -552,11 +664,39 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
     lab_data, lab_shapes = lab_traces(timeline.labs, yaxis=axis["labs"])
     data += lab_data
     shapes += lab_shapes
+    for key, points, lines, uid, name, unit in (
+        (
+            "urine",
+            timeline.urine_protein,
+            URINE_PROTEIN_LINES,
+            "urine-protein",
+            "Urine protein",
+            "g/24 h",
+        ),
+        (
+            "calcium",
+            timeline.calcium,
+            CALCIUM_LINES,
+            "calcium",
+            "Corrected calcium (formula unconfirmed)",
+            "mg/dL",
+        ),
+    ):
+        if key in axis:
+            panel, panel_shapes, panel_notes = threshold_panel_traces(
+                points, lines, uid=uid, name=name, unit=unit, yaxis=axis[key]
+            )
+            data += panel
+            shapes += panel_shapes
+            annotations += panel_notes
 
     bottom = axis[rows[-1][0]]
     layout: dict[str, Any] = {
-        "height": 1000 + 18 * max(0, len(terms) - 4),
-        "margin": {"l": 150, "r": 90, "t": 20, "b": 40},
+        "height": 1060 + 26 * max(0, label_lines - 4) + 160 * (len(rows) - 6),
+        # A fixed left margin (long term names wrap, see wrap_label) and a narrow right
+        # one for the band labels: the time axis gets the width of the card.
+        "margin": {"l": 135, "r": 75, "t": 80, "b": 40},
+        "autosize": True,
         "font": FONT,
         "showlegend": True,
         "legend": {"orientation": "h", "y": -0.04, "yanchor": "top"},
@@ -585,7 +725,15 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
             "fixedrange": True,
         }
     layout[_layout_key(axis["grades"])].update(
-        {"type": "category", "categoryorder": "array", "categoryarray": terms, "automargin": True}
+        {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": terms,
+            "tickmode": "array",
+            "tickvals": terms,
+            "ticktext": [wrap_label(term) for term in terms],
+            "tickfont": {"size": 11},
+        }
     )
     layout[_layout_key(axis["dose"])]["rangemode"] = "tozero"
     return {"data": data, "layout": layout}
@@ -607,6 +755,7 @@ class SwimmerCourse(NamedTuple):
     discontinued_day: float | None = None
 
 
+MAX_LABELLED_SWIMMER_ROWS = 200  # beyond this a row is 4 px: hover names it
 LEVEL_NAMES = ("Starting dose", "1 level down", "2 levels down", "3+ levels down")
 
 
@@ -686,7 +835,10 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
             "hovertemplate": "%{y}<br>discontinued on day %{x}<extra></extra>",
         }
     )
-    row_px = 14 if len(courses) <= 200 else 4
+    # Each bar gets its own label: rows tall enough for the label's font, and every
+    # category ticked (plotly otherwise drops every second label when rows are tight).
+    labelled = len(courses) <= MAX_LABELLED_SWIMMER_ROWS
+    row_px = 20 if labelled else 4
     return {
         "data": data,
         "layout": {
@@ -701,7 +853,11 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
                 "type": "category",
                 "categoryorder": "array",
                 "categoryarray": list(reversed(labels)),
-                "showticklabels": len(courses) <= 200,
+                "showticklabels": labelled,
+                "tickmode": "array",
+                "tickvals": list(reversed(labels)) if labelled else [],
+                "ticktext": list(reversed(labels)) if labelled else [],
+                "tickfont": {"size": 12},
                 "automargin": True,
             },
         },

@@ -22,6 +22,7 @@ from notifications.selectors import needing_action
 from patients import dosing
 from patients.access import site_roles
 from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, TreatmentCourse
+from toxicity.ctcae.grading import corrected_calcium_mg_dl
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import (
     SEVERITY,
@@ -35,17 +36,12 @@ from tracker import charts, metrics
 
 RECENT_GRADE3_DAYS = 14
 TREND_VISITS = 6
-# Normal 24-h urine protein is below 0.15 g/day; used when a visit gives no ULN [U].
-URINE_PROTEIN_ULN_G_24H = 0.15
-
 # Key labs on the patient page: term -> (label, measurement value key, ULN key).
 LAB_SERIES = {
     "alanine_aminotransferase_increased": ("ALT", "value", "uln"),
     "aspartate_aminotransferase_increased": ("AST", "value", "uln"),
     "blood_bilirubin_increased": ("Bilirubin", "value", "uln"),
     "creatinine_increased": ("Creatinine", "value", "uln"),
-    "proteinuria": ("Urine protein", "urine_protein_g_24h", "uln"),
-    "hypocalcemia": ("Calcium (× LLN)", "calcium_mg_dl", "lln"),
     "thyroid_stimulating_hormone_increased": ("TSH", "value", "uln"),
 }
 
@@ -178,8 +174,6 @@ def _lab_point(term: str, m: dict, at: datetime, grade: int | None) -> charts.La
     _, value_key, ref_key = LAB_SERIES[term]
     value = m.get(value_key)
     reference = m.get(ref_key)
-    if term == "proteinuria" and reference is None:
-        reference = URINE_PROTEIN_ULN_G_24H
     if value is None or not reference:
         return None
     return charts.LabPoint(at, float(value), float(reference), grade)
@@ -315,6 +309,15 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
                 timeline.bp.append(charts.BpVisit(at, readings, grade))
         elif term == "weight_loss" and m.get("weight_kg") is not None:
             timeline.weights.append(charts.ValuePoint(at, float(m["weight_kg"]), grade))
+        elif term == "proteinuria" and m.get("urine_protein_g_24h") is not None:
+            timeline.urine_protein.append(
+                charts.ValuePoint(at, float(m["urine_protein_g_24h"]), grade)
+            )
+        elif term == "hypocalcemia" and m.get("calcium_mg_dl") is not None:
+            calcium = float(m["calcium_mg_dl"])
+            if m.get("albumin_g_dl") is not None:  # graded on corrected calcium, so drawn so
+                calcium = corrected_calcium_mg_dl(calcium, float(m["albumin_g_dl"]))
+            timeline.calcium.append(charts.ValuePoint(at, calcium, grade))
         if term in LAB_SERIES:
             point = _lab_point(term, m, at, grade)
             if point is not None:

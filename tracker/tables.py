@@ -138,7 +138,8 @@ def visit_rows_html(terms: Sequence[str], visits: Iterable[dict]) -> SafeString:
                 grade, provisional = cell
                 mark = PROVISIONAL if provisional else ""
                 cells.append(f'<td class="g{int(grade)}">G{int(grade)}{mark}</td>')
-        out.append(f"<tr><td>{visit['at']:%Y-%m-%d %H:%M}</td>{''.join(cells)}</tr>")
+        # DATETIME_FORMAT's look; the table's header names the zone once.
+        out.append(f"<tr><td>{visit['at']:%-d %b %Y, %H:%M}</td>{''.join(cells)}</tr>")
     return mark_safe("".join(out))  # noqa: S308 - no text but the fixed markup and numbers
 
 
@@ -169,7 +170,7 @@ def ledger_rows_html(changes: Iterable, *, decision_reasons: dict | None = None)
         who = change.recorded_by
         out.append(
             "\n      "
-            f"<tr><td>{at:%Y-%m-%d %H:%M}</td><td>{escape(change.get_kind_display())}</td>\n"
+            f"<tr><td>{at:%-d %b %Y, %H:%M}</td><td>{escape(change.get_kind_display())}</td>\n"
             f"        <td>{_mg(change.dose_before_mg)}</td><td>{_mg(change.dose_after_mg)}</td>\n"
             f"        <td>{reason}</td>\n"
             f"        <td>{recommendation}</td>\n"

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from patients import limits
 from patients import selectors as patient_selectors
 from patients.access import access_patient, site_roles
-from patients.models import Drug, Site
+from patients.models import Drug, Site, TreatmentCourse
 from toxicity import selectors as toxicity_selectors
 from toxicity.models import Recommendation
 from toxicity.services import Decision, RecommendationAlreadyDecided, decide_recommendation
-from tracker import charts, selectors, tables
+from tracker import charts, selectors, tables, wording
 
 STATUS_CHOICES = (("active", "Active"), ("on_hold", "On hold"))
 WORKLIST_SORTS = {
@@ -125,6 +125,8 @@ RECENT_VISITS = 12
 @login_required
 def patient_detail(request, patient_id: int):
     patient = access_patient(request.user, patient_id)
+    # The patient's times are the clinic's: shown in its zone, named on the page.
+    timezone.activate(patient.site.zone)
     page = selectors.patient_page(patient)
     wanted = request.GET.get("csv")
     if wanted == "visits":
@@ -157,8 +159,13 @@ def patient_detail(request, patient_id: int):
             "figure_json": mark_safe(figure_json),  # noqa: S308 - to_json escapes <, > and &
             "findings": page.findings,
             "role": site_roles(request.user).get(patient.site_id),
+            # Visits are logged on a course being taken (or held): the same test as the form's.
+            "has_active_course": any(
+                not cf.state.ended and cf.state.status != "not_started" for cf in page.courses
+            ),
             "visit_table": visit_table,
             "ledgers": ledgers,
+            "zone_name": patient.site.time_zone,
             "can_sign": selectors.can_sign(request.user, patient.site_id),
         },
     )
@@ -392,12 +399,17 @@ def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> 
     from patients.dosing import DOSE_LADDERS
 
     cards = []
+    courses = patient_selectors.with_ledger(
+        TreatmentCourse.objects.filter(pk__in={i.recommendation.course_id for i in items})
+    )
+    dose_now = {c.pk: _dose_now_text(patient_selectors.dose_state(c)) for c in courses}
     for item in items:
         rec = item.recommendation
         cards.append(
             {
                 "item": item,
                 "rec": rec,
+                "dose_now": dose_now.get(rec.course_id, ""),
                 "patient": rec.course.patient,
                 "can_sign": selectors.can_sign(user, rec.course.patient.site_id),
                 "ladder": DOSE_LADDERS.get(rec.course.drug, ()),
@@ -424,23 +436,17 @@ def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> 
     }
 
 
-HIDDEN_MEASUREMENTS = {"optimal_antihypertensive_therapy", "antihypertensive_stable_hours"}
-
-
 def _values_text(term: str, measurements: dict) -> str:
-    """The triggering values as a clinician reads them."""
-    m = measurements or {}
-    if term == "hypertension" and m.get("readings"):
-        text = ", ".join(f"{s}/{d}" for s, d in m["readings"]) + " mm Hg"
-        if m.get("optimal_antihypertensive_therapy"):
-            text += " on optimal antihypertensive therapy"
-        return text
-    parts = []
-    for key, value in m.items():
-        if key in HIDDEN_MEASUREMENTS or value is None:
-            continue
-        parts.append(f"{key.replace('_', ' ')} {value}")
-    return ", ".join(parts)
+    """The triggering values as a clinician reads them (tracker.wording)."""
+    return wording.measurement_text(term, measurements)
+
+
+def _dose_now_text(state) -> str:
+    if state.on_hold:
+        return f"on hold (was {state.held_at_dose_mg:g} mg/day)"
+    if state.ended:
+        return state.status.replace("_", " ")
+    return f"{state.dose_mg_per_day:g} mg/day"
 
 
 @login_required

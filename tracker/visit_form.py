@@ -18,8 +18,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils import formats, timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from patients import limits
@@ -29,6 +31,7 @@ from patients.models import Role
 from toxicity import services
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import AntihypertensiveTherapy, Visit
+from toxicity.rules.bounds import PLAUSIBLE, POSITIVE_MAX, Bound
 
 # Symptoms graded by choosing the CTCAE sentence, in the order nurses ask about them.
 SYMPTOM_TERMS = (
@@ -97,53 +100,140 @@ def event_term_choices() -> list:
 EVENT_GRADE_CHOICES = [("", "-")] + [(str(g), str(g)) for g in range(6)]
 
 
-def _number(label: str, *, decimals: int = 0, minimum=0, maximum=None, **attrs):
-    widget_attrs = {"inputmode": "decimal" if decimals else "numeric", **attrs}
+def _g(x: float) -> str:
+    return f"{x:g}"
+
+
+def _bound_for(name: str) -> Bound:
+    """The plausibility bound of one measured field (toxicity/rules/bounds.py)."""
+    if name in PLAUSIBLE:
+        return PLAUSIBLE[name]
+    high, unit = POSITIVE_MAX[name]
+    return Bound(0, high, unit, name)
+
+
+def range_text(label, bound: str):
+    """'Weight must be between 20 and 400 kg.', from the engine's bound."""
+    spec = _bound_for(bound)
+    unit = f" {spec.unit}" if spec.unit else ""
+    if bound in POSITIVE_MAX:  # a reference limit or baseline is above 0
+        return format_lazy(
+            gettext_lazy("{label} must be above 0 and at most {high}{unit}."),
+            label=label,
+            high=_g(spec.high),
+            unit=unit,
+        )
+    return format_lazy(
+        gettext_lazy("{label} must be between {low} and {high}{unit}."),
+        label=label,
+        low=_g(spec.low),
+        high=_g(spec.high),
+        unit=unit,
+    )
+
+
+def _number(label, bound: str, *, decimals: int = 0, **attrs):
+    """A number box whose limits and messages come from the engine's own bounds.
+
+    It is a text box with a numeric keyboard, not <input type=number>: a browser
+    silently empties a number box holding "7e" or "14O" and the server would see
+    nothing; here the server sees what was typed and says what is wrong with it.
+    """
+    spec = _bound_for(bound)
+    exclusive_low = bound in POSITIVE_MAX
+    within = range_text(label, bound)
+    digits = (
+        gettext_lazy("type digits and a decimal point only")
+        if decimals
+        else gettext_lazy("type digits only")
+    )
+    messages_ = {
+        "invalid": format_lazy(
+            gettext_lazy("{label} is not a number: {digits}."), label=label, digits=digits
+        ),
+        "min_value": within,
+        "max_value": within,
+        "max_digits": within,
+        "max_whole_digits": within,
+        "max_decimal_places": format_lazy(
+            gettext_lazy("{label} takes at most {n} decimal places."), label=label, n=decimals
+        ),
+    }
+    widget_attrs = {
+        "inputmode": "decimal" if decimals else "numeric",
+        "autocomplete": "off",
+        "data-min": _g(spec.low),
+        "data-max": _g(spec.high),
+        **attrs,
+    }
+    low = None if exclusive_low else spec.low
     if decimals:
-        return forms.DecimalField(
+        field = forms.DecimalField(
             label=label,
             required=False,
-            min_value=minimum,
-            max_value=maximum,
+            min_value=low,
+            max_value=spec.high,
             decimal_places=decimals,
-            max_digits=7,
-            widget=forms.NumberInput(attrs={"step": 10**-decimals, **widget_attrs}),
+            max_digits=9,
+            error_messages=messages_,
+            widget=forms.TextInput(attrs=widget_attrs),
         )
-    return forms.IntegerField(
+    else:
+        field = forms.IntegerField(
+            label=label,
+            required=False,
+            min_value=low,
+            max_value=spec.high,
+            error_messages=messages_,
+            widget=forms.TextInput(attrs=widget_attrs),
+        )
+    field.bound = bound
+    field.range_text = within
+    return field
+
+
+DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def _moment(label, *, required: bool):
+    """One text box for date and time (one Tab stop, not seven), in the clinic's zone."""
+    return forms.DateTimeField(
         label=label,
-        required=False,
-        min_value=minimum,
-        max_value=maximum,
-        widget=forms.NumberInput(attrs=widget_attrs),
+        required=required,
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d"],
+        error_messages={
+            "required": gettext_lazy("Say when the visit took place."),
+            "invalid": gettext_lazy("Write the date and time as 2026-03-14 09:30."),
+        },
+        widget=forms.DateTimeInput(
+            format=DATETIME_FORMAT,
+            attrs={"placeholder": "YYYY-MM-DD HH:MM", "autocomplete": "off", "class": "moment"},
+        ),
     )
 
 
 class VisitForm(forms.Form):
-    occurred_at = forms.DateTimeField(
-        label="Visit time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    occurred_at = _moment(gettext_lazy("Visit time"), required=True)
     antihypertensive_therapy = forms.ChoiceField(
-        label="Antihypertensive therapy", choices=AntihypertensiveTherapy.choices
+        label=gettext_lazy("Antihypertensive therapy"), choices=AntihypertensiveTherapy.choices
     )
-    antihypertensive_stable_since = forms.DateTimeField(
-        label="Dose unchanged since",
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    antihypertensive_stable_since = _moment(gettext_lazy("Dose unchanged since"), required=False)
+    weight_kg = _number(gettext_lazy("Weight (kg)"), "weight_kg", decimals=1)
+    stools_per_day = _number(gettext_lazy("Stools per day"), "stools_per_day")
+    urine_protein_g_24h = _number(
+        gettext_lazy("24-h urine protein (g)"), "urine_protein_g_24h", decimals=2
     )
-    weight_kg = _number("Weight (kg)", decimals=1, minimum=1, maximum=400)
-    stools_per_day = _number("Stools per day", maximum=50)
-    urine_protein_g_24h = _number("24-h urine protein (g)", decimals=2, maximum=50)
     dipstick = forms.ChoiceField(
-        label="Urine dipstick",
+        label=gettext_lazy("Urine dipstick"),
         required=False,
-        choices=[("", "not done")] + [(d, d) for d in DIPSTICK],
+        choices=[("", gettext_lazy("not done"))] + [(d, d) for d in DIPSTICK],
     )
-    qtc_ms = _number("Average QTc (ms)", minimum=200, maximum=800)
-    calcium_mg_dl = _number("Calcium (mg/dL)", decimals=2, maximum=20)
-    albumin_g_dl = _number("Albumin (g/dL)", decimals=1, maximum=10)
-    calcium_lln = _number("Calcium LLN (mg/dL)", decimals=2, maximum=20)
+    qtc_ms = _number(gettext_lazy("Average QTc (ms)"), "qtc_ms")
+    calcium_mg_dl = _number(gettext_lazy("Calcium (mg/dL)"), "calcium_mg_dl", decimals=2)
+    albumin_g_dl = _number(gettext_lazy("Albumin (g/dL)"), "albumin_g_dl", decimals=1)
+    calcium_lln = _number(gettext_lazy("Calcium LLN (mg/dL)"), "lln", decimals=2)
     note = forms.CharField(
-        label="Note",
+        label=gettext_lazy("Note"),
         required=False,
         max_length=limits.NOTE_CHARS,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -153,11 +243,17 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         for row in range(1, BP_ROWS + 1):
             self.fields[f"bp{row}_sbp"] = _number(
-                f"BP {row} systolic", maximum=400, placeholder="SBP", autocomplete="off"
+                format_lazy(gettext_lazy("Reading {row} systolic"), row=row),
+                "sbp",
+                placeholder="SBP",
             )
             self.fields[f"bp{row}_dbp"] = _number(
-                f"BP {row} diastolic", maximum=300, placeholder="DBP", autocomplete="off"
+                format_lazy(gettext_lazy("Reading {row} diastolic"), row=row),
+                "dbp",
+                placeholder="DBP",
             )
+        # The nurse starts with the blood pressure: the first box has the cursor.
+        self.fields["bp1_sbp"].widget.attrs["autofocus"] = True
         for term in MEASURED_TERMS_WITH_JUDGEMENT:
             self.fields[f"grade_{term}"] = forms.ChoiceField(
                 label=f"{TERMS[term].name}: clinician grade",
@@ -189,9 +285,66 @@ class VisitForm(forms.Form):
             self.fields[f"event{row}_intolerable"] = forms.BooleanField(
                 label=_("intolerable to the patient"), required=False
             )
-        for _unused, key, label in LABS:
-            self.fields[f"{key}_value"] = _number(label, decimals=2, maximum=100000)
-            self.fields[f"{key}_uln"] = _number("ULN", decimals=2, maximum=100000)
+        for _term, key, label in LABS:
+            self.fields[f"{key}_value"] = _number(label, "value", decimals=2)
+            self.fields[f"{key}_uln"] = _number(
+                format_lazy(gettext_lazy("{lab}: ULN"), lab=label), "uln", decimals=2
+            )
+        if self.is_bound:
+            # An error moves the cursor to the summary at the top, not to the first box.
+            self.fields["bp1_sbp"].widget.attrs.pop("autofocus", None)
+
+    def clean(self):
+        """The checks that need two boxes, in the nurse's words, in the same round as the
+        single-box checks (what the engine would refuse, said before it is asked)."""
+        data = super().clean()
+        for row in range(1, BP_ROWS + 1):
+            sbp, dbp = f"bp{row}_sbp", f"bp{row}_dbp"
+            if sbp in self.errors or dbp in self.errors:
+                continue
+            s, d = data.get(sbp), data.get(dbp)
+            if s is not None and d is None:
+                self.add_error(
+                    dbp, _("Reading %(row)s: enter the diastolic pressure too.") % {"row": row}
+                )
+            elif d is not None and s is None:
+                self.add_error(
+                    sbp, _("Reading %(row)s: enter the systolic pressure too.") % {"row": row}
+                )
+            elif s is not None and d is not None and d > s:
+                self.add_error(
+                    sbp,
+                    _("Reading %(row)s: the diastolic %(d)s is above the systolic %(s)s.")
+                    % {"row": row, "d": d, "s": s},
+                )
+        for _term, key, label in LABS:
+            value, uln = f"{key}_value", f"{key}_uln"
+            if value in self.errors or uln in self.errors:
+                continue
+            if data.get(value) is not None and data.get(uln) is None:
+                self.add_error(
+                    uln,
+                    _("%(lab)s: enter the laboratory's upper limit of normal (ULN) too.")
+                    % {"lab": label},
+                )
+        if "calcium_mg_dl" not in self.errors and "albumin_g_dl" not in self.errors:
+            calcium, albumin = data.get("calcium_mg_dl"), data.get("albumin_g_dl")
+            if calcium is not None and albumin is None:
+                self.add_error(
+                    "albumin_g_dl",
+                    _("Calcium is graded corrected for albumin: enter the albumin too."),
+                )
+            elif albumin is not None and calcium is None:
+                self.add_error(
+                    "calcium_mg_dl", _("Albumin is only used with calcium: enter the calcium too.")
+                )
+        for row in range(1, EVENT_ROWS + 1):
+            term, grade = data.get(f"event{row}_term"), data.get(f"event{row}_grade")
+            if term and grade in (None, ""):
+                self.add_error(f"event{row}_grade", _("Choose the grade of this event."))
+            elif grade not in (None, "") and not term:
+                self.add_error(f"event{row}_term", _("Choose the CTCAE term of this grade."))
+        return data
 
     def bp_rows(self):
         return [(self[f"bp{r}_sbp"], self[f"bp{r}_dbp"]) for r in range(1, BP_ROWS + 1)]
@@ -205,18 +358,31 @@ class VisitForm(forms.Form):
             for r in range(1, EVENT_ROWS + 1)
         ]
 
-    def clean(self):
-        data = super().clean()
-        for row in range(1, EVENT_ROWS + 1):
-            term, grade = data.get(f"event{row}_term"), data.get(f"event{row}_grade")
-            if term and grade in (None, ""):
-                self.add_error(f"event{row}_grade", _("Choose the grade of this event."))
-            elif grade not in (None, "") and not term:
-                self.add_error(f"event{row}_term", _("Choose the CTCAE term of this grade."))
-        return data
-
     def lab_rows(self):
-        return [(self[f"{key}_value"], self[f"{key}_uln"]) for _, key, _ in LABS]
+        """(value box, ULN box, the last value) per lab; ``last`` is set by the view."""
+        last = getattr(self, "last", {})
+        return [
+            (self[f"{key}_value"], self[f"{key}_uln"], last.get(f"{key}_value"))
+            for _term, key, _label in LABS
+        ]
+
+    def page_order(self) -> list[str]:
+        """The fields in the order the page shows them."""
+        order = ["occurred_at"]
+        order += [f"bp{r}_{p}" for r in range(1, BP_ROWS + 1) for p in ("sbp", "dbp")]
+        order += ["antihypertensive_therapy", "antihypertensive_stable_since"]
+        order += ["grade_hypertension", "lowering_reason_hypertension", "weight_kg"]
+        order += ["stools_per_day", "grade_diarrhea", "lowering_reason_diarrhea"]
+        order += [name for name in self.fields if name not in order]
+        return order
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(field id, message) for every error, in the order of the page; '' for the form."""
+        out = [("", str(e)) for e in self.non_field_errors()]
+        for name in self.page_order():
+            for message in self.errors.get(name, ()):
+                out.append((self[name].id_for_label, str(message)))
+        return out
 
 
 @dataclass
@@ -242,8 +408,8 @@ def build_observations(data: dict) -> Observations:
     readings, reading_fields = [], {}
     for row in range(1, BP_ROWS + 1):
         sbp, dbp = data.get(f"bp{row}_sbp"), data.get(f"bp{row}_dbp")
-        if sbp is None and dbp is None:
-            continue
+        if sbp is None or dbp is None:
+            continue  # half a reading is the form's error to name (VisitForm.clean)
         reading_fields[f"readings[{len(readings)}]"] = f"bp{row}_sbp"
         readings.append([sbp, dbp])
     _with_judgement(
@@ -282,11 +448,11 @@ def build_observations(data: dict) -> Observations:
             out.add(observation, {"term": f"event{row}_term", "grade": f"event{row}_grade"})
     for term, key, _label in LABS:
         value, uln = data.get(f"{key}_value"), data.get(f"{key}_uln")
-        if value is None and uln is None:
+        if value is None:
+            # The ULN alone is the laboratory's range carried over from the last visit,
+            # not a measurement: without a value there is no lab observation.
             continue
-        observation = {"term": term}
-        if value is not None:
-            observation["value"] = _num(value)
+        observation = {"term": term, "value": _num(value)}
         if uln is not None:
             observation["uln"] = _num(uln)
         out.add(
@@ -346,12 +512,47 @@ def _with_judgement(
 
 
 PATH = re.compile(r"^observations\[(\d+)\](?:\.(\w+)(\[\d+\])?)?")
+BELOW_COMPUTED = re.compile(r"^Grade (\d) is below the computed grade (\d)")
+BASELINE_WORDS = {
+    "baseline_weight_kg": gettext_lazy("baseline weight"),
+    "baseline_stools_per_day": gettext_lazy("baseline stools per day"),
+    "baseline_qtc_ms": gettext_lazy("baseline QTc"),
+    "baseline": gettext_lazy("baseline value"),
+}
+
+
+def in_nurses_words(name: str, text: str, term: str, label) -> str:
+    """The engine speaks to programs (field names, contract words); the form to a nurse.
+
+    The form's own checks already say most things first; what is left for the engine
+    is what needs the patient's record (baselines) or the whole visit.
+    """
+    term_name = TERMS[term].name if term in TERMS else term
+    if name in BASELINE_WORDS and "missing baseline" in text:
+        return _(
+            "The patient's record has no %(what)s, so %(term)s cannot be graded from it. "
+            "Record the baseline on the patient first, or leave this box empty."
+        ) % {"what": BASELINE_WORDS[name], "term": term_name}
+    if name == "value" and "1000 x ULN" in text:
+        return _("%(label)s is more than 1000 times its ULN: check the value and its unit.") % {
+            "label": label
+        }
+    below = BELOW_COMPUTED.match(text)
+    if name == "grade" and below:
+        return _(
+            "Grade %(given)s is below the grade %(computed)s the numbers give: write why in "
+            "the box below it, or keep the computed grade."
+        ) % {"given": below[1], "computed": below[2]}
+    if name == "lowering_reason":
+        return _("A reason is only written when the clinician grade is below the computed one.")
+    return f"{label or term_name}: {text}" if label or term_name else text
 
 
 def attach_errors(
     form: VisitForm, errors: dict[str, list[str] | str], observations: Observations
 ) -> None:
-    """Puts each service error next to the form field the nurse has to correct."""
+    """Puts each service error next to the form field the nurse has to correct, in the
+    nurse's words; a field that already shows an error keeps that one (one message each)."""
     for key, messages_ in errors.items():
         text = " ".join(messages_) if isinstance(messages_, list) else str(messages_)
         match = PATH.match(key)
@@ -359,14 +560,14 @@ def attach_errors(
         if match:
             index, name, item = int(match[1]), match[2], match[3]
             sources = observations.sources[index] if index < len(observations.sources) else {}
+            term = (
+                observations.items[index].get("term", "") if index < len(observations.items) else ""
+            )
             target = sources.get(f"{name}{item or ''}") or sources.get(name or "")
-            if target is None:
-                term = (
-                    observations.items[index].get("term", "")
-                    if index < len(observations.items)
-                    else ""
-                )
-                text = f"{TERMS[term].name if term in TERMS else term}: {text}"
+            label = form.fields[target].label if target in form.fields else None
+            text = in_nurses_words(name or "", text, term, label)
+        if target is not None and target in form.errors:
+            continue
         form.add_error(target, text)
 
 
@@ -379,32 +580,99 @@ def _course_for(patient):
     raise Http404("This patient has no active treatment course.")
 
 
-def _initial(course) -> dict:
-    """Defaults from the last visit: the things that rarely change between visits."""
+def _initial(recent: list[Visit]) -> dict:
+    """Defaults from the last visits: the things that rarely change between visits.
+
+    The visit time is now in the clinic's zone (the view has activated it); the
+    therapy comes from the last visit; each laboratory limit (ULN, LLN) from the last
+    visit that measured it, as a visit without labs does not change the lab's range."""
     initial = {
         "occurred_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None),
         "antihypertensive_therapy": AntihypertensiveTherapy.NONE,
     }
-    last = (
-        Visit.objects.filter(course=course)
-        .prefetch_related("observations")
-        .order_by("-occurred_at")
-        .first()
-    )
-    if last is None:
+    if not recent:
         return initial
+    last = recent[0]
     initial["antihypertensive_therapy"] = last.antihypertensive_therapy
     if last.antihypertensive_stable_since:
         initial["antihypertensive_stable_since"] = timezone.localtime(
             last.antihypertensive_stable_since
         ).replace(tzinfo=None)
-    for observation in last.observations.all():
-        for term, key, _label in LABS:
-            if observation.term == term and "uln" in observation.measurements:
-                initial[f"{key}_uln"] = observation.measurements["uln"]
-        if observation.term == "hypocalcemia" and "lln" in observation.measurements:
-            initial["calcium_lln"] = observation.measurements["lln"]
+    uln_fields = {term: f"{key}_uln" for term, key, _label in LABS}
+    for visit in recent:
+        for observation in visit.observations.all():
+            m = observation.measurements
+            name = uln_fields.get(observation.term)
+            if name and "uln" in m:
+                initial.setdefault(name, m["uln"])
+            if observation.term == "hypocalcemia" and "lln" in m:
+                initial.setdefault("calcium_lln", m["lln"])
     return initial
+
+
+# Where the last value of each box is read from: field -> (term, measurement, unit).
+LAST_VALUE_SOURCES: dict[str, tuple[str, str, str]] = {
+    "weight_kg": ("weight_loss", "weight_kg", "kg"),
+    "stools_per_day": ("diarrhea", "stools_per_day", ""),
+    "urine_protein_g_24h": ("proteinuria", "urine_protein_g_24h", "g/24 h"),
+    "dipstick": ("proteinuria", "dipstick", ""),
+    "qtc_ms": ("electrocardiogram_qt_corrected_interval_prolonged", "qtc_ms", "ms"),
+    "calcium_mg_dl": ("hypocalcemia", "calcium_mg_dl", "mg/dL"),
+    "albumin_g_dl": ("hypocalcemia", "albumin_g_dl", "g/dL"),
+    **{f"{key}_value": (term, "value", "") for term, key, _label in LABS},
+}
+RECENT_VISITS_FOR_LAST_VALUES = 20
+
+
+def _figure(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def recent_visits(course) -> list[Visit]:
+    """The course's last visits with their observations, newest first (one read for the
+    form's defaults and the last values beside its boxes)."""
+    return list(
+        Visit.objects.filter(course=course)
+        .prefetch_related("observations")
+        .order_by("-occurred_at")[:RECENT_VISITS_FOR_LAST_VALUES]
+    )
+
+
+def last_values(recent: list[Visit]) -> dict[str, str]:
+    """'last 68.2 kg on 3 Nov 2026' beside each box: the newest recorded value of each.
+
+    Read from the course's recent visits, newest first; a box with no earlier value
+    shows nothing."""
+    out: dict[str, str] = {}
+    for visit in recent:
+        when = formats.date_format(timezone.localtime(visit.occurred_at), "DATE_FORMAT")
+        by_term = {o.term: o.measurements for o in visit.observations.all()}
+        if "bp" not in out and "hypertension" in by_term:
+            readings = by_term["hypertension"].get("readings") or []
+            if not readings and by_term["hypertension"].get("sbp") is not None:
+                readings = [[by_term["hypertension"]["sbp"], by_term["hypertension"]["dbp"]]]
+            if readings:
+                shown = ", ".join(f"{_figure(s)}/{_figure(d)}" for s, d in readings)
+                out["bp"] = _("last %(readings)s mm Hg on %(date)s") % {
+                    "readings": shown,
+                    "date": when,
+                }
+        for name, (term, measurement, unit) in LAST_VALUE_SOURCES.items():
+            if name in out or term not in by_term:
+                continue
+            value = by_term[term].get(measurement)
+            if value is None:
+                continue
+            if name.endswith("_value"):
+                uln = by_term[term].get("uln")
+                unit = f"(ULN {_figure(uln)})" if uln is not None else ""
+            out[name] = _("last %(value)s on %(date)s") % {
+                "value": f"{_figure(value)} {unit}".strip(),
+                "date": when,
+            }
+    return out
 
 
 def _visit_arguments(form: VisitForm, observations: Observations) -> dict:
@@ -418,24 +686,41 @@ def _visit_arguments(form: VisitForm, observations: Observations) -> dict:
     }
 
 
+def _check_and_save(request, form: VisitForm, course) -> bool:
+    """Validates the whole visit in one round and saves it when nothing is wrong.
+
+    When a box is already wrong the engine still checks the rest (nothing saved), so
+    the nurse sees every problem at once, not one batch per press of Save."""
+    valid = form.is_valid()
+    cleaned = getattr(form, "cleaned_data", None)  # absent when nothing at all was posted
+    if not cleaned or cleaned.get("occurred_at") is None:
+        return False
+    observations = build_observations(cleaned)
+    arguments = _visit_arguments(form, observations)
+    try:
+        if valid:
+            services.log_visit(actor=request.user, course=course, **arguments)
+            return True
+        services.preview_visit(actor=request.user, course=course, **arguments)
+    except ValidationError as refused:
+        attach_errors(form, refused.message_dict, observations)
+    return False
+
+
 @login_required
 def new_visit(request, patient_id: int):
     patient = access_patient(request.user, patient_id)
     if role_at(request.user, patient.site_id) not in (Role.NURSE, Role.ONCOLOGIST):
         raise PermissionDenied("Only nurses and oncologists record visits.")
     course = _course_for(patient)
-    form = VisitForm(request.POST or None, initial=_initial(course))
-    if request.method == "POST" and form.is_valid():
-        observations = build_observations(form.cleaned_data)
-        try:
-            services.log_visit(
-                actor=request.user, course=course, **_visit_arguments(form, observations)
-            )
-        except ValidationError as refused:
-            attach_errors(form, refused.message_dict, observations)
-        else:
-            messages.success(request, "Visit saved. The recommendation follows in a moment.")
-            return redirect("tracker:patient", patient_id=patient.pk)
+    # The visit happens at the clinic: its time is read and shown in the clinic's zone.
+    timezone.activate(patient.site.zone)
+    recent = recent_visits(course)
+    form = VisitForm(request.POST if request.method == "POST" else None, initial=_initial(recent))
+    form.last = last_values(recent)
+    if request.method == "POST" and _check_and_save(request, form, course):
+        messages.success(request, _("Visit saved. The recommendation follows in a moment."))
+        return redirect("tracker:patient", patient_id=patient.pk)
     state = patient_selectors.dose_state(course)
     return render(
         request,
@@ -445,6 +730,9 @@ def new_visit(request, patient_id: int):
             "course": course,
             "state": state,
             "form": form,
+            "last": form.last,
+            "zone_name": patient.site.time_zone,
+            "zone_now": formats.date_format(timezone.localtime(), "T"),
             "baseline_weight": patient.baseline_weight_kg,
             "baseline_stools": patient.baseline_stools_per_day,
         },
@@ -460,18 +748,19 @@ def preview_visit(request, patient_id: int):
     if role_at(request.user, patient.site_id) not in (Role.NURSE, Role.ONCOLOGIST):
         raise PermissionDenied("Only nurses and oncologists record visits.")
     course = _course_for(patient)
+    timezone.activate(patient.site.zone)
     form = VisitForm(request.POST)
-    if not form.is_valid():
-        return JsonResponse(
-            {"errors": {k: " ".join(v) for k, v in form.errors.items()}}, status=400
-        )
+    valid = form.is_valid()
     observations = build_observations(form.cleaned_data)
-    try:
-        answer = services.preview_visit(
-            actor=request.user, course=course, **_visit_arguments(form, observations)
-        )
-    except ValidationError as refused:
-        attach_errors(form, refused.message_dict, observations)
+    answer = None
+    if form.cleaned_data.get("occurred_at") is not None:
+        try:
+            answer = services.preview_visit(
+                actor=request.user, course=course, **_visit_arguments(form, observations)
+            )
+        except ValidationError as refused:
+            attach_errors(form, refused.message_dict, observations)
+    if not valid or form.errors:
         return JsonResponse(
             {"errors": {k: " ".join(v) for k, v in form.errors.items()}}, status=400
         )

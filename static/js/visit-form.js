@@ -76,6 +76,19 @@
     }).catch(function () { /* aborted or offline: the next keystroke tries again */ });
   }
 
+  // After a refused save the cursor goes to the list of what to correct, so a
+  // keyboard or screen-reader user hears it at once; each entry links to its box.
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) saves from any box, as the form's hint says.
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
+  });
+
   form.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(refresh, 350);

@@ -238,3 +238,99 @@ def test_time_to_first_reduction_has_a_curve_per_drug():
     curve = trace(figure, "ttr-lenvatinib")
     assert curve["x"] == [0, 10, 50]
     assert curve["y"] == [100, 50, 50]
+
+
+# --- Each value on an axis that reads true ------------------------------------------
+
+
+def _axis_title(figure: dict, uid: str) -> str:
+    yaxis = trace(figure, uid)["yaxis"]
+    return figure["layout"]["yaxis" + yaxis[1:]]["title"]["text"]
+
+
+def test_urine_protein_has_its_own_axis_in_grams_per_24_hours():
+    figure = valid(
+        charts.patient_figure(timeline(urine_protein=[ValuePoint(at(7), 0.73, grade=1)]))
+    )
+    protein = trace(figure, "urine-protein")
+    assert protein["y"] == [0.73]  # not 4.9 "× ULN"
+    assert _axis_title(figure, "urine-protein") == "Urine protein (g/24 h)"
+    assert protein["yaxis"] != trace(figure, "lab-alt")["yaxis"]
+    lines = [s["y0"] for s in figure["layout"]["shapes"] if s["yref"] == protein["yaxis"]]
+    assert lines == [1.0, 3.5]  # CTCAE v5.0 Proteinuria G2 1.0, G3 3.5 g/24 h
+
+
+def test_calcium_has_its_own_axis_in_mg_dl_with_the_low_grade_lines():
+    figure = valid(charts.patient_figure(timeline(calcium=[ValuePoint(at(7), 7.6, grade=2)])))
+    calcium = trace(figure, "calcium")
+    assert calcium["y"] == [7.6]
+    assert _axis_title(figure, "calcium") == "Calcium (mg/dL)"
+    # The albumin correction is not CTCAE's and not confirmed: the chart says so.
+    assert calcium["name"] == "Corrected calcium (formula unconfirmed)"
+    lines = [s["y0"] for s in figure["layout"]["shapes"] if s["yref"] == calcium["yaxis"]]
+    assert lines == [8.0, 7.0, 6.0]  # CTCAE v5.0 Hypocalcemia G2, G3, G4 (corrected)
+
+
+def test_the_uln_panel_holds_only_labs_read_against_an_upper_limit():
+    figure = charts.patient_figure(
+        timeline(urine_protein=[ValuePoint(at(7), 0.73)], calcium=[ValuePoint(at(7), 7.6, grade=2)])
+    )
+    uln_axis = trace(figure, "lab-alt")["yaxis"]
+    on_uln = {t["name"] for t in figure["data"] if t.get("yaxis") == uln_axis}
+    assert on_uln == {"ALT", "Creatinine"}
+
+
+def _luminance(hex_colour: str) -> float:
+    from tests.tracker.test_contrast import relative_luminance
+
+    return relative_luminance(hex_colour)
+
+
+def test_each_grade_colour_is_clearly_darker_than_the_grade_below():
+    for lower, higher in zip(charts.GRADE_COLOURS, charts.GRADE_COLOURS[1:], strict=False):
+        ratio = (_luminance(lower) + 0.05) / (_luminance(higher) + 0.05)
+        assert ratio >= 1.4, (lower, higher, ratio)
+
+
+def test_the_grade_heatmap_has_a_key_naming_each_grade():
+    heatmap = trace(charts.patient_figure(timeline()), "grades")
+    assert heatmap["showscale"] is True
+    assert heatmap["colorbar"]["tickvals"] == [0, 1, 2, 3, 4]
+    assert heatmap["colorbar"]["ticktext"][:2] == ["0 · none", "1 · mild"]
+
+
+def test_every_swimmer_bar_has_its_label():
+    courses = [
+        SwimmerCourse(f"NGT-{i:03d} lenvatinib", "lenvatinib", (SwimmerSegment(0, 90, 24, 0),))
+        for i in range(60)
+    ]
+    figure = valid(charts.swimmer_figure(courses))
+    yaxis = figure["layout"]["yaxis"]
+    assert sorted(yaxis["tickvals"]) == sorted(c.label for c in courses)
+    assert yaxis["ticktext"] == yaxis["tickvals"]
+    # Rows tall enough for a 12 px label each.
+    assert figure["layout"]["height"] >= 60 * 20
+
+
+def test_every_trace_type_the_charts_draw_is_in_the_served_plotly_bundle():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    bundle = Path(settings.BASE_DIR, "static/vendor/plotly/plotly-cartesian.min.js").read_text()
+    available = set(re.findall(r'moduleType:"trace",name:"(\w+)"', bundle))
+    figures = [
+        charts.patient_figure(
+            timeline(urine_protein=[ValuePoint(at(7), 0.73)], calcium=[ValuePoint(at(7), 7.6)])
+        ),
+        charts.swimmer_figure(
+            [SwimmerCourse("A lenvatinib", "lenvatinib", (SwimmerSegment(0, 9, 24, 0),))]
+        ),
+        charts.worst_grade_figure({("lenvatinib", "Fatigue"): [1, 2, 0, 0, 0]}),
+        charts.rdi_figure({"lenvatinib": [88.0, 92.0]}),
+        charts.time_to_reduction_figure({"lenvatinib": [(30.0, True), (60.0, False)]}),
+    ]
+    drawn = {t["type"] for f in figures for t in f["data"]}
+    assert drawn <= available, drawn - available
+    assert {"scatter", "heatmap", "bar", "box"} <= drawn

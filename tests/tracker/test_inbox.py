@@ -153,3 +153,11 @@ def test_signing_needs_a_post(logged_in, oncologist, recommendation):
 def test_a_recommendation_that_does_not_exist_is_404(logged_in, oncologist, missing):
     url = reverse("tracker:decide", args=[missing])
     assert logged_in(oncologist).post(url, {"decision": "approve"}).status_code == 404
+
+
+def test_a_card_shows_values_in_words_and_the_dose_now(logged_in, oncologist, recommendation):
+    page = logged_in(oncologist).get("/inbox/").content.decode()
+    assert "Dose now: <strong>24 mg/day</strong>" in page
+    assert "mean 164/101 mm Hg" in page
+    assert "readings" not in page
+    assert "optimal antihypertensive therapy True" not in page

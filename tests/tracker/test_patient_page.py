@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from patients.services import apply_dose_change
 from tests.factories import PatientFactory
@@ -50,7 +52,7 @@ def test_the_figure_goes_to_the_page_as_json_with_no_inline_script(
     # Every <script> either loads a static file or carries JSON data.
     for chunk in html.split("<script")[1:]:
         assert chunk.lstrip().startswith(("src=", 'id="patient-figure" type="application/json"'))
-    assert "/static/vendor/plotly/plotly.min" in html
+    assert "/static/vendor/plotly/plotly-cartesian.min" in html
 
 
 def test_it_shows_the_dose_figures_of_reference_md_3_4(logged_in, oncologist, course, time_machine):
@@ -179,5 +181,41 @@ def test_a_signed_decision_shows_who_signed_when_and_what_it_meant(
     )
     page = logged_in(oncologist).get(url(recommendation.course.patient)).content.decode()
     assert signed.signer_name in page
-    assert signed.decided_at.strftime("%Y-%m-%d %H:%M:%S") in page
+    # In the clinic's zone, named (the site's time zone defaults to settings.TIME_ZONE).
+    local = timezone.localtime(signed.decided_at, signed.course.patient.site.zone)
+    assert formats.date_format(local, "DATETIME_FORMAT") in page
     assert "approved dose change" in page
+
+
+def test_a_running_course_offers_the_nurse_log_a_visit(logged_in, nurse, course):
+    page = logged_in(nurse).get(url(course.patient)).content.decode()
+    assert f'href="/patients/{course.patient.pk}/visits/new/"' in page
+
+
+@pytest.mark.parametrize("kind", ["discontinue", "complete"])
+def test_an_ended_course_does_not_offer_log_a_visit(logged_in, oncologist, nurse, course, kind):
+    apply_dose_change(
+        actor=oncologist, course=course, kind=kind, dose_after_mg=0, reason="Course ended"
+    )
+    page = logged_in(nurse).get(url(course.patient)).content.decode()
+    assert "/visits/new/" not in page
+    assert "No treatment course is running" in page
+    # and the form itself still answers 404 rather than a broken page
+    assert logged_in(nurse).get(f"/patients/{course.patient.pk}/visits/new/").status_code == 404
+
+
+def test_the_navigation_leads_to_the_alerts(logged_in, nurse, course):
+    page = logged_in(nurse).get(url(course.patient)).content.decode()
+    nav = page[page.index("<nav>") : page.index("</nav>")]
+    assert 'href="/alerts/"' in nav
+
+
+@time_machine.travel(datetime(2026, 6, 1, 2, 30, tzinfo=UTC), tick=False)
+def test_times_show_in_the_clinics_zone_with_the_zone_named(logged_in, oncologist, nurse, patient):
+    patient.site.time_zone = "Asia/Shanghai"
+    patient.site.save()
+    course = data.start_course(oncologist, patient, days_ago=30)
+    data.log_visit(nurse, course, days_ago=0, observations=[data.hypertension()])
+    page = logged_in(oncologist).get(url(patient)).content.decode()
+    assert "Visit (Asia/Shanghai)" in page
+    assert "<td>1 Jun 2026, 10:30</td>" in page  # 02:30 UTC is 10:30 in Shanghai

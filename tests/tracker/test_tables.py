@@ -28,9 +28,9 @@ def test_the_visit_grid_marks_provisional_grades_and_leaves_missing_terms_blank(
     ]
     html = tables.visit_rows_html(["Fatigue", "Rash"], visits)
     assert html == (
-        '<tr><td>2026-03-02 09:05</td><td class="g2">G2 <abbr title="provisional">P</abbr></td>'
+        '<tr><td>2 Mar 2026, 09:05</td><td class="g2">G2 <abbr title="provisional">P</abbr></td>'
         '<td class="g"></td></tr>'
-        '<tr><td>2026-02-23 09:05</td><td class="g1">G1</td><td class="g3">G3</td></tr>'
+        '<tr><td>23 Feb 2026, 09:05</td><td class="g1">G1</td><td class="g3">G3</td></tr>'
     )
 
 
@@ -47,7 +47,7 @@ def test_ledger_rows_escape_the_reasons_and_write_doses_as_the_template_did(sett
         recorded_by=SimpleNamespace(get_full_name=lambda: "", get_username=lambda: "dr<x>"),
     )
     html = tables.ledger_rows_html([change])
-    assert "<td>2026-03-02 09:05</td><td>Reduce</td>" in html
+    assert "<td>2 Mar 2026, 09:05</td><td>Reduce</td>" in html
     assert "<td>24</td><td>12.3</td>" in html  # floatformat:"-1"
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <em>(off-ladder: R&amp;D)</em>" in html
     assert "<td>R7</td>" in html and "<td>dr&lt;x&gt;</td>" in html

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from django.utils import timezone
+from datetime import UTC, datetime
 
+import pytest
+import time_machine
+from django.utils import formats, timezone
+
+from tests.tracker import data
 from toxicity.models import Observation, Visit
 from tracker.visit_form import build_observations
 
@@ -12,10 +16,10 @@ from tracker.visit_form import build_observations
 def form_data(**overrides):
     moment = timezone.localtime() - timezone.timedelta(hours=1)
     data = {
-        "occurred_at": moment.strftime("%Y-%m-%dT%H:%M"),
+        "occurred_at": moment.strftime("%Y-%m-%d %H:%M"),
         "antihypertensive_therapy": "optimal",
         "antihypertensive_stable_since": (moment - timezone.timedelta(days=5)).strftime(
-            "%Y-%m-%dT%H:%M"
+            "%Y-%m-%d %H:%M"
         ),
         "bp1_sbp": "166",
         "bp1_dbp": "102",
@@ -57,14 +61,19 @@ def test_diastolic_above_systolic_is_shown_at_the_reading_and_nothing_is_saved(
 ):
     response = logged_in(nurse).post(url(course.patient), form_data(bp2_dbp="190"))
     assert response.status_code == 200
-    assert "diastolic 190 is above systolic 162" in response.context["form"].errors["bp2_sbp"][0]
+    assert response.context["form"].errors["bp2_sbp"] == [
+        "Reading 2: the diastolic 190 is above the systolic 162."
+    ]
     assert not Visit.objects.exists()
     assert not Observation.objects.exists()
 
 
 def test_a_lower_clinician_grade_without_a_reason_is_refused(logged_in, nurse, course):
     response = logged_in(nurse).post(url(course.patient), form_data(grade_hypertension="1"))
-    assert "lowering_reason" in response.context["form"].errors["grade_hypertension"][0]
+    assert response.context["form"].errors["grade_hypertension"] == [
+        "Grade 1 is below the grade 3 the numbers give: write why in the box below it, "
+        "or keep the computed grade."
+    ]
     assert not Visit.objects.exists()
 
 
@@ -163,3 +172,195 @@ def test_a_term_without_a_grade_is_refused_on_the_grade_field(logged_in, nurse, 
     assert response.status_code == 200
     assert "event1_grade" in response.context["form"].errors
     assert not Visit.objects.exists()
+
+
+# --- A routine visit without traps ---------------------------------------------------
+
+LABS_VISIT = [
+    {"term": "alanine_aminotransferase_increased", "value": 45, "uln": 40, "baseline": 30},
+    {"term": "aspartate_aminotransferase_increased", "value": 38, "uln": 35, "baseline": 30},
+]
+
+
+def vitals_only(**overrides):
+    """What the browser posts for BP and weight only: the form's pre-filled ULNs included."""
+    data = {
+        "occurred_at": (timezone.localtime() - timezone.timedelta(minutes=5)).strftime(
+            "%Y-%m-%d %H:%M"
+        ),
+        "antihypertensive_therapy": "none",
+        "bp1_sbp": "128",
+        "bp1_dbp": "82",
+        "bp2_sbp": "126",
+        "bp2_dbp": "80",
+        "weight_kg": "69.5",
+        "alt_uln": "40",
+        "ast_uln": "35",
+    }
+    return {**data, **overrides}
+
+
+def test_the_form_carries_the_ulns_of_the_last_labs_visit(logged_in, nurse, course):
+    data.log_visit(nurse, course, days_ago=7, observations=LABS_VISIT)
+    form = logged_in(nurse).get(url(course.patient)).context["form"]
+    assert form["alt_uln"].value() == 40
+    assert form["ast_uln"].value() == 35
+
+
+def test_a_vitals_only_visit_after_a_labs_visit_saves_without_a_lab_observation(
+    logged_in, nurse, course
+):
+    data.log_visit(nurse, course, days_ago=7, observations=LABS_VISIT)
+    response = logged_in(nurse).post(url(course.patient), vitals_only())
+    assert response.status_code == 302, response.context["form"].errors
+    visit = Visit.objects.filter(course=course).latest("occurred_at")
+    assert sorted(visit.observations.values_list("term", flat=True)) == [
+        "hypertension",
+        "weight_loss",
+    ]
+
+
+def test_an_empty_form_asks_for_at_least_one_observation_and_saves_nothing(
+    logged_in, nurse, course
+):
+    empty = {k: v for k, v in vitals_only().items() if not k.startswith(("bp", "weight"))}
+    response = logged_in(nurse).post(url(course.patient), empty)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["Record at least one observation."]
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("box", "typed", "message"),
+    [
+        ("weight_kg", "7e", "Weight (kg) is not a number: type digits and a decimal point only."),
+        ("bp1_sbp", "14O", "Reading 1 systolic is not a number: type digits only."),
+        ("bp1_dbp", "8 0", "Reading 1 diastolic is not a number: type digits only."),
+    ],
+)
+def test_a_typo_in_a_number_box_is_named_at_the_box_and_nothing_is_saved(
+    logged_in, nurse, course, box, typed, message
+):
+    response = logged_in(nurse).post(url(course.patient), vitals_only(**{box: typed}))
+    form = response.context["form"]
+    assert form.errors[box] == [message]
+    assert form[box].value() == typed  # what was typed stays in the box to correct
+    assert not Visit.objects.exists()
+
+
+def test_number_boxes_are_text_boxes_so_the_browser_never_drops_what_was_typed(
+    logged_in, nurse, course
+):
+    page = logged_in(nurse).get(url(course.patient)).content.decode()
+    assert 'type="number"' not in page
+    assert 'name="weight_kg" inputmode="decimal"' in page or 'inputmode="decimal"' in page
+
+
+@pytest.mark.parametrize(
+    ("box", "bound", "inside", "outside"),
+    [
+        ("weight_kg", "weight_kg", "20", "19.9"),
+        ("weight_kg", "weight_kg", "400", "400.1"),
+        ("bp1_sbp", "sbp", "300", "301"),
+        ("bp1_dbp", "dbp", "20", "19"),
+        ("stools_per_day", "stools_per_day", "50", "51"),
+        ("qtc_ms", "qtc_ms", "200", "199"),
+    ],
+)
+def test_the_forms_bounds_are_the_engines_bounds(
+    logged_in, nurse, course, box, bound, inside, outside
+):
+    from toxicity.rules.bounds import PLAUSIBLE
+
+    spec = PLAUSIBLE[bound]
+    client = logged_in(nurse)
+    fields = {**vitals_only(bp1_sbp="299"), box: inside}
+    if box == "bp1_dbp":
+        fields["bp1_sbp"] = "120"
+    ok = client.post(url(course.patient, "preview"), fields)
+    assert box not in ok.json().get("errors", {}), ok.json()
+    refused = client.post(url(course.patient), {**fields, box: outside}).context["form"]
+    low, high = f"{spec.low:g}", f"{spec.high:g}"
+    assert refused.errors[box][0].endswith(f"must be between {low} and {high} {spec.unit}.")
+    widget = refused.fields[box].widget.attrs
+    assert (widget["data-min"], widget["data-max"]) == (low, high)
+
+
+def test_a_reading_without_its_diastolic_is_asked_for_in_words(logged_in, nurse, course):
+    response = logged_in(nurse).post(url(course.patient), vitals_only(bp2_dbp=""))
+    assert response.context["form"].errors["bp2_dbp"] == [
+        "Reading 2: enter the diastolic pressure too."
+    ]
+    page = response.content.decode()
+    assert "expected a finite number" not in page
+    assert "null" not in page
+
+
+def test_box_errors_and_the_engines_errors_come_in_one_round(logged_in, nurse, course):
+    """A typo in the weight does not hide the lowered grade without a reason."""
+    response = logged_in(nurse).post(
+        url(course.patient), form_data(weight_kg="7e", grade_hypertension="1")
+    )
+    errors = response.context["form"].errors
+    assert set(errors) == {"weight_kg", "grade_hypertension"}
+    assert not Visit.objects.exists()
+
+
+def test_a_refused_save_lists_every_error_at_the_top_linked_to_its_box(logged_in, nurse, course):
+    response = logged_in(nurse).post(url(course.patient), vitals_only(weight_kg="7e", bp2_dbp=""))
+    page = response.content.decode()
+    summary = page[
+        page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))
+    ]
+    assert "2 things to correct" in summary
+    assert summary.index('href="#id_bp2_dbp"') < summary.index('href="#id_weight_kg"')
+    # The cursor goes to the summary, not to the first blood-pressure box.
+    assert "autofocus" not in page
+
+
+def test_the_first_blood_pressure_box_has_the_cursor_and_save_is_one_link_away(
+    logged_in, nurse, course
+):
+    page = logged_in(nurse).get(url(course.patient)).content.decode()
+    assert page.count("autofocus") == 1
+    assert 'name="bp1_sbp"' in page[page.index("autofocus") - 300 : page.index("autofocus") + 50]
+    assert 'href="#save-visit"' in page
+    assert 'id="save-visit" accesskey="s"' in page
+    assert "<kbd>Ctrl</kbd>+<kbd>Enter</kbd> saves" in page
+
+
+def test_the_last_values_stand_beside_their_boxes(logged_in, nurse, course):
+    data.log_visit(
+        nurse,
+        course,
+        days_ago=7,
+        observations=[
+            data.hypertension([[132, 84], [130, 82]]),
+            {"term": "weight_loss", "weight_kg": 68.2},
+            *LABS_VISIT,
+        ],
+    )
+    form = logged_in(nurse).get(url(course.patient)).context["form"]
+    when = formats.date_format(timezone.localtime() - timezone.timedelta(days=7), "DATE_FORMAT")
+    assert form.last["bp"] == f"last 132/84, 130/82 mm Hg on {when}"
+    assert form.last["weight_kg"] == f"last 68.2 kg on {when}"
+    assert form.last["alt_value"] == f"last 45 (ULN 40) on {when}"
+    assert "stools_per_day" not in form.last
+
+
+@time_machine.travel(datetime(2026, 6, 1, 2, 30, tzinfo=UTC), tick=False)
+def test_the_visit_time_is_now_in_the_clinics_zone_and_read_there(
+    logged_in, nurse, oncologist, patient
+):
+    patient.site.time_zone = "Asia/Shanghai"
+    patient.site.save()
+    course = data.start_course(oncologist, patient, days_ago=30)
+    client = logged_in(nurse)
+    response = client.get(url(patient))
+    assert response.context["form"]["occurred_at"].value().strftime("%Y-%m-%d %H:%M") == (
+        "2026-06-01 10:30"
+    )
+    assert "clinic time, Asia/Shanghai (CST)" in response.content.decode()
+    saved = client.post(url(patient), vitals_only(occurred_at="2026-06-01 10:00"))
+    assert saved.status_code == 302
+    assert Visit.objects.get(course=course).occurred_at == datetime(2026, 6, 1, 2, 0, tzinfo=UTC)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications import routing
-from notifications.emails import IdentifierInEmail, check_minimum_necessary
+from notifications.emails import redact_identifiers
 from notifications.models import (
     Alert,
     AlertKind,
@@ -95,13 +95,14 @@ def _create_deliveries(alert: Alert, users, *, level: int, now: datetime) -> lis
     return created
 
 
-def _check_text(course: TreatmentCourse, **texts: str) -> None:
-    try:
-        check_minimum_necessary(texts.values(), [course.patient])
-    except IdentifierInEmail:
-        raise ValidationError(
-            {field: _("Name the patient by reference code only.") for field in texts}
-        ) from None
+def _vetted(course: TreatmentCourse, text: str) -> tuple[str, bool]:
+    """The alert text with any patient identifier rewritten, and whether one was.
+
+    Never a refusal: a guard that protects privacy must not cost a patient their
+    alert. TrackerText (the pipeline's own wording) is not searched at all.
+    """
+    clean = redact_identifiers(text, [course.patient], placeholder=_("[identifier removed]"))
+    return clean, clean != text
 
 
 def raise_alert(
@@ -130,7 +131,13 @@ def raise_alert(
         raise ValidationError({"summary": "Say what happened."})
     if grade is not None and not 1 <= grade <= 5:
         raise ValidationError({"grade": "A CTCAE grade is 1 to 5."})
-    _check_text(course, summary=summary, recommended_action=recommended_action)
+    summary, summary_rewritten = _vetted(course, summary)
+    recommended_action, action_rewritten = _vetted(course, recommended_action)
+    reason = "Raised"
+    if summary_rewritten or action_rewritten:
+        # Ids only: the text itself held the identifier.
+        log.warning("Alert text for course %s held a patient identifier; rewritten", course.pk)
+        reason = "Raised (a patient identifier in its text was removed)"
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -144,6 +151,7 @@ def raise_alert(
                     episode_term=episode_term or "",
                     grade=grade,
                     recommended_action=recommended_action.strip(),
+                    reason=reason,
                 )
         except IntegrityError:
             # Another worker raised the same key or opened the same episode at the
@@ -154,7 +162,17 @@ def raise_alert(
 
 
 def _raise(
-    *, kind, severity, course, about, dedupe_key, summary, episode_term, grade, recommended_action
+    *,
+    kind,
+    severity,
+    course,
+    about,
+    dedupe_key,
+    summary,
+    episode_term,
+    grade,
+    recommended_action,
+    reason,
 ) -> Alert:
     now = timezone.now()
     about_type = ContentType.objects.get_for_model(about)
@@ -217,7 +235,7 @@ def _raise(
         users = routing.site_admins(course)
     if urgent and routing.level_count(site_id, kind) > 1:
         alert.escalate_at = now + routing.escalation_delay(site_id)
-    _audit(alert, actor=None, reason="Raised")
+    _audit(alert, actor=None, reason=reason)
     alert.save()
     AlertOccurrence.objects.create(alert=alert, **occurrence)
     if not users:

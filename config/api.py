@@ -10,6 +10,8 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from patients.passwords import SigningLocked
+
 NON_FIELD = "non_field_errors"
 
 
@@ -41,6 +43,10 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, str]:
 
 
 def error_handler(exc, context):
+    if isinstance(exc, SigningLocked):
+        return Response(
+            {"errors": {"password": str(exc)}}, status=status.HTTP_429_TOO_MANY_REQUESTS
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}

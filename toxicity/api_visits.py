@@ -113,6 +113,7 @@ class RecommendationDecisionApi(GenericAPIView):
         request=DecisionInput,
         responses={
             200: RecommendationOutput,
+            429: OpenApiResponse(ErrorOutput, description=DESCRIPTIONS["429"]),
             409: OpenApiResponse(ErrorOutput, description=DESCRIPTIONS["409"]),
         },
     )
@@ -132,6 +133,7 @@ class RecommendationDecisionApi(GenericAPIView):
                 password=values["password"],
                 reason=values.get("reason"),
                 dose_mg=values.get("dose_mg"),
+                origin=request._request,  # the address a wrong password counts against
             )
         except services.RecommendationAlreadyDecided as taken:
             raise Conflict(str(taken)) from None

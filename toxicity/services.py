@@ -34,11 +34,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from patients import dosing
 from patients.access import has_role
 from patients.models import DoseChange, Role, TreatmentCourse
+from patients.passwords import verify_signing_password
 from patients.services import CLOCK_SKEW, _audit, apply_dose_change
 from toxicity import monitoring
 from toxicity.ctcae.terms import CTCAE_VERSION, TERMS
@@ -893,21 +895,27 @@ def decide_recommendation(
     password: str,
     reason: str | None = None,
     dose_mg=None,
+    origin: HttpRequest | None = None,
 ) -> Recommendation:
     """An oncologist's signed decision. Approval appends the dose change to the ledger.
 
     Raises PermissionDenied (not an oncologist at the site), ValidationError
     (wrong password, missing reason, dose not on the ladder, or a change the
-    ledger cannot take) or RecommendationAlreadyDecided (someone else was first).
+    ledger cannot take), SigningLocked (too many wrong passwords; `origin`, the
+    request, names the address they count against) or RecommendationAlreadyDecided
+    (someone else was first).
     """
     course = recommendation.course
     site_id = course.patient.site_id
     if not has_role(actor, site_id, *SIGNERS):
         raise PermissionDenied("Only an oncologist at this site can sign a recommendation.")
     reason, dose = _check_decision(recommendation, decision, reason, dose_mg)
-    if not password or not actor.check_password(password):
-        logger.info("Signature refused: wrong password for user %s.", actor.pk)
-        raise ValidationError({"password": "The password is not correct; nothing was signed."})
+    # A closed recommendation answers the same to any password: the answer must not
+    # tell a right password from a wrong one except by signing.
+    current = Recommendation.objects.get(pk=recommendation.pk)
+    if current.status != RecommendationStatus.PENDING:
+        raise RecommendationAlreadyDecided(current)
+    verify_signing_password(actor, password, origin=origin)
     with transaction.atomic():
         # Same lock order as the evaluation (course, then recommendation).
         TreatmentCourse.objects.select_for_update().get(pk=course.pk)
@@ -979,6 +987,9 @@ def correction_is_valid(correction: DecisionCorrection) -> bool:
     return _sha256(correction_content(correction)) == correction.signature_sha256
 
 
+NOT_SIGNED = {"recommendation": "Only a signed decision is corrected; this one is not signed."}
+
+
 def correct_decision(
     *,
     actor,
@@ -986,6 +997,7 @@ def correct_decision(
     password: str,
     corrected_reason: str,
     explanation: str,
+    origin: HttpRequest | None = None,
 ) -> DecisionCorrection:
     """Corrects the record of a signed decision with a new signed record that references it.
 
@@ -1007,15 +1019,13 @@ def correct_decision(
         errors["corrected_reason"] = "Write the decision's reason as it should read."
     if errors:
         raise ValidationError(errors)
-    if not password or not actor.check_password(password):
-        logger.info("Correction refused: wrong password for user %s.", actor.pk)
-        raise ValidationError({"password": "The password is not correct; nothing was signed."})
+    if not Recommendation.objects.get(pk=recommendation.pk).is_signed:
+        raise ValidationError(NOT_SIGNED)  # before the password, whatever it is
+    verify_signing_password(actor, password, origin=origin)
     with transaction.atomic():
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         if not locked.is_signed:
-            raise ValidationError(
-                {"recommendation": "Only a signed decision is corrected; this one is not signed."}
-            )
+            raise ValidationError(NOT_SIGNED)
         latest = locked.corrections.order_by("-corrected_at", "-id").first()
         correction = DecisionCorrection(
             recommendation=locked,

@@ -86,9 +86,7 @@ def test_the_lock_ends_after_the_cool_off(withhold, oncologist, time_machine):
     assert api_sign(oncologist, withhold, PASSWORD).status_code == 200
 
 
-def test_wrong_signing_passwords_also_lock_sign_in_from_that_address(
-    client, withhold, oncologist
-):
+def test_wrong_signing_passwords_also_lock_sign_in_from_that_address(client, withhold, oncologist):
     for _ in range(5):
         api_sign(oncologist, withhold, WRONG)
     login = client.post(

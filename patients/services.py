@@ -102,6 +102,14 @@ def create_patient(*, actor, site: Site, reason: str = "Registered", **values) -
     patient = Patient(site=site, reference_code=_new_reference_code(site), **values)
     patient.full_clean()
     _audit(patient, actor=actor, reason=reason)
+    _save_patient(patient)
+    return patient
+
+
+def _save_patient(patient: Patient) -> None:
+    """Saves, turning the race the MRN check cannot see (another nurse saved the same
+    MRN a moment ago) into the same field error; the database's message, which holds
+    the MRN, is not passed on."""
     try:
         with transaction.atomic():
             patient.save()
@@ -109,7 +117,6 @@ def create_patient(*, actor, site: Site, reason: str = "Registered", **values) -
         raise ValidationError(
             {"mrn": "A patient with this MRN is already registered at this site."}
         ) from None
-    return patient
 
 
 @transaction.atomic
@@ -140,7 +147,7 @@ def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patien
         setattr(patient, field, value)
     patient.full_clean()
     _audit(patient, actor=actor, reason=reason.strip())
-    patient.save()
+    _save_patient(patient)
     return patient
 
 

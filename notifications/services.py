@@ -39,7 +39,7 @@ from notifications.models import (
     Severity,
 )
 from patients.access import role_at
-from patients.models import TreatmentCourse
+from patients.models import Role, TreatmentCourse
 
 log = logging.getLogger(__name__)
 
@@ -264,12 +264,28 @@ def end_episode(*, course: TreatmentCourse, term: str) -> Alert | None:
     return alert
 
 
+CLINICAL_ROLES = (Role.NURSE, Role.ONCOLOGIST)
+
+
+def may_acknowledge(role: str | None, alert: Alert) -> bool:
+    """Urgent clinical alerts are for the clinical roles; an undelivered email (told
+    to the site's administrators) and routine items for anyone of the site."""
+    if role is None:
+        return False
+    clinical = alert.severity == Severity.URGENT and alert.kind != AlertKind.DELIVERY_FAILED
+    return role in CLINICAL_ROLES or not clinical
+
+
 @transaction.atomic
 def acknowledge_alert(*, actor, alert: Alert, via: str = "app") -> Alert:
     """Any clinician of the alert's site may acknowledge it; doing it twice changes nothing."""
     alert = Alert.objects.select_for_update().select_related("course__patient").get(pk=alert.pk)
-    if role_at(actor, alert.course.patient.site_id) is None:
+    role = role_at(actor, alert.course.patient.site_id)
+    if role is None:
         raise PermissionDenied("You do not work at this alert's site.")
+    if not may_acknowledge(role, alert):
+        # Acknowledging stops the escalation: a clinical act, for the clinical team.
+        raise PermissionDenied("An urgent clinical alert is acknowledged by a nurse or oncologist.")
     if alert.acknowledged_at is not None:
         return alert
     now = timezone.now()

@@ -51,6 +51,12 @@ PATIENT_FIELDS = (
     "baseline_qtc_ms",
 )
 
+# What identifies the patient or feeds the grading: changing it is a clinical act.
+CLINICAL_FIELDS = ("mrn", "date_of_birth") + tuple(
+    field for field in PATIENT_FIELDS if field.startswith("baseline_")
+)
+CLINICAL_EDITORS = (Role.NURSE, Role.ONCOLOGIST)
+
 
 def _audit(instance, *, actor, reason: str) -> None:
     instance._history_user = actor
@@ -128,6 +134,11 @@ def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patien
     unknown = set(changes) - set(PATIENT_FIELDS)
     if unknown:
         raise ValidationError({field: "Unknown or read-only field." for field in sorted(unknown)})
+    clinical = sorted(set(changes) & set(CLINICAL_FIELDS))
+    if clinical and not has_role(actor, patient.site_id, *CLINICAL_EDITORS):
+        raise PermissionDenied(
+            "Only a nurse or an oncologist changes " + ", ".join(clinical).replace("_", " ") + "."
+        )
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     merged = {field: getattr(patient, field) for field in PATIENT_FIELDS} | changes
     errors = _check_patient_dates(merged)

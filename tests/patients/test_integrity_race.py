@@ -19,6 +19,7 @@ from tests.factories import PatientFactory
 from tests.integration import end_worker_connections
 
 MRN = "RACE-000"
+pytestmark = pytest.mark.integration  # a real race needs PostgreSQL
 
 
 @pytest.fixture(autouse=True)

@@ -86,7 +86,8 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:visit-preview": {"POST": page(site_admin=403)},
     "notifications:alerts": {"GET": page(outsider=200)},
     "notifications:alert": {"GET": page()},
-    "notifications:acknowledge": {"POST": page(302)},
+    # Acknowledging an urgent clinical alert stops its escalation: clinical roles only.
+    "notifications:acknowledge": {"POST": page(302, site_admin=403)},
     # The link was sent to the oncologist; anyone else is refused, whatever their site.
     "notifications:acknowledge-link": {
         "GET": page(400, outsider=400, oncologist=200),
@@ -108,12 +109,13 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "GET": api(outsider=200),
         "POST": api(201),  # outsider: not their site -> 404
     },
-    "api-patient": {"GET": api(), "PATCH": api()},
+    # The baseline weight feeds the grading: a clinical field, not the site admin's.
+    "api-patient": {"GET": api(), "PATCH": api(site_admin=403)},
     "api-courses": {"GET": api(outsider=200), "POST": api(201, site_admin=403, nurse=403)},
     "api-course": {"GET": api()},
     "api-dose-changes": {"GET": api(), "POST": api(201, site_admin=403, nurse=403)},
     "api-alerts": {"GET": api(outsider=200)},
-    "api-alert-acknowledge": {"POST": api()},
+    "api-alert-acknowledge": {"POST": api(site_admin=403)},
     "api-notification-preference": {"GET": api(outsider=200), "PUT": api(outsider=200)},
     "api-evaluate": {"POST": api(outsider=200)},  # stateless: no patient data
     "api-visits": {"GET": api(outsider=200), "POST": api(201, site_admin=403)},

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from patients.passwords import SigningLocked
+from patients.services import StaleRecord
 
 NON_FIELD = "non_field_errors"
 
@@ -47,6 +48,8 @@ def error_handler(exc, context):
         return Response(
             {"errors": {"password": str(exc)}}, status=status.HTTP_429_TOO_MANY_REQUESTS
         )
+    if isinstance(exc, StaleRecord):
+        return Response({"errors": {exc.field: str(exc)}}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}

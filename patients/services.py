@@ -58,6 +58,43 @@ CLINICAL_FIELDS = ("mrn", "date_of_birth") + tuple(
 CLINICAL_EDITORS = (Role.NURSE, Role.ONCOLOGIST)
 
 
+class StaleRecord(Exception):
+    """The record was changed by someone else since the version the edit was made on."""
+
+    def __init__(self, record, *, sent: int, current: int, field: str):
+        self.field = field
+        changes = []
+        # In save order (history ids: a frozen or coarse clock gives equal times).
+        rows = list(record.history.order_by("history_id"))
+        for older, edit in zip(rows, rows[1:], strict=False):
+            if getattr(edit, field) <= sent or getattr(older, field) == getattr(edit, field):
+                continue  # before the editor's version, or bookkeeping (an evaluation)
+            fields = sorted(
+                change.field for change in edit.diff_against(older).changes if change.field != field
+            )
+            user = edit.history_user
+            who = (user.get_full_name() or user.get_username()) if user else "the tracker"
+            when = timezone.localtime(edit.history_date).strftime("%d %b %Y %H:%M %Z")
+            text = f"{who} at {when}"
+            if edit.history_change_reason:
+                text += f" ({edit.history_change_reason})"
+            if fields:
+                text += ": " + ", ".join(f.replace("_", " ") for f in fields)
+            changes.append(text)
+        self.changes = changes
+        super().__init__(
+            f"Changed since you opened it (your {field} {sent}, now {current}) by "
+            + "; ".join(changes)
+            + ". Reload, check, and make your change again."
+        )
+
+
+def check_not_stale(record, *, sent: int | None, current: int, field: str) -> None:
+    """Refuses an edit made on an older version of a locked record."""
+    if sent is not None and sent != current:
+        raise StaleRecord(record, sent=sent, current=current, field=field)
+
+
 def _audit(instance, *, actor, reason: str) -> None:
     instance._history_user = actor
     instance._change_reason = reason
@@ -126,8 +163,14 @@ def _save_patient(patient: Patient) -> None:
 
 
 @transaction.atomic
-def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patient:
-    """Edits a patient's record. A reason is required and kept in the audit history."""
+def update_patient(
+    *, actor, patient: Patient, reason: str, version: int | None = None, **changes
+) -> Patient:
+    """Edits a patient's record. A reason is required and kept in the audit history.
+
+    `version` is the version the edit was made on (the API requires it): a newer one
+    raises StaleRecord, naming who changed what since.
+    """
     _require_role(actor, patient.site_id, PATIENT_EDITORS, "edit patients")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why this record is being changed."})
@@ -140,6 +183,7 @@ def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patien
             "Only a nurse or an oncologist changes " + ", ".join(clinical).replace("_", " ") + "."
         )
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    check_not_stale(patient, sent=version, current=patient.version, field="version")
     merged = {field: getattr(patient, field) for field in PATIENT_FIELDS} | changes
     errors = _check_patient_dates(merged)
     if "mrn" in changes and (
@@ -156,6 +200,7 @@ def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patien
         raise ValidationError(errors)
     for field, value in changes.items():
         setattr(patient, field, value)
+    patient.version += 1
     patient.full_clean()
     _audit(patient, actor=actor, reason=reason.strip())
     _save_patient(patient)

@@ -74,7 +74,13 @@ class VisitDetailApi(GenericAPIView):
     def get(self, request, visit_id: int):
         return Response(_visit_out(access_visit(request.user, visit_id).pk))
 
-    @extend_schema(request=VisitUpdateInput, responses=VisitOutput)
+    @extend_schema(
+        request=VisitUpdateInput,
+        responses={
+            200: VisitOutput,
+            409: OpenApiResponse(ErrorOutput, description=DESCRIPTIONS["409"]),
+        },
+    )
     def patch(self, request, visit_id: int):
         visit = access_visit(request.user, visit_id, write=True)
         data = VisitUpdateInput(data=request.data)

@@ -41,7 +41,7 @@ from patients import dosing
 from patients.access import has_role
 from patients.models import DoseChange, Role, TreatmentCourse
 from patients.passwords import verify_signing_password
-from patients.services import CLOCK_SKEW, _audit, apply_dose_change
+from patients.services import CLOCK_SKEW, _audit, apply_dose_change, check_not_stale
 from toxicity import monitoring
 from toxicity.ctcae.terms import CTCAE_VERSION, TERMS
 from toxicity.models import (
@@ -514,8 +514,12 @@ def edit_visit(
     antihypertensive_therapy: str | None = None,
     antihypertensive_stable_since: datetime | None = None,
     note: str | None = None,
+    revision: int | None = None,
 ) -> Visit:
     """Corrects a saved visit. A reason is required and audited; the visit is re-evaluated.
+
+    `revision` is the one the correction was made on (the API requires it): a newer
+    one raises StaleRecord, naming who changed what since.
 
     `observations` given here replace those of the same term and add new terms;
     observations of other terms are kept (clinical rows are never deleted).
@@ -527,6 +531,7 @@ def edit_visit(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this visit is being corrected."})
+    check_not_stale(visit, sent=revision, current=visit.revision, field="revision")
     now = timezone.now()
     values = _visit_values(
         occurred_at or visit.occurred_at,

@@ -31,8 +31,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from patients.models import Patient
 from tests.factories import PASSWORD
 from toxicity.api import EXAMPLE
+from toxicity.models import Visit
 
 ROLES = ("anonymous", "outsider", "site_admin", "nurse", "oncologist")
 LOGIN = "login page"  # 302 to /accounts/login/?next=...
@@ -244,7 +246,11 @@ def body_for(name: str, method: str, world) -> dict:
             "sex": "female",
             "histology": "papillary",
         },
-        ("api-patient", "PATCH"): {"reason": "Weighed again", "baseline_weight_kg": "71.0"},
+        ("api-patient", "PATCH"): {
+            "reason": "Weighed again",
+            "baseline_weight_kg": "71.0",
+            "version": Patient.objects.get(pk=world.patient.pk).version,
+        },
         ("api-courses", "POST"): {
             "patient": world.patient.pk,
             "drug": "sorafenib",
@@ -263,7 +269,11 @@ def body_for(name: str, method: str, world) -> dict:
             "occurred_at": an_hour_ago.isoformat(),
             "observations": [{"term": "hypertension", "readings": [[130, 80]]}],
         },
-        ("api-visit", "PATCH"): {"reason": "Typo in the note", "note": "Corrected note"},
+        ("api-visit", "PATCH"): {
+            "reason": "Typo in the note",
+            "note": "Corrected note",
+            "revision": Visit.objects.get(pk=world.visit.pk).revision,
+        },
         ("api-recommendation-decision", "POST"): {"decision": "approve", "password": PASSWORD},
     }
     return bodies.get((name, method), {})

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from patients import dosing
-from patients.access import has_role
+from patients.access import has_role, site_roles
 from patients.models import (
     DoseChange,
     Drug,
@@ -25,6 +25,7 @@ from patients.models import (
     Role,
     RuleSet,
     Site,
+    SiteMembership,
     TreatmentCourse,
 )
 
@@ -386,3 +387,36 @@ def apply_dose_change(
             reason=f"Course {kind}d on {effective_at:%Y-%m-%d}: nothing left to sign",
         )
     return change
+
+
+def locked_sign_ins(actor) -> list[tuple[SiteMembership, int]]:
+    """Colleagues at the actor's sites (as site administrator) whose sign-in is locked
+    now, with their failure count."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    sites = [site for site, role in site_roles(actor).items() if role == Role.SITE_ADMIN]
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    )
+    failures: dict[str, int] = {}
+    for username, count in attempts.values_list("username", "failures_since_start"):
+        failures[username] = max(failures.get(username, 0), count)
+    members = SiteMembership.objects.filter(
+        site_id__in=sites, user__username__in=list(failures)
+    ).select_related("user", "site")
+    return [(m, failures[m.user.username]) for m in members.order_by("user__username")]
+
+
+@transaction.atomic
+def unlock_sign_in(*, actor, membership: SiteMembership) -> int:
+    """A site administrator lifts a colleague's lockout; the membership's audit history
+    records who did it and when. Returns how many lock records were cleared."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    _require_role(actor, membership.site_id, (Role.SITE_ADMIN,), "unlock sign-ins")
+    cleared = AxesProxyHandler.reset_attempts(username=membership.user.get_username())
+    _audit(membership, actor=actor, reason=f"Sign-in unlocked ({cleared} lock records cleared)")
+    membership.save()
+    return cleared

@@ -102,6 +102,29 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "PUT": _all(302) | {"anonymous": 200},  # Django's FormView treats PUT as POST
     },
     "logout": {"POST": _all(302) | {"anonymous": 302}},
+    # One's own password: signed in; an empty form is shown again with its errors.
+    "password_change": {
+        "GET": _all(200) | {"anonymous": LOGIN},
+        "POST": _all(200) | {"anonymous": LOGIN},
+        "PUT": _all(200) | {"anonymous": LOGIN},
+    },
+    "password_change_done": {"GET": _all(200) | {"anonymous": LOGIN}},
+    # The reset is for whoever forgot: no sign-in, and the same answer for anyone.
+    "password_reset": {
+        "GET": _all(200) | {"anonymous": 200},
+        "POST": _all(200) | {"anonymous": 200},
+        "PUT": _all(200) | {"anonymous": 200},
+    },
+    "password_reset_done": {"GET": _all(200) | {"anonymous": 200}},
+    "password_reset_confirm": {  # a made-up token: "this link is not valid"
+        "GET": _all(200) | {"anonymous": 200},
+        "POST": _all(200) | {"anonymous": 200},
+        "PUT": _all(200) | {"anonymous": 200},
+    },
+    "password_reset_complete": {"GET": _all(200) | {"anonymous": 200}},
+    # Unlocking a colleague's sign-in: the site administrator's.
+    "locked-users": {"GET": _all(403, site_admin=200) | {"anonymous": LOGIN}},
+    "unlock-user": {"POST": _all(403, site_admin=302, outsider=403) | {"anonymous": LOGIN}},
     "admin:login": {  # nobody here is staff: the form is shown, no admin page opens
         "GET": _all(200) | {"anonymous": 200},
         "POST": _all(200) | {"anonymous": 200},
@@ -198,7 +221,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (32, 44, 220)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (40, 58, 290)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -223,6 +246,8 @@ def url_for(name: str, world) -> str:
         "api-visit": [world.visit.pk],
         "api-recommendation": [world.recommendation.pk],
         "api-recommendation-decision": [world.recommendation.pk],
+        "password_reset_confirm": ["MQ", "not-a-real-token"],
+        "unlock-user": [world.users["nurse"].memberships.get().pk],
     }
     return reverse(name, args=arguments.get(name, []))
 

@@ -50,7 +50,7 @@ def test_two_nurses_setting_one_mrn_at_once_get_a_field_error_not_a_500(
         try:
             answers[patient.pk] = client.patch(
                 f"/api/v1/patients/{patient.pk}/",
-                {"mrn": MRN, "reason": "Corrected from the referral letter"},
+                {"mrn": MRN, "reason": "Corrected from the referral letter", "version": 1},
                 format="json",
             )
         finally:
@@ -88,7 +88,9 @@ def test_any_other_constraint_a_race_breaks_answers_409_naming_its_field(
     client = APIClient()
     client.force_authenticate(nurse)
     answer = client.patch(
-        f"/api/v1/patients/{patient.pk}/", {"mrn": MRN, "reason": "Typo"}, format="json"
+        f"/api/v1/patients/{patient.pk}/",
+        {"mrn": MRN, "reason": "Typo", "version": 1},
+        format="json",
     )
     assert answer.status_code == 409
     assert list(answer.json()["errors"]) == ["mrn"]

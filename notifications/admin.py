@@ -2,8 +2,9 @@
 
 Alerts are changed only through notifications.services, and the delivery trail
 (Delivery, Digest) is the record of who was told what: the admin shows them and
-never adds, edits or deletes them. No admin page writes an audit (history) row by
-hand: history pages show versions, and reverting to one is refused
+never adds, edits or deletes them. Routing pages are limited to the sites a site
+administrator administers (patients.admin.SiteScopedAdmin). No admin page writes
+an audit (history) row by hand: history pages show versions, and reverting to one is refused
 (SIMPLE_HISTORY_REVERT_DISABLED hides the button; HistoryAdmin refuses the POST).
 """
 
@@ -19,6 +20,7 @@ from notifications.models import (
     Route,
     SiteRouting,
 )
+from patients.admin import SiteScopedAdmin
 
 
 class ReadOnlyMixin:
@@ -55,20 +57,21 @@ class DigestAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(SiteRouting)
-class SiteRoutingAdmin(HistoryAdmin):
+class SiteRoutingAdmin(SiteScopedAdmin, HistoryAdmin):
     list_display = ["site", "on_call_oncologist", "escalate_after_minutes"]
 
 
 @admin.register(CourseRouting)
-class CourseRoutingAdmin(HistoryAdmin):
+class CourseRoutingAdmin(SiteScopedAdmin, HistoryAdmin):
+    site_lookup = "course__patient__site"
     list_display = ["course", "treating_oncologist"]
     raw_id_fields = ["course"]
 
 
 @admin.register(Route)
-class RouteAdmin(HistoryAdmin):
+class RouteAdmin(SiteScopedAdmin, HistoryAdmin):
     list_display = ["site", "kind", "level", "audience"]
-    list_filter = ["site", "kind"]
+    list_filter = [("site", admin.RelatedOnlyFieldListFilter), "kind"]
 
 
 @admin.register(NotificationPreference)

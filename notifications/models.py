@@ -74,6 +74,11 @@ class Alert(ClinicalRecord):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    acknowledgement = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="How it was acknowledged when that was by acting on it (a signed decision).",
+    )
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalate_at = models.DateTimeField(
         null=True, blank=True, help_text="When the next level is told, unless acknowledged."

@@ -6,12 +6,25 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from notifications.models import Alert
+from patients import dosing
 from patients.access import role_at, site_roles
+from patients.models import DoseChange
 
 
 def alerts_visible_to(user) -> QuerySet[Alert]:
     return Alert.objects.filter(course__patient__site_id__in=list(site_roles(user))).select_related(
         "course__patient__site", "acknowledged_by"
+    )
+
+
+def needing_action(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Alerts that still ask for someone: not acknowledged, their toxicity episode not
+    over, their course not discontinued or completed."""
+    ended = DoseChange.objects.filter(
+        kind__in=(dosing.Kind.DISCONTINUE, dosing.Kind.COMPLETE)
+    ).values("course_id")
+    return alerts.filter(acknowledged_at__isnull=True, episode_ended_at__isnull=True).exclude(
+        course_id__in=ended
     )
 
 

@@ -44,6 +44,7 @@ from patients.models import Role, TreatmentCourse
 log = logging.getLogger(__name__)
 
 ACK_LINK_SALT = "notifications.acknowledge-link"
+ACKNOWLEDGING_ROLES = frozenset({Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN})
 
 
 class LinkRefused(Exception):
@@ -270,19 +271,32 @@ CLINICAL_ROLES = (Role.NURSE, Role.ONCOLOGIST)
 def may_acknowledge(role: str | None, alert: Alert) -> bool:
     """Urgent clinical alerts are for the clinical roles; an undelivered email (told
     to the site's administrators) and routine items for anyone of the site."""
-    if role is None:
+    if role not in ACKNOWLEDGING_ROLES:
         return False
     clinical = alert.severity == Severity.URGENT and alert.kind != AlertKind.DELIVERY_FAILED
     return role in CLINICAL_ROLES or not clinical
 
 
 @transaction.atomic
-def acknowledge_alert(*, actor, alert: Alert, via: str = "app") -> Alert:
-    """Any clinician of the alert's site may acknowledge it; doing it twice changes nothing."""
+def acknowledge_alert(*, actor, alert: Alert, via: str = "app", acknowledgement: str = "") -> Alert:
+    """Any clinician of the alert's site may acknowledge it; doing it twice changes nothing.
+
+    A pharmacist reads the site's alerts but does not acknowledge them: an
+    acknowledgement stops the escalation, so it is left to those who act on the patient.
+    `acknowledgement` says what acting on the alert was, when it was acknowledged by
+    doing something (a signed decision); no patient identifiers.
+    """
     alert = Alert.objects.select_for_update().select_related("course__patient").get(pk=alert.pk)
     role = role_at(actor, alert.course.patient.site_id)
     if role is None:
         raise PermissionDenied("You do not work at this alert's site.")
+    if role not in ACKNOWLEDGING_ROLES:
+        raise PermissionDenied(
+            _(
+                "A pharmacist does not acknowledge alerts; the nurse or oncologist "
+                "acting on it does."
+            )
+        )
     if not may_acknowledge(role, alert):
         # Acknowledging stops the escalation: a clinical act, for the clinical team.
         raise PermissionDenied("An urgent clinical alert is acknowledged by a nurse or oncologist.")
@@ -292,6 +306,7 @@ def acknowledge_alert(*, actor, alert: Alert, via: str = "app") -> Alert:
     alert.acknowledged_at = now
     alert.acknowledged_by = actor
     alert.escalate_at = None
+    alert.acknowledgement = acknowledgement[:300]
     _audit(alert, actor=actor, reason=f"Acknowledged ({via})")
     alert.save()
     # Escalations and digest items not yet sent are no longer needed.

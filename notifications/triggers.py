@@ -15,6 +15,8 @@ task or an overlapping sweep, emails nobody twice.
   than ALERT_RECOMMENDATION_PENDING_HOURS goes into the oncologist's digest.
 - `alerts_for_overdue_checks()`: beat; a monitoring check the toxicity sweep
   marked overdue goes into the nurse team's digest.
+- `acknowledge_alerts_answered_by(recommendation)`: a signed decision acknowledges
+  the grade >= 3 and recommendation alerts of its course up to its visit.
 """
 
 from __future__ import annotations
@@ -23,19 +25,34 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils import timezone
 
 from notifications import services
 from notifications.emails import TrackerText
 from notifications.models import Alert, AlertKind, Severity
 from toxicity.ctcae.terms import LABEL_EVENTS, TERMS
-from toxicity.models import Action, DueCheck, Recommendation, RecommendationStatus, Visit
+from toxicity.models import (
+    Action,
+    DueCheck,
+    Observation,
+    Recommendation,
+    RecommendationStatus,
+    Visit,
+)
 
 log = logging.getLogger(__name__)
 
 ALERT_GRADE = 3  # CTCAE v5.0 grade 3: severe or medically significant
 EPISODE_OVER_GRADE = 1  # graded 1 or less again: the toxicity has settled
 URGENT_ACTIONS = (Action.WITHHOLD, Action.DISCONTINUE)
+# What a signed decision answers: the findings and recommendations that asked for it.
+ANSWERED_BY_DECISION = (
+    AlertKind.HIGH_GRADE,
+    AlertKind.RECOMMENDATION,
+    AlertKind.RECOMMENDATION_PENDING,
+)
 
 
 def _term_name(key: str) -> str:
@@ -58,6 +75,9 @@ def _advice(recommendation: Recommendation | None, drug: str) -> str:
         text = f"Discontinue {drug}"
     else:
         text = f"Continue {drug} at {dose}; the engine asks for review"
+    if recommendation.rule_set_signoff_id is None:
+        # The pharmacist's sign-off (toxicity.signoff): the email says what the inbox says.
+        text += "; rule set not yet signed off at this site"
     return TrackerText(f"{text} (engine recommendation; review and sign it in the tracker).")
 
 
@@ -199,3 +219,39 @@ def alerts_for_overdue_checks(*, within: timedelta = timedelta(days=2), limit: i
         )
         count += 1
     return count
+
+
+def acknowledge_alerts_answered_by(recommendation: Recommendation, *, actor) -> list[Alert]:
+    """The oncologist acted: the alerts the decision answers are acknowledged with it.
+
+    Those are the open grade >= 3 and recommendation alerts of the course about its
+    visits up to the decided one (the oncologist signed with them in view), so
+    nothing escalates about a toxicity someone has already acted on. Monitoring
+    and patient-report alerts stay: a decision does not do the check.
+    """
+    up_to = recommendation.visit.occurred_at
+    course_id = recommendation.course_id
+    observations = Observation.objects.filter(
+        visit__course_id=course_id, visit__occurred_at__lte=up_to
+    ).values("pk")
+    recommendations = Recommendation.objects.filter(
+        course_id=course_id, visit__occurred_at__lte=up_to
+    ).values("pk")
+    types = ContentType.objects.get_for_models(Observation, Recommendation)
+    answered = Alert.objects.filter(
+        Q(about_type=types[Observation], about_id__in=observations)
+        | Q(about_type=types[Recommendation], about_id__in=recommendations),
+        course_id=course_id,
+        kind__in=ANSWERED_BY_DECISION,
+        acknowledged_at__isnull=True,
+    ).order_by("id")
+    text = (
+        f"Signed decision on recommendation R{recommendation.pk}: "
+        f"{recommendation.get_status_display().lower()} ({recommendation.signature_meaning})"
+    )
+    return [
+        services.acknowledge_alert(
+            actor=actor, alert=alert, via="signed decision", acknowledgement=text
+        )
+        for alert in answered
+    ]

@@ -14,18 +14,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from notifications import selectors, services
-from patients.access import role_at
+from patients.access import access_patient, role_at
 
 
 @login_required
 @require_safe
 def alert_list(request):
-    alerts = selectors.alerts_visible_to(request.user).order_by(
-        "acknowledged_at", "-created_at", "-id"
-    )[:200]
+    """The alerts at the user's sites; `?patient=<id>` one patient's, `?needs_action=1`
+    only those that still ask for someone (the worklist's alert count links here)."""
+    alerts = selectors.alerts_visible_to(request.user)
+    patient = None
+    if request.GET.get("patient"):
+        patient = access_patient(request.user, request.GET["patient"])
+        alerts = alerts.filter(course__patient=patient)
+    needs_action = request.GET.get("needs_action") == "1"
+    if needs_action:
+        alerts = selectors.needing_action(alerts)
+    alerts = alerts.order_by("acknowledged_at", "-created_at", "-id")[:200]
     for alert in alerts:
         alert.can_acknowledge = _may_acknowledge(request.user, alert)
-    return render(request, "notifications/alert_list.html", {"alerts": alerts})
+    return render(
+        request,
+        "notifications/alert_list.html",
+        {"alerts": alerts, "patient": patient, "needs_action": needs_action},
+    )
 
 
 def _may_acknowledge(user, alert) -> bool:

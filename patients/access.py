@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from patients.models import Patient, Role, SiteMembership, TreatmentCourse
+from patients.models import Patient, Role, Site, SiteMembership, TreatmentCourse
 
 WRITE_ROLES = frozenset({Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN})
 
@@ -23,6 +23,11 @@ def site_roles(user) -> dict[int, str]:
         cached = dict(SiteMembership.objects.filter(user=user).values_list("site_id", "role"))
         user._site_roles = cached
     return cached
+
+
+def administered_sites(user) -> list[int]:
+    """The sites a user administers (memberships, routing); empty for everyone else."""
+    return sorted(site for site, role in site_roles(user).items() if role == Role.SITE_ADMIN)
 
 
 def role_at(user, site_id: int) -> str | None:
@@ -57,3 +62,14 @@ def access_course(user, course_id, *, write: bool = False) -> TreatmentCourse:
     if write and role not in WRITE_ROLES:
         raise PermissionDenied("Your role cannot change this treatment course.")
     return course
+
+
+def access_site(user, site_id) -> Site:
+    """A site the user works at; the same 404 for a site that does not exist."""
+    try:
+        site_id = int(site_id)
+    except (TypeError, ValueError):
+        raise Http404("No such site.") from None
+    if role_at(user, site_id) is None:
+        raise Http404("No such site.")
+    return Site.objects.get(pk=site_id)

@@ -78,6 +78,9 @@ GIVEN = [
 ]
 DRUG_MIX = ("lenvatinib",) * 10 + ("sorafenib",) * 5 + ("cabozantinib",) * 5
 ROLES = (Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN)
+# Roles whose users draw their names from a generator of their own, so that the
+# cohort (drawn from the seeded one) is the same with them as without them.
+OWN_DRAW_ROLES = (Role.PHARMACIST,)
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,11 @@ class DemoUser:
 
 
 def ensure_groups() -> None:
-    for role in ROLES:
+    for role in ROLES + OWN_DRAW_ROLES:
         Group.objects.get_or_create(name=role.value)
+    from patients.admin import grant_site_admin_permissions
+
+    grant_site_admin_permissions()
 
 
 def _user(username: str, full_name: str, site: Site, role: str, password: str):
@@ -102,6 +108,8 @@ def _user(username: str, full_name: str, site: Site, role: str, password: str):
         first_name=given,
         last_name=family,
         email=f"{username}@example.org",
+        # A site administrator works in the admin (patients.admin: their site only).
+        is_staff=role == Role.SITE_ADMIN,
     )
     SiteMembership.objects.create(user=user, site=site, role=role)
     user.groups.add(Group.objects.get(name=role))
@@ -135,6 +143,13 @@ def seed(
                 username = f"admin.{code}"
             password = _password(passwords)
             full = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+            users[role] = _user(username, full, site, role, password)
+            created.append(DemoUser(username, password, role.label, site_name))
+        for role in OWN_DRAW_ROLES:
+            names = random.Random(f"{seed_value}-{role.value}-{code}")
+            username = f"{role.value}.{code}"
+            password = _password(passwords)
+            full = f"{names.choice(GIVEN)} {names.choice(FAMILY)}"
             users[role] = _user(username, full, site, role, password)
             created.append(DemoUser(username, password, role.label, site_name))
         for index in range(patients_per_site):

@@ -68,6 +68,8 @@ class Role(models.TextChoices):
     NURSE = "nurse", "Nurse"
     ONCOLOGIST = "oncologist", "Oncologist"
     SITE_ADMIN = "site_admin", "Site administrator"
+    # Reads the site's clinical pages and signs off its rule sets; signs no dose decision.
+    PHARMACIST = "pharmacist", "Pharmacist"
 
 
 class SiteMembership(models.Model):

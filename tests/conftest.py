@@ -38,6 +38,14 @@ def site_admin(site):
 
 
 @pytest.fixture
+def pharmacist(site):
+    """Reads the site's clinical pages and signs off its rule sets; signs no dose decision."""
+    return member(
+        site, Role.PHARMACIST, username="pharmacist", first_name="Priya", last_name="Pharmacist"
+    )
+
+
+@pytest.fixture
 def outsider(other_site):
     """An oncologist at another site: sees nothing of `site`."""
     return member(other_site, Role.ONCOLOGIST, username="outsider")

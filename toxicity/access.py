@@ -31,7 +31,7 @@ def access_visit(user, visit_id, *, write: bool = False) -> Visit:
 def access_recommendation(user, recommendation_id) -> Recommendation:
     try:
         recommendation = Recommendation.objects.select_related(
-            "course__patient__site", "visit", "decided_by"
+            "course__patient__site", "visit", "decided_by", "rule_set_signoff"
         ).get(pk=int(recommendation_id))
     except (Recommendation.DoesNotExist, TypeError, ValueError):
         raise Http404("No such recommendation.") from None

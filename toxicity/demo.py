@@ -6,21 +6,44 @@ visit before each resumption shows recovery. The last visit of some courses
 carries a new toxicity, so the inbox has recommendations waiting. Visits go
 through toxicity.services.log_visit, so they are graded and evaluated exactly as a
 nurse's would be. Invented data only.
+
+The cohort's past is replayed in order, each visit logged, evaluated and alerted
+at the time it happened (`_clinic_clock`): alerts carry the date of the visit that
+raised them, a toxicity that settled ends its episode at the visit that showed it,
+and the oncologist acknowledges a toxicity's alerts when the drug was held for it,
+as a clinic would have. What is left open is what a clinic would have open today.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import services as alert_services
+from notifications.models import Alert
 from patients import dosing
 from patients.models import DoseChange, Role, SiteMembership, TreatmentCourse
 from toxicity import services
 
 VISIT_EVERY = timedelta(days=14)
+LOGGED_AFTER = timedelta(minutes=20)  # a nurse saves the visit a little after it began
+
+
+@contextmanager
+def _clinic_clock(at: datetime) -> Iterator[None]:
+    """Demo seeding only: the clock reads `at`, so what a visit causes (grades,
+    evaluation, alerts, due checks, the audit rows) is dated when it happened."""
+    real = timezone.now
+    timezone.now = lambda: at
+    try:
+        yield
+    finally:
+        timezone.now = real
 
 
 def _at(day, hour: int) -> datetime:
@@ -109,17 +132,57 @@ def seed_visits(*, seed_value: int = 2026) -> int:
     """Logs the cohort's visits; returns how many. Evaluations run after commit."""
     rng = random.Random(seed_value)
     today = timezone.localdate()
-    nurses = {
-        m.site_id: m.user
-        for m in SiteMembership.objects.filter(role=Role.NURSE).select_related("user")
+    staff = {
+        (m.site_id, m.role): m.user
+        for m in SiteMembership.objects.filter(role__in=(Role.NURSE, Role.ONCOLOGIST))
+        .select_related("user")
+        .order_by("id")
     }
     count = 0
     for course in TreatmentCourse.objects.select_related("patient").order_by("id"):
-        count += _seed_course(rng, course, nurses[course.patient.site_id], today)
+        site_id = course.patient.site_id
+        count += _seed_course(
+            rng, course, staff[site_id, Role.NURSE], today, staff.get((site_id, Role.ONCOLOGIST))
+        )
     return count
 
 
-def _seed_course(rng, course, nurse, today) -> int:
+def _visit(nurse, course, occurred_at: datetime, observations, fields) -> None:
+    """One visit as the clinic lived it: logged, evaluated and alerted at its time."""
+    with _clinic_clock(occurred_at + LOGGED_AFTER):
+        visit = services.log_visit(
+            actor=nurse,
+            course=course,
+            occurred_at=occurred_at,
+            observations=observations,
+            note="",
+            **fields,
+        )
+        # Evaluated now rather than after the seeding commits (which is "now");
+        # the evaluation queued on commit then finds it done and adds nothing.
+        services.evaluate_visit(visit.pk)
+        from notifications.triggers import alerts_for_evaluation
+
+        alerts_for_evaluation(visit.pk)
+
+
+def _acknowledge_for_hold(course, hold: DoseChange, oncologist) -> None:
+    """The drug was held for the toxicity: its alerts were seen and acted on then."""
+    if oncologist is None:
+        return
+    with _clinic_clock(hold.effective_at):
+        for alert in Alert.objects.filter(
+            course=course, acknowledged_at__isnull=True, created_at__lte=hold.effective_at
+        ):
+            alert_services.acknowledge_alert(
+                actor=oncologist,
+                alert=alert,
+                via="dose ledger",
+                acknowledgement=f"Held on the dose ledger: {hold.reason}",
+            )
+
+
+def _seed_course(rng, course, nurse, today, oncologist=None) -> int:
     patient = course.patient
     ledger = list(DoseChange.objects.filter(course=course).order_by("effective_at", "id"))
     end = next(
@@ -163,14 +226,9 @@ def _seed_course(rng, course, nurse, today) -> int:
             observations = [o for o in observations if o["term"] != finding["term"]] + [finding]
         if fields.get("antihypertensive_therapy"):
             fields["antihypertensive_stable_since"] = _at(visit_day - timedelta(days=7), 9)
-        services.log_visit(
-            actor=nurse,
-            course=course,
-            occurred_at=_at(visit_day, 9),
-            observations=observations,
-            note="",
-            **fields,
-        )
+        _visit(nurse, course, _at(visit_day, 9), observations, fields)
+        if event and event[0] == "toxic":
+            _acknowledge_for_hold(course, event[1], oncologist)
         count += 1
     return count
 

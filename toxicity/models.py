@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from patients.models import ClinicalRecord, RuleSet, TreatmentCourse
+from patients.models import ClinicalRecord, Drug, RuleSet, Site, TreatmentCourse
 
 
 def _grade_in_range(field: str) -> Q:
@@ -176,6 +176,8 @@ class RecommendationStatus(models.TextChoices):
 
 
 SIGNATURE_MEANING = "approved dose change"
+# A hold is signed with the dose it will resume at: "approved hold, resume at 14 mg/day".
+HOLD_SIGNATURE_MEANING = "approved hold, resume at {dose} mg/day"
 REJECTION_MEANING = "rejected dose recommendation"
 
 
@@ -223,10 +225,36 @@ class Recommendation(ClinicalRecord):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
-    approved_dose_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    approved_dose_mg = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, help_text="The dose from now on."
+    )
+    approved_resume_dose_mg = models.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="A hold approved with another dose: the dose to resume at once recovered.",
+    )
+    resume_plan = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The signed hold whose resume dose this recommendation follows.",
+    )
     signature_meaning = models.CharField(max_length=40, blank=True)
     signer_name = models.CharField(max_length=200, blank=True)
     signature_sha256 = models.CharField(max_length=64, blank=True)
+    rule_set_signoff = models.ForeignKey(
+        "RuleSetSignOff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        help_text="The pharmacist's sign-off of the rule set version the engine used, set "
+        "when the recommendation was made; empty: not yet signed off at this site.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -273,6 +301,30 @@ class Recommendation(ClinicalRecord):
     @property
     def is_signed(self) -> bool:
         return bool(self.signature_sha256)
+
+    @property
+    def decision_text(self) -> str:
+        """What was decided, in the clinic's words: "Hold now; resume at 14 mg/day once
+        recovered (dose chosen by the oncologist)"."""
+        if self.status == RecommendationStatus.REJECTED:
+            return "Rejected"
+        chosen = self.status == RecommendationStatus.APPROVED_MODIFIED
+        if self.status != RecommendationStatus.APPROVED and not chosen:
+            return self.get_status_display()
+        if self.action == Action.WITHHOLD:
+            resume = (
+                self.approved_resume_dose_mg
+                if self.approved_resume_dose_mg is not None
+                else self.resume_dose_mg_per_day
+            )
+            text = "Hold now"
+            if resume is not None:
+                text += f"; resume at {float(resume):g} mg/day once recovered"
+            return text + (" (resume dose chosen by the oncologist)" if chosen else "")
+        text = f"{self.get_action_display()} approved"
+        if self.approved_dose_mg is not None:
+            text += f", {float(self.approved_dose_mg):g} mg/day"
+        return text + (" (dose chosen by the oncologist)" if chosen else "")
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -400,3 +452,100 @@ class DueCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d}"
+
+
+SIGNOFF_MEANING = "signed off rule set for use at this site"
+
+
+class RuleRowConfirmation(ClinicalRecord):
+    """A pharmacist's check of one unconfirmed rule row against the label, at one site.
+
+    It is for the row's content as it was checked (``row_sha256``, see
+    toxicity.rule_fingerprint.row_fingerprint): once the row changes, the
+    confirmation no longer counts and the row is unconfirmed again.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    drug = models.CharField(max_length=20, choices=Drug.choices)
+    rule_set = models.CharField(max_length=10, choices=RuleSet.choices)
+    rule_id = models.CharField(max_length=160)
+    row_sha256 = models.CharField(max_length=64)
+    label_section = models.CharField(
+        max_length=200, help_text="The label section the row was checked against."
+    )
+    checked_on = models.DateField(help_text="The date the row was checked against the label.")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rule_id", "confirmed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "rule_id", "row_sha256"], name="one_confirmation_per_row_version"
+            ),
+            models.CheckConstraint(
+                condition=~Q(label_section=""), name="confirmation_names_section"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} confirmed at site {self.site_id}"
+
+
+class RuleSetSignOff(ClinicalRecord):
+    """A pharmacist's signature: this site may rely on this version of a rule set.
+
+    A version is one ``fingerprint`` (toxicity.rule_fingerprint): the rows with
+    their sources and confirmed flags, the engine version and the policy
+    settings. A changed rule set has another fingerprint and needs a new
+    sign-off. ``content`` is what was signed (fingerprint, the site's row
+    confirmations it counted, the rows still unconfirmed); the signature hash
+    covers it (toxicity.signoff.signoff_content). Never edited.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    drug = models.CharField(max_length=20, choices=Drug.choices)
+    rule_set = models.CharField(max_length=10, choices=RuleSet.choices)
+    fingerprint = models.CharField(max_length=64)
+    engine_version = models.CharField(max_length=20)
+    content = models.JSONField(help_text="What the signature covers, besides the signer.")
+    confirmed_rows = models.PositiveIntegerField(
+        help_text="Rows confirmed by the rule data or by this site's pharmacist."
+    )
+    unconfirmed_rows = models.PositiveIntegerField()
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+    signer_name = models.CharField(max_length=200)
+    signature_meaning = models.CharField(max_length=60, default=SIGNOFF_MEANING)
+    signature_sha256 = models.CharField(max_length=64)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "drug", "rule_set", "fingerprint"],
+                name="one_signoff_per_rule_set_version",
+            ),
+            models.CheckConstraint(condition=~Q(signature_sha256=""), name="signoff_is_signed"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.drug}/{self.rule_set} {self.fingerprint[:12]} signed off at site {self.site_id}"
+        )
+
+    @property
+    def version(self) -> str:
+        """The short form of the fingerprint shown to clinicians."""
+        return self.fingerprint[:12]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise SignedRecordError("A signed sign-off cannot be changed: sign the new version.")
+        super().save(*args, **kwargs)

@@ -7,17 +7,22 @@ of a patient's history.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models import F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from patients import dosing
 from patients.access import site_roles
+from patients.models import DoseChange
 from toxicity import monitoring
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import (
+    Action,
     DecisionCorrection,
     DueCheck,
     Observation,
@@ -77,11 +82,21 @@ def pending_recommendations(user) -> QuerySet[Recommendation]:
             status=RecommendationStatus.PENDING,
             course__patient__site_id__in=list(site_roles(user)),
         )
-        .select_related("visit__recorded_by", "course__patient")
+        .select_related("visit__recorded_by", "course__patient", "rule_set_signoff", "resume_plan")
         .prefetch_related(
             Prefetch("visit__observations", queryset=Observation.objects.order_by("term"))
         )
         .order_by("-severity", "-needs_review", "created_at", "id")
+    )
+
+
+def recently_signed(user, *, limit: int = 20) -> list[Recommendation]:
+    """The inbox's history: the latest signed decisions at the user's sites, newest first."""
+    return list(
+        Recommendation.objects.filter(course__patient__site_id__in=list(site_roles(user)))
+        .exclude(signature_sha256="")
+        .select_related("course__patient")
+        .order_by("-decided_at", "-id")[:limit]
     )
 
 
@@ -220,3 +235,96 @@ def signed_decisions(patient) -> list[SignedDecision]:
             correction.signature_valid = correction_is_valid(correction)
         out.append(SignedDecision(recommendation, signature_is_valid(recommendation), corrections))
     return out
+
+
+# --- holds as plans ------------------------------------------------------------------------
+APPROVED = (RecommendationStatus.APPROVED, RecommendationStatus.APPROVED_MODIFIED)
+
+
+@dataclass(frozen=True)
+class HoldPlan:
+    """A drug on hold as the oncologist signed it: since when, for which terms, and
+    when and at what dose it resumes ("resume at 20 mg/day when hypertension <= grade 2")."""
+
+    held_since: datetime
+    terms: list[str]  # CTCAE term keys
+    resume_when: str  # the engine's recovery criterion, as signed; "" when not recorded
+    resume_dose_mg: Decimal | None  # None: to be decided at resumption
+    signed: Recommendation | None  # the signed withhold behind the plan (signer, reason, time)
+    hold: DoseChange
+
+    @property
+    def resume_dose_chosen(self) -> bool:
+        """The oncologist set the resume dose instead of the label's next level."""
+        return self.signed is not None and self.signed.approved_resume_dose_mg is not None
+
+
+def signed_hold_plans(holds: Iterable[DoseChange]) -> dict[int, Recommendation]:
+    """course id -> the signed withhold that sets each hold's plan, in one query.
+
+    That is the latest approved withhold since the hold began (a "stay on hold"
+    signed later may set another resume dose), else the one the hold carries out.
+    """
+    holds = list(holds)
+    if not holds:
+        return {}
+    match = Q()
+    for hold in holds:
+        since = Q(decided_at__gte=hold.recorded_at)
+        if hold.recommendation_id:
+            since |= Q(pk=hold.recommendation_id)
+        match |= Q(course_id=hold.course_id) & since
+    plans: dict[int, Recommendation] = {}
+    for recommendation in (
+        Recommendation.objects.filter(match, action=Action.WITHHOLD, status__in=APPROVED)
+        .select_related("decided_by")
+        .order_by("decided_at", "id")
+    ):
+        plans[recommendation.course_id] = recommendation  # the latest wins
+    return plans
+
+
+def hold_plans(course_ids: Iterable[int]) -> dict[int, HoldPlan]:
+    """course id -> its hold plan, for the courses among these that are on hold now.
+
+    Three queries whatever the number of courses.
+    """
+    by_course: dict[int, list[DoseChange]] = defaultdict(list)
+    for change in DoseChange.objects.filter(course_id__in=list(course_ids)).order_by(
+        "effective_at", "id"
+    ):
+        by_course[change.course_id].append(change)
+    return hold_plans_from_ledgers(by_course)
+
+
+def hold_plans_from_ledgers(ledgers: Mapping[int, Iterable[DoseChange]]) -> dict[int, HoldPlan]:
+    """The same from ledgers already read (course id -> DoseChange rows, oldest first):
+    one query, none when no course is on hold."""
+    holds = {}
+    for course_id, changes in ledgers.items():
+        changes = list(changes)
+        state = dosing.derive_dose_state(c.as_entry() for c in changes)
+        if state.on_hold:
+            holds[course_id] = next(c for c in reversed(changes) if c.kind == dosing.Kind.HOLD)
+    signed = signed_hold_plans(holds.values())
+    plans = {}
+    for course_id, hold in holds.items():
+        recommendation = signed.get(course_id)
+        resume_dose = None
+        resume_when = ""
+        if recommendation is not None:
+            resume_dose = (
+                recommendation.approved_resume_dose_mg
+                if recommendation.approved_resume_dose_mg is not None
+                else recommendation.resume_dose_mg_per_day
+            )
+            resume_when = str(recommendation.decision.get("resume_when") or "")
+        plans[course_id] = HoldPlan(
+            held_since=hold.effective_at,
+            terms=list(hold.reason_terms or ()),
+            resume_when=resume_when,
+            resume_dose_mg=resume_dose,
+            signed=recommendation,
+            hold=hold,
+        )
+    return plans

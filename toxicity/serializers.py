@@ -14,6 +14,7 @@ from rest_framework import serializers
 from patients.models import Drug, RuleSet
 from toxicity.models import Action, AntihypertensiveTherapy, Observation, Recommendation, Visit
 from toxicity.services import Decision
+from toxicity.signoff import NOT_SIGNED_OFF, SIGNED_OFF
 
 
 class VisitInput(serializers.Serializer):
@@ -72,10 +73,37 @@ class ObservationOutput(serializers.ModelSerializer):
         ]
 
 
+def rule_set_validation(recommendation: Recommendation) -> dict:
+    """Whether the site's pharmacist had signed off the rule set version the engine used.
+
+    Read from the recommendation's own stamp (set when it was made), so a later
+    sign-off never makes an older recommendation look validated.
+    """
+    if recommendation.rule_set_signoff_id is None:
+        return {"validated": False, "status": NOT_SIGNED_OFF, "signoff": None}
+    signoff = recommendation.rule_set_signoff
+    return {
+        "validated": True,
+        "status": SIGNED_OFF,
+        "signoff": {
+            "id": signoff.pk,
+            "fingerprint": signoff.fingerprint,
+            "engine_version": signoff.engine_version,
+            "signed_by": signoff.signer_name,
+            "signed_at": signoff.signed_at.isoformat(),
+        },
+    }
+
+
 class RecommendationSummary(serializers.ModelSerializer):
+    rule_set_validated = serializers.SerializerMethodField()
+
     class Meta:
         model = Recommendation
-        fields = ["id", "action", "dose_mg_per_day", "needs_review", "status"]
+        fields = ["id", "action", "dose_mg_per_day", "needs_review", "status", "rule_set_validated"]
+
+    def get_rule_set_validated(self, recommendation) -> bool:
+        return recommendation.rule_set_signoff_id is not None
 
 
 class VisitOutput(serializers.ModelSerializer):
@@ -127,6 +155,7 @@ class RecommendationOutput(serializers.ModelSerializer):
     decided_by = serializers.CharField(
         source="decided_by.get_username", default=None, allow_null=True
     )
+    rule_set_validation = serializers.SerializerMethodField()
 
     class Meta:
         model = Recommendation
@@ -149,6 +178,7 @@ class RecommendationOutput(serializers.ModelSerializer):
             "rule_key",
             "engine_version",
             "policy",
+            "rule_set_validation",
             "status",
             "created_at",
             "decided_by",
@@ -159,6 +189,9 @@ class RecommendationOutput(serializers.ModelSerializer):
             "signer_name",
             "signature_sha256",
         ]
+
+    def get_rule_set_validation(self, recommendation) -> dict:
+        return rule_set_validation(recommendation)
 
 
 class InboxItemOutput(serializers.Serializer):

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -46,6 +46,7 @@ from toxicity import monitoring
 from toxicity.ctcae.terms import CTCAE_VERSION, TERMS
 from toxicity.models import (
     CORRECTION_MEANING,
+    HOLD_SIGNATURE_MEANING,
     SEVERITY,
     SIGNATURE_MEANING,
     Action,
@@ -677,7 +678,10 @@ def evaluate_visit(
                 if _needs_recommendation(
                     response, state_fields["hold_reason_terms"], state_fields["on_hold"]
                 ):
-                    recommendation = _store_recommendation(visit, course, request, response, now)
+                    plan = _signed_plan(ledger) if state_fields["on_hold"] else None
+                    recommendation = _store_recommendation(
+                        visit, course, request, response, now, plan=plan
+                    )
         newer = _newer_evaluated_visit(visit)
         if newer is None:
             _supersede_pending(course, visit, keep=recommendation)
@@ -709,12 +713,41 @@ def _raise_alerts(visit_id: int) -> None:
     alerts_for_evaluation(visit_id)
 
 
+def _signed_plan(ledger: list[DoseChange]) -> Recommendation | None:
+    """The signed withhold behind the hold the ledger ends in, if its resume dose
+    was set by the oncologist (else the label's next level, which the engine gives)."""
+    from toxicity.selectors import signed_hold_plans
+
+    hold = next((c for c in reversed(ledger) if c.kind == dosing.Kind.HOLD), None)
+    if hold is None:
+        return None
+    plan = signed_hold_plans([hold]).get(hold.course_id)
+    return plan if plan is not None and plan.approved_resume_dose_mg is not None else None
+
+
 def _store_recommendation(
-    visit: Visit, course: TreatmentCourse, request: dict, response: dict, now: datetime
+    visit: Visit,
+    course: TreatmentCourse,
+    request: dict,
+    response: dict,
+    now: datetime,
+    *,
+    plan: Recommendation | None = None,
 ) -> Recommendation:
+    """Stores the engine's answer. While the drug is held under a signed plan with the
+    oncologist's own resume dose, the resumption (now or later) follows that dose; the
+    engine's answer is kept as it was and the plan is linked."""
     rule_key, terms = _governing(response, course)
     action = response["action"]
+    dose = Decimal(str(response["dose_mg_per_day"]))
     resume = response.get("resume_dose_mg_per_day")
+    follows_plan = plan is not None and (
+        action == Action.RESUME or (action == Action.WITHHOLD and resume is not None)
+    )
+    if follows_plan and action == Action.RESUME:
+        dose = plan.approved_resume_dose_mg
+    elif follows_plan:
+        resume = plan.approved_resume_dose_mg
     recommendation = Recommendation(
         visit=visit,
         course=course,
@@ -725,13 +758,15 @@ def _store_recommendation(
         engine_request=request,
         action=action,
         severity=SEVERITY[action],
-        dose_mg_per_day=Decimal(str(response["dose_mg_per_day"])),
+        dose_mg_per_day=dose,
         resume_dose_mg_per_day=None if resume is None else Decimal(str(resume)),
+        resume_plan=plan if follows_plan else None,
         needs_review=bool(response["needs_review"]),
         reason_terms=terms,
         rule_set=response["rule_set"],
         engine_version=ENGINE_VERSION,
         policy=policy_snapshot(DEFAULT_POLICY),
+        rule_set_signoff=_current_signoff(course, response["rule_set"]),
     )
     _audit(recommendation, actor=None, reason=f"Recommended by engine {ENGINE_VERSION}")
     try:
@@ -743,6 +778,13 @@ def _store_recommendation(
             visit=visit, visit_revision=visit.revision, rule_key=rule_key
         )
     return recommendation
+
+
+def _current_signoff(course: TreatmentCourse, rule_set: str):
+    """The site's pharmacist sign-off of the rule set version the engine just used."""
+    from toxicity.signoff import current_signoff  # signoff signs with this module's helpers
+
+    return current_signoff(site_id=course.patient.site_id, drug=course.drug, rule_set=rule_set)
 
 
 def _supersede(recommendation: Recommendation, *, by: Visit) -> None:
@@ -827,6 +869,12 @@ def signed_content(recommendation: Recommendation) -> bytes:
         "recommended_dose_mg": _mg(recommendation.dose_mg_per_day),
         "status": recommendation.status,
         "approved_dose_mg": _mg(recommendation.approved_dose_mg),
+        # Only where one was signed, so signatures made before the field still match.
+        **(
+            {"approved_resume_dose_mg": _mg(recommendation.approved_resume_dose_mg)}
+            if recommendation.approved_resume_dose_mg is not None
+            else {}
+        ),
         "reason": recommendation.decision_reason,
         "signer_id": recommendation.decided_by_id,
         "signer_name": recommendation.signer_name,
@@ -868,28 +916,55 @@ def _check_decision(recommendation, decision, reason, dose_mg) -> tuple[str, Dec
     return reason, dose
 
 
-def _ledger_step(recommendation: Recommendation, state: dosing.DoseState, dose: Decimal | None):
-    """(kind, dose after) the approval appends to the ledger; (None, dose) for no row."""
+class LedgerStep(NamedTuple):
+    """What an approval does to the ledger: the row's kind (None: no row), the dose
+    from now on, and, for a hold, the dose it resumes at once recovered."""
+
+    kind: str | None
+    dose_after: Decimal
+    resume_dose: Decimal | None = None
+
+
+def _ledger_step(
+    recommendation: Recommendation, state: dosing.DoseState, dose: Decimal | None
+) -> LedgerStep:
+    """What approving appends to the ledger; `dose` is the oncologist's other dose, if any.
+
+    On a withhold the other dose is the resume dose: the drug is held now either
+    way, and a reduction now would cancel the hold the label asks for.
+    """
     action = recommendation.action
-    if dose is not None:  # approved with another ladder dose
-        if dose > Decimal(str(state.reference_dose_mg)):
-            raise ValidationError(
-                {"dose_mg": "That raises the dose: record a re-escalation on the dose ledger."}
-            )
-        if state.on_hold:
-            return dosing.Kind.RESUME, dose
-        if dose == Decimal(str(state.dose_mg_per_day)):
-            return None, dose
-        return dosing.Kind.REDUCE, dose
+    if dose is not None and dose > Decimal(str(state.reference_dose_mg)):
+        raise ValidationError(
+            {"dose_mg": "That raises the dose: record a re-escalation on the dose ledger."}
+        )
     if action == Action.WITHHOLD:
-        return (None, Decimal(0)) if state.on_hold else (dosing.Kind.HOLD, Decimal(0))
+        resume = dose if dose is not None else recommendation.resume_dose_mg_per_day
+        kind = None if state.on_hold else dosing.Kind.HOLD
+        return LedgerStep(kind, Decimal(0), resume)
+    if dose is not None:  # approved with another ladder dose
+        if state.on_hold:
+            return LedgerStep(dosing.Kind.RESUME, dose)
+        if dose == Decimal(str(state.dose_mg_per_day)):
+            return LedgerStep(None, dose)
+        return LedgerStep(dosing.Kind.REDUCE, dose)
     if action == Action.RESUME:
-        return dosing.Kind.RESUME, recommendation.dose_mg_per_day
+        return LedgerStep(dosing.Kind.RESUME, recommendation.dose_mg_per_day)
     if action == Action.REDUCE:
-        return dosing.Kind.REDUCE, recommendation.dose_mg_per_day
+        return LedgerStep(dosing.Kind.REDUCE, recommendation.dose_mg_per_day)
     if action == Action.DISCONTINUE:
-        return dosing.Kind.DISCONTINUE, Decimal(0)
-    return None, Decimal(str(state.dose_mg_per_day))
+        return LedgerStep(dosing.Kind.DISCONTINUE, Decimal(0))
+    return LedgerStep(None, Decimal(str(state.dose_mg_per_day)))
+
+
+def _ledger_text(recommendation: Recommendation, step: LedgerStep, modified: bool) -> str:
+    """The ledger row's reason: which recommendation, what was signed, for which terms."""
+    terms = ", ".join(recommendation.reason_terms) or recommendation.get_action_display().lower()
+    verb = "approved with another dose" if modified else "approved"
+    text = f"Recommendation {recommendation.pk} {verb} ({terms})"
+    if step.kind == dosing.Kind.HOLD and step.resume_dose is not None:
+        text += f": hold now, resume at {float(step.resume_dose):g} mg/day once recovered"
+    return text
 
 
 def decide_recommendation(
@@ -935,29 +1010,33 @@ def decide_recommendation(
             from patients.selectors import dose_state
 
             state = dose_state(course)
-            kind, after = _ledger_step(locked, state, dose)
-            if kind is not None:
+            step = _ledger_step(locked, state, dose)
+            if step.kind is not None:
                 # The rule texts and the oncologist's reason are on the linked
                 # recommendation; the ledger row names it.
-                verb = "approved" if dose is None else "approved with another dose"
-                terms = ", ".join(locked.reason_terms) or locked.get_action_display().lower()
-                text = f"Recommendation {locked.pk} {verb} ({terms})"
                 apply_dose_change(
                     actor=actor,
                     course=course,
-                    kind=kind,
-                    dose_after_mg=after,
-                    reason=text,
+                    kind=step.kind,
+                    dose_after_mg=step.dose_after,
+                    reason=_ledger_text(locked, step, modified=dose is not None),
                     recommendation=locked,
-                    reason_terms=locked.reason_terms if kind in LEDGER_ACTIONS else None,
+                    reason_terms=locked.reason_terms if step.kind in LEDGER_ACTIONS else None,
                 )
             locked.status = (
                 RecommendationStatus.APPROVED
                 if decision == Decision.APPROVE
                 else RecommendationStatus.APPROVED_MODIFIED
             )
-            locked.approved_dose_mg = after
-            locked.signature_meaning = SIGNATURE_MEANING
+            locked.approved_dose_mg = step.dose_after
+            if locked.action == Action.WITHHOLD and dose is not None:
+                locked.approved_resume_dose_mg = step.resume_dose
+            # A hold resumed at the oncologist's own dose says so in what was signed.
+            locked.signature_meaning = (
+                HOLD_SIGNATURE_MEANING.format(dose=f"{float(step.resume_dose):g}")
+                if locked.approved_resume_dose_mg is not None
+                else SIGNATURE_MEANING
+            )
         locked.decided_by = actor
         locked.decided_at = now
         locked.decision_reason = reason
@@ -965,7 +1044,16 @@ def decide_recommendation(
         locked.signature_sha256 = _sha256(signed_content(locked))
         _audit(locked, actor=actor, reason=f"Signed: {locked.signature_meaning}")
         locked.save()
+        _acknowledge_answered_alerts(locked, actor=actor)
     return locked
+
+
+def _acknowledge_answered_alerts(recommendation: Recommendation, *, actor) -> None:
+    """A decision answers the alerts raised about its visit: they are acknowledged
+    with the decision, in the same transaction, so nobody is paged about it later."""
+    from notifications.triggers import acknowledge_alerts_answered_by
+
+    acknowledge_alerts_answered_by(recommendation, actor=actor)
 
 
 def correction_content(correction: DecisionCorrection) -> bytes:

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Max, Min, Q, QuerySet, TextField
+from django.db.models import Count, Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from notifications.models import Alert
+from notifications.selectors import needing_action
 from patients import dosing
 from patients.access import site_roles
 from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, TreatmentCourse
@@ -29,6 +30,7 @@ from toxicity.models import (
     Recommendation,
     RecommendationStatus,
 )
+from toxicity.selectors import HoldPlan, hold_plans, hold_plans_from_ledgers
 from tracker import charts, metrics
 
 RECENT_GRADE3_DAYS = 14
@@ -149,6 +151,11 @@ class CourseFigures:
     overdue_checks: list[DueCheck] = field(default_factory=list)
     open_checks: list[DueCheck] = field(default_factory=list)
     pending: list[Recommendation] = field(default_factory=list)
+    hold_plan: HoldPlan | None = None
+
+    @property
+    def hold_plan_terms(self) -> list[str]:
+        return [term_name(t) for t in self.hold_plan.terms] if self.hold_plan else []
 
 
 @dataclass
@@ -182,6 +189,7 @@ def _lab_point(term: str, m: dict, at: datetime, grade: int | None) -> charts.La
 
 PENDING_FIELDS = (
     "course_id",
+    "rule_set_signoff_id",
     "action",
     "dose_mg_per_day",
     "resume_dose_mg_per_day",
@@ -230,6 +238,7 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
         .only(*PENDING_FIELDS)
     )
     findings = list(patient.molecular_findings.all())
+    plans = hold_plans_from_ledgers({c.pk: c.prefetched_ledger for c in courses})
     # Python work after the queries, so they go to the database back to back.
     measurements = json.loads("[" + ",".join(row[3] or "null" for row in rows) + "]")
 
@@ -252,6 +261,7 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
                 overdue_checks=[c for c in course_checks if c.overdue_after < now],
                 open_checks=course_checks,
                 pending=[r for r in pending if r.course_id == course.pk],
+                hold_plan=plans.get(course.pk),
             )
         )
         for seg in summary.segments:
@@ -318,7 +328,33 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
     )
 
 
+def decision_reasons(figures: list[CourseFigures]) -> dict[int, str]:
+    """recommendation id -> the oncologist's written reason, for the recommendations the
+    courses' ledger rows carry out; one query, none when no row came from a decision."""
+    ids = {
+        change.recommendation_id
+        for cf in figures
+        for change in cf.course.prefetched_ledger
+        if change.recommendation_id
+    }
+    if not ids:
+        return {}
+    return dict(
+        Recommendation.objects.filter(pk__in=ids)
+        .exclude(decision_reason="")
+        .values_list("pk", "decision_reason")
+    )
+
+
 # --- worklist --------------------------------------------------------------------------------
+class OverdueCheck(NamedTuple):
+    """A monitoring check not done in time: which test, and since when it was due."""
+
+    kind: str
+    label: str  # the test in the clinic's words: "ECG (QTc)"
+    due_at: datetime  # local
+
+
 @dataclass
 class WorklistRow:
     course: CourseInfo
@@ -327,9 +363,17 @@ class WorklistRow:
     worst_action: str = ""
     worst_severity: int = -1
     grade3: list[tuple[str, int, datetime]] = field(default_factory=list)
-    overdue: int = 0
-    oldest_overdue: datetime | None = None
+    overdue_checks: list[OverdueCheck] = field(default_factory=list)
     alerts: int = 0
+    hold_plan: HoldPlan | None = None
+
+    @property
+    def overdue(self) -> int:
+        return len(self.overdue_checks)
+
+    @property
+    def oldest_overdue(self) -> datetime | None:
+        return min((c.due_at for c in self.overdue_checks), default=None)
 
     @property
     def reasons(self) -> list[str]:
@@ -347,6 +391,26 @@ class WorklistRow:
         return out
 
     @property
+    def why(self) -> list[str]:
+        """Why this patient is on the worklist, one phrase per need, in the clinic's words."""
+        out = []
+        if self.pending:
+            out.append(
+                f"{self.worst_action.capitalize()} recommendation to sign"
+                if self.pending == 1
+                else f"{self.pending} recommendations to sign"
+            )
+        for term, grade, at in self.grade3:
+            out.append(f"{term} grade {grade} on {at:%-d %b}, not yet decided")
+        if self.state.on_hold:
+            out.append(hold_plan_text(self.hold_plan))
+        for check in self.overdue_checks:
+            out.append(f"{check.label} overdue since {check.due_at:%-d %b %Y}")
+        if self.alerts:
+            out.append(f"{self.alerts} alert{'s' if self.alerts > 1 else ''} to acknowledge")
+        return out
+
+    @property
     def worst_grade(self) -> int:
         return max((g for _, g, _ in self.grade3), default=0)
 
@@ -361,22 +425,50 @@ class WorklistRow:
         )
 
 
+def hold_plan_text(plan: HoldPlan | None) -> str:
+    """ "On hold since 3 Nov 2026 for hypertension: resume at 14 mg/day when ..." """
+    if plan is None:
+        return "On hold"
+    text = f"On hold since {local(plan.held_since):%-d %b %Y}"
+    if plan.terms:
+        text += " for " + ", ".join(term_name(t) for t in plan.terms)
+    if plan.resume_dose_mg is not None:
+        text += f": resume at {float(plan.resume_dose_mg):g} mg/day"
+    else:
+        text += ": resume dose to be decided"
+    if plan.resume_when:
+        text += f" when {plan.resume_when}"
+    return text
+
+
 NEED_LABELS = {
     "pending": "Recommendation to sign",
-    "grade3": f"Grade ≥3 in the last {RECENT_GRADE3_DAYS} days",
+    "grade3": f"Grade ≥3 in the last {RECENT_GRADE3_DAYS} days, not yet decided",
     "on_hold": "On hold",
     "overdue": "Monitoring overdue",
-    "alerts": "Unacknowledged alerts",
+    "alerts": "Alerts to acknowledge",
 }
 
 
-def _unacknowledged_alerts(site_ids: list[int]) -> dict[int, int]:
-    """course id -> alerts nobody has acknowledged yet."""
+def _alerts_needing_action(site_ids: list[int]) -> dict[int, int]:
+    """course id -> alerts that still ask for someone: not acknowledged, episode not
+    over, course not ended (notifications.selectors.needing_action)."""
     return dict(
-        Alert.objects.filter(acknowledged_at__isnull=True, course__patient__site_id__in=site_ids)
+        needing_action(Alert.objects.filter(course__patient__site_id__in=site_ids))
         .values("course_id")
         .annotate(n=Count("id"))
         .values_list("course_id", "n")
+    )
+
+
+def _last_decided_visit(site_ids: list[int]) -> dict[int, datetime]:
+    """course id -> the latest visit a signed decision answered."""
+    return dict(
+        Recommendation.objects.filter(course__patient__site_id__in=site_ids)
+        .exclude(signature_sha256="")
+        .values("course_id")
+        .annotate(at=Max("visit__occurred_at"))
+        .values_list("course_id", "at")
     )
 
 
@@ -385,9 +477,10 @@ def worklist(
 ) -> list[WorklistRow]:
     """Courses at the user's sites that need a clinician, most urgent first.
 
-    Needs: a pending recommendation, a grade >= 3
-    in the last 14 days, a drug on hold, an overdue monitoring check, an
-    unacknowledged alert.
+    Needs: a pending recommendation, a grade >= 3 in the last 14 days that no
+    signed decision has answered yet, a drug on hold (with its plan), an overdue
+    monitoring check, an alert that still needs action. A course that ended needs
+    nothing but a pending signature.
     """
     now = now or timezone.now()
     site_ids = sites_of(user)
@@ -402,8 +495,9 @@ def worklist(
         .values("course_id")
         .annotate(n=Count("id"), severity=Max("severity"))
     }
+    decided = _last_decided_visit(site_ids)
     grade3: dict[int, list] = defaultdict(list)
-    for row in (
+    for course_id, term, grade, at in (
         Observation.objects.filter(
             final_grade__gte=3,
             visit__occurred_at__gte=now - timedelta(days=RECENT_GRADE3_DAYS),
@@ -412,18 +506,17 @@ def worklist(
         .order_by("-final_grade", "-visit__occurred_at")
         .values_list("visit__course_id", "term", "final_grade", "visit__occurred_at")
     ):
-        grade3[row[0]].append((term_name(row[1]), row[2], local(row[3])))
-    overdue = {
-        row["course_id"]: row
-        for row in DueCheck.objects.filter(
-            satisfied_at__isnull=True,
-            overdue_after__lt=now,
-            course__patient__site_id__in=site_ids,
+        if course_id in decided and at <= decided[course_id]:
+            continue  # the oncologist has signed a decision with this grade in view
+        grade3[course_id].append((term_name(term), grade, local(at)))
+    overdue: dict[int, list[OverdueCheck]] = defaultdict(list)
+    for check in DueCheck.objects.filter(
+        satisfied_at__isnull=True, overdue_after__lt=now, course__patient__site_id__in=site_ids
+    ).order_by("due_at", "id"):
+        overdue[check.course_id].append(
+            OverdueCheck(check.kind, check.get_kind_display(), local(check.due_at))
         )
-        .values("course_id")
-        .annotate(n=Count("id"), oldest=Min("due_at"))
-    }
-    alerts = _unacknowledged_alerts(site_ids)
+    alerts = _alerts_needing_action(site_ids)
     rows = []
     severity_action = {severity: action for action, severity in SEVERITY.items()}
     entries = ledgers(courses_qs)
@@ -434,11 +527,10 @@ def worklist(
             row.pending = pending[course.pk]["n"]
             row.worst_severity = pending[course.pk]["severity"]
             row.worst_action = severity_action.get(row.worst_severity, "")
-        row.grade3 = grade3.get(course.pk, [])
-        if course.pk in overdue and not state.ended:
-            row.overdue = overdue[course.pk]["n"]
-            row.oldest_overdue = local(overdue[course.pk]["oldest"])
-        row.alerts = alerts.get(course.pk, 0)
+        if not state.ended:
+            row.grade3 = grade3.get(course.pk, [])
+            row.overdue_checks = overdue.get(course.pk, [])
+            row.alerts = alerts.get(course.pk, 0)
         if not row.reasons:
             continue
         if status and state.status != status:
@@ -446,6 +538,9 @@ def worklist(
         if need and need not in row.reasons:
             continue
         rows.append(row)
+    plans = hold_plans([row.course.pk for row in rows if row.state.on_hold])
+    for row in rows:
+        row.hold_plan = plans.get(row.course.pk)
     rows.sort(key=lambda r: r.urgency, reverse=True)
     return rows
 

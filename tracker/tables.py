@@ -91,18 +91,26 @@ def worklist_rows_html(rows: Sequence[WorklistRow], *, inbox_url: str, alerts_ur
             or DASH
         )
         overdue = (
-            f'<span class="bad">{row.overdue} overdue</span> '
-            f'<span class="muted small">since {row.oldest_overdue:%-d %b %Y}</span>'
-            if row.overdue
+            "<br>".join(
+                f'<span class="bad">{escape(check.label)} overdue</span> '
+                f'<span class="muted small">since {check.due_at:%-d %b %Y}</span>'
+                for check in row.overdue_checks
+            )
+            or DASH
+        )
+        alerts = (
+            f'<a href="{alerts_url}?patient={c.patient_id}&amp;needs_action=1" class="bad" '
+            f'title="Alerts to acknowledge for this patient">{row.alerts}</a>'
+            if row.alerts
             else DASH
         )
-        alerts = f'<a href="{alerts_url}" class="bad">{row.alerts}</a>' if row.alerts else DASH
+        why = "".join(f"<li>{escape(reason)}</li>" for reason in row.why)
         out.append(
             f"<tr{urgent}>"
             f'<td><a class="patient-link" href="{patient_url}{c.patient_id}/">'
             f"{escape(c.family_name)}, {escape(c.given_name)}</a><br>"
             f'<span class="muted small">{escape(c.reference_code)} · {escape(c.site_name)}'
-            f"</span></td>"
+            f'</span><ul class="why small">{why}</ul></td>'
             f"<td>{escape(c.drug_label)}</td><td>{_dose(row)}</td><td>{pending}</td>"
             f"<td>{grade3}</td><td>{overdue}</td><td>{alerts}</td></tr>"
         )
@@ -139,14 +147,24 @@ def _mg(value) -> str:
     return "" if value is None else floatformat(value, "-1")
 
 
-def ledger_rows_html(changes: Iterable) -> SafeString:
-    """A course's dose ledger (``DoseChange`` rows with ``recorded_by``), oldest first."""
+def ledger_rows_html(changes: Iterable, *, decision_reasons: dict | None = None) -> SafeString:
+    """A course's dose ledger (``DoseChange`` rows with ``recorded_by``), oldest first.
+
+    ``decision_reasons``: recommendation id -> the oncologist's written reason, shown
+    with the row that carries the decision out.
+    """
+    decision_reasons = decision_reasons or {}
     out = []
     for change in changes:
         at = timezone.localtime(change.effective_at)
         reason = escape(change.reason)
         if change.off_ladder_justification:
             reason += f" <em>(off-ladder: {escape(change.off_ladder_justification)})</em>"
+        written = decision_reasons.get(change.recommendation_id)
+        if written:
+            reason += (
+                f'<br><span class="decision-reason">Oncologist\'s reason: {escape(written)}</span>'
+            )
         recommendation = f"R{int(change.recommendation_id)}" if change.recommendation_id else "—"
         who = change.recorded_by
         out.append(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import record_views, views, visit_form
+from tracker import record_views, signoff_views, views, visit_form
 
 app_name = "tracker"
 
@@ -17,5 +17,21 @@ urlpatterns = [
         "patients/<int:patient_id>/visits/preview/",
         visit_form.preview_visit,
         name="visit-preview",
+    ),
+    path("rules/", signoff_views.rule_sets, name="rules"),
+    path(
+        "rules/<int:site_id>/<slug:drug>/<slug:rule_set>/",
+        signoff_views.rule_set,
+        name="rule-set",
+    ),
+    path(
+        "rules/<int:site_id>/<slug:drug>/<slug:rule_set>/confirm/",
+        signoff_views.confirm_row,
+        name="rule-confirm",
+    ),
+    path(
+        "rules/<int:site_id>/<slug:drug>/<slug:rule_set>/sign/",
+        signoff_views.sign_off,
+        name="rule-signoff",
     ),
 ]

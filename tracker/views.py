@@ -136,8 +136,14 @@ def patient_detail(request, patient_id: int):
     recent = page.visits[:RECENT_VISITS]
     terms = sorted({term for visit in recent for term in visit["grades"]})
     visit_table = {"terms": terms, "rows_html": tables.visit_rows_html(terms, recent)}
+    reasons = selectors.decision_reasons(page.courses)
     ledgers = [
-        {"course": cf.course, "rows_html": tables.ledger_rows_html(cf.course.prefetched_ledger)}
+        {
+            "course": cf.course,
+            "rows_html": tables.ledger_rows_html(
+                cf.course.prefetched_ledger, decision_reasons=reasons
+            ),
+        }
         for cf in page.courses
     ]
     # Serialised once, here; the template writes it into its <script> as it is.
@@ -374,7 +380,9 @@ def _csv_safe(cell):
 def inbox(request):
     """Pending recommendations at the user's sites, most severe first."""
     items = toxicity_selectors.inbox(request.user)
-    return render(request, "tracker/inbox.html", _inbox_context(request.user, items))
+    context = _inbox_context(request.user, items)
+    context["signed"] = toxicity_selectors.recently_signed(request.user)
+    return render(request, "tracker/inbox.html", context)
 
 
 def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> dict:

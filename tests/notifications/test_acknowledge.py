@@ -215,3 +215,13 @@ def test_a_link_of_a_user_who_left_the_site_does_not_acknowledge(client, oncolog
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
     assert alert.deliveries.get(recipient=oncologist).link_used_at is None
+
+
+def test_a_pharmacist_reads_the_alert_but_cannot_acknowledge_it(api, pharmacist, alert):
+    listed = api(pharmacist).get("/api/v1/alerts/").json()["results"]
+    assert [row["id"] for row in listed] == [alert.pk]
+    response = api(pharmacist).post(f"/api/v1/alerts/{alert.pk}/acknowledge/")
+    assert response.status_code == 403
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+    assert alert.escalate_at is not None  # the escalation still stands

@@ -104,3 +104,79 @@ def test_seeded_visits_are_evaluated_and_explain_each_hold(db, django_capture_on
             term=term,
         )
         assert cause.final_grade >= 2
+
+
+def test_seed_demo_makes_a_pharmacist_per_site_and_prints_their_password(db):
+    from django.contrib.auth import get_user_model
+
+    out = StringIO()
+    call_command("seed_demo", "--patients-per-site", "1", stdout=out)
+    for code in ("ngt", "rcc", "sbe"):
+        username = f"pharmacist.{code}"
+        line = next(row for row in out.getvalue().splitlines() if username in row)
+        assert "Pharmacist" in line
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password(line.split()[1])
+        (membership,) = user.memberships.all()
+        assert (membership.site.code, membership.role) == (code, "pharmacist")
+        assert list(user.groups.values_list("name", flat=True)) == ["pharmacist"]
+
+
+def test_the_pharmacists_leave_the_cohort_as_it_was(db):
+    """The demo pharmacists draw their names apart from the cohort's seeded generator."""
+    with transaction.atomic():
+        demo.seed(patients_per_site=2, seed_value=11, password_source=random.Random(1))
+        with_them = list(Patient.objects.order_by("mrn").values_list("mrn", "family_name"))
+        transaction.set_rollback(True)
+    saved = demo.OWN_DRAW_ROLES
+    try:
+        demo.OWN_DRAW_ROLES = ()
+        with transaction.atomic():
+            demo.seed(patients_per_site=2, seed_value=11, password_source=random.Random(1))
+            without = list(Patient.objects.order_by("mrn").values_list("mrn", "family_name"))
+            transaction.set_rollback(True)
+    finally:
+        demo.OWN_DRAW_ROLES = saved
+    assert with_them == without
+
+
+@pytest.fixture
+def cohort_with_visits(db, django_capture_on_commit_callbacks):
+    from toxicity import demo as toxicity_demo
+
+    demo.seed(patients_per_site=4, password_source=random.Random(3))
+    with django_capture_on_commit_callbacks(execute=True):
+        toxicity_demo.seed_visits()
+
+
+def _visit_of(occurrence):
+    about = occurrence.about_type.get_object_for_this_type(pk=occurrence.about_id)
+    return about.visit
+
+
+def test_the_demo_raises_each_alert_at_the_time_of_the_visit_that_caused_it(cohort_with_visits):
+    from notifications.models import Alert
+    from toxicity.demo import LOGGED_AFTER
+
+    alerts = list(Alert.objects.all())
+    assert alerts
+    for alert in alerts:
+        first = alert.occurrence_set.order_by("seen_at", "id").first()
+        visit = _visit_of(first)
+        assert alert.created_at == first.seen_at == visit.occurred_at + LOGGED_AFTER
+
+
+def test_the_demo_acknowledges_a_toxicitys_alerts_when_the_drug_was_held_for_it(
+    cohort_with_visits,
+):
+    from notifications.models import Alert
+
+    holds = DoseChange.objects.filter(kind=Kind.HOLD)
+    assert holds.exists()
+    for hold in holds:
+        raised_before = Alert.objects.filter(course=hold.course, created_at__lte=hold.effective_at)
+        assert raised_before.exists(), "the visit before each hold raised its alert"
+        for alert in raised_before:
+            assert alert.acknowledged_at is not None
+            assert alert.acknowledged_at <= hold.effective_at
+            assert alert.escalate_at is None

@@ -14,6 +14,7 @@ from notifications.models import Alert, Delivery
 from patients.models import Patient, TreatmentCourse
 from tests.factories import PatientFactory
 from tests.tracker import data
+from toxicity import signoff
 from toxicity.models import Recommendation, Visit
 
 
@@ -33,6 +34,8 @@ class World:
     alert: Alert
     delivery: Delivery  # the alert's email to the oncologist
     other_patient: Patient  # at the outsider's own site
+    rule_set: tuple[str, str]  # (drug, rule set) with a row the rule data leaves unconfirmed
+    unconfirmed_rule_id: str
 
     @property
     def ack_token(self) -> str:
@@ -41,7 +44,14 @@ class World:
 
 @pytest.fixture
 def world(
-    nurse, oncologist, site_admin, outsider, other_site, patient, django_capture_on_commit_callbacks
+    nurse,
+    oncologist,
+    site_admin,
+    pharmacist,
+    outsider,
+    other_site,
+    patient,
+    django_capture_on_commit_callbacks,
 ):
     course = data.start_course(oncologist, patient, days_ago=60)
     with django_capture_on_commit_callbacks(execute=True):
@@ -58,12 +68,19 @@ def world(
     alert = Alert.objects.filter(course=course).order_by("id").first()
     assert alert is not None, "the grade 3 visit raises an alert"
     delivery = alert.deliveries.get(recipient=oncologist)
+    (drug, rule_set), unconfirmed = next(
+        (key, row)
+        for key in signoff.rule_set_keys()
+        for row in signoff.get_rule_set(*key).rules
+        if not row.confirmed
+    )
     return World(
         users={
             "anonymous": None,
             "nurse": nurse,
             "oncologist": oncologist,
             "site_admin": site_admin,
+            "pharmacist": pharmacist,
             "outsider": outsider,
         },
         patient=patient,
@@ -73,6 +90,8 @@ def world(
         alert=alert,
         delivery=delivery,
         other_patient=PatientFactory(site=other_site),
+        rule_set=(drug, rule_set),
+        unconfirmed_rule_id=unconfirmed.rule_id,
     )
 
 

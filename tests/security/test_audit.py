@@ -17,6 +17,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from notifications import services as alert_services
@@ -33,8 +34,15 @@ from patients.models import (
 )
 from tests.factories import PASSWORD, UserFactory
 from tests.security.test_permission_matrix import url_patterns
-from toxicity import services
-from toxicity.models import DecisionCorrection, Observation, Recommendation, Visit
+from toxicity import services, signoff
+from toxicity.models import (
+    DecisionCorrection,
+    Observation,
+    Recommendation,
+    RuleRowConfirmation,
+    RuleSetSignOff,
+    Visit,
+)
 
 SYSTEM = "system"  # the pipeline and beat jobs write as nobody, and say so in the reason
 
@@ -200,6 +208,41 @@ def correction_writes(world, admin_client):
     refuses_deletion(correction)
 
 
+def rule_row_confirmation_writes(world, admin_client):
+    """Made once by a pharmacist, never changed (a changed row needs a new one)."""
+    pharmacist = world.users["pharmacist"]
+    confirmation = signoff.confirm_rule_row(
+        actor=pharmacist,
+        site=world.patient.site,
+        drug=world.rule_set[0],
+        rule_set=world.rule_set[1],
+        rule_id=world.unconfirmed_rule_id,
+        label_section="Label section 2.6",
+        checked_on=timezone.localdate(),
+    )
+    assert_audited(confirmation, kind="+", user=pharmacist)
+    refuses_deletion(confirmation)
+
+
+def rule_set_signoff_writes(world, admin_client):
+    pharmacist = world.users["pharmacist"]
+    signed = signoff.sign_off_rule_set(
+        actor=pharmacist,
+        site=world.patient.site,
+        drug=world.rule_set[0],
+        rule_set=world.rule_set[1],
+        fingerprint=signoff.current_fingerprint(*world.rule_set),
+        password=PASSWORD,
+    )
+    assert_audited(signed, kind="+", user=pharmacist)
+    from toxicity.models import SignedRecordError
+
+    signed.signer_name = "Someone else"
+    with pytest.raises(SignedRecordError):  # a new version is a new sign-off
+        signed.save()
+    refuses_deletion(signed)
+
+
 def alert_writes(world, admin_client):
     nurse = world.users["nurse"]
     alert = alert_services.raise_alert(
@@ -293,6 +336,8 @@ WRITES = {
     Observation: observation_writes,
     Recommendation: recommendation_writes,
     DecisionCorrection: correction_writes,
+    RuleRowConfirmation: rule_row_confirmation_writes,
+    RuleSetSignOff: rule_set_signoff_writes,
     Alert: alert_writes,
     Site: site_writes,
     SiteMembership: membership_writes,

@@ -2,11 +2,12 @@
 
 The table (MATRIX) is the expected answer of each (URL name, method) for each role:
 anonymous, a user of another site (an oncologist there: the most privileged
-outsider), and the site's admin, nurse and oncologist. URL arguments are real
-objects of the site (a patient, course, visit, recommendation, alert, and the
-oncologist's acknowledge link); write requests carry a valid body, so a refusal is
-the role's and not the input's. Roles run in the order of ROLES, writers last, so
-a successful write cannot change what a later role is refused.
+outsider), and the site's admin, nurse, pharmacist and oncologist. URL arguments
+are real objects of the site (a patient, course, visit, recommendation, alert, the
+oncologist's acknowledge link, and a rule set with an unconfirmed row); write
+requests carry a valid body, so a refusal is the role's and not the input's. Roles
+run in the order of ROLES, writers last, so a successful write cannot change what a
+later role is refused.
 
 Walking the resolver skips only Django admin's internals under admin/ (the
 model pages of the staff-only admin; the tracker's users are not staff, and the
@@ -15,7 +16,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 32 URL patterns, 44 (URL, method) pairs, x 5 roles = 220 requests.
+Matrix size: 36 URL patterns, 48 (URL, method) pairs, x 6 roles = 288 requests.
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ from rest_framework.test import APIClient
 
 from patients.models import Patient
 from tests.factories import PASSWORD
+from toxicity import signoff
 from toxicity.api import EXAMPLE
 from toxicity.models import Visit
 
-ROLES = ("anonymous", "outsider", "site_admin", "nurse", "oncologist")
+ROLES = ("anonymous", "outsider", "site_admin", "nurse", "pharmacist", "oncologist")
+SIGNED_IN = ROLES[1:]
 LOGIN = "login page"  # 302 to /accounts/login/?next=...
 
 # Views whose accepted methods cannot be read from the view (no decorator, no class):
@@ -54,22 +57,23 @@ DECLARED_METHODS = {
 
 def _all(status, **others):
     """The same answer for every signed-in role, anonymous refused by the page or API."""
-    return {"outsider": status, "site_admin": status, "nurse": status, "oncologist": status} | {
+    return dict.fromkeys(SIGNED_IN, status) | {
         role.replace("-", "_"): value for role, value in others.items()
     }
 
 
-def page(status=200, *, outsider=404, site_admin=None, nurse=None, oncologist=None):
-    """A login-required page about an object of the site."""
+def page(status=200, *, outsider=404, **roles):
+    """A login-required page about an object of the site; ``roles`` name the exceptions."""
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, f"no such role: {unknown}"
     row = {"anonymous": LOGIN, "outsider": outsider}
-    for role, value in (("site_admin", site_admin), ("nurse", nurse), ("oncologist", oncologist)):
-        row[role] = status if value is None else value
+    for role in ("site_admin", "nurse", "pharmacist", "oncologist"):
+        row[role] = roles.get(role, status)
     return row
 
 
-def api(status=200, *, outsider=404, site_admin=None, nurse=None, oncologist=None):
-    row = page(status, outsider=outsider, site_admin=site_admin, nurse=nurse, oncologist=oncologist)
-    return row | {"anonymous": 401}
+def api(status=200, *, outsider=404, **roles):
+    return page(status, outsider=outsider, **roles) | {"anonymous": 401}
 
 
 MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
@@ -80,16 +84,21 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:inbox": {"GET": page(outsider=200)},
     "tracker:patient": {"GET": page()},
     "tracker:record": {"GET": page()},
-    "tracker:decide": {"POST": page(302, site_admin=403, nurse=403)},
+    "tracker:decide": {"POST": page(302, site_admin=403, nurse=403, pharmacist=403)},
     "tracker:visit-new": {
-        "GET": page(site_admin=403),
-        "POST": page(site_admin=403),  # an empty form is shown again
+        "GET": page(site_admin=403, pharmacist=403),
+        "POST": page(site_admin=403, pharmacist=403),  # an empty form is shown again
     },
-    "tracker:visit-preview": {"POST": page(site_admin=403)},
+    "tracker:visit-preview": {"POST": page(site_admin=403, pharmacist=403)},
+    # The pharmacist's sign-off: every member of the site reads; only the pharmacist writes.
+    "tracker:rules": {"GET": page(outsider=200)},  # the outsider's own site's rule sets
+    "tracker:rule-set": {"GET": page()},
+    "tracker:rule-confirm": {"POST": page(403, pharmacist=302)},
+    "tracker:rule-signoff": {"POST": page(403, pharmacist=302)},
     "notifications:alerts": {"GET": page(outsider=200)},
     "notifications:alert": {"GET": page()},
-    # Acknowledging an urgent clinical alert stops its escalation: clinical roles only.
-    "notifications:acknowledge": {"POST": page(302, site_admin=403)},
+    # Acknowledging an urgent clinical alert stops its escalation: nurses and oncologists.
+    "notifications:acknowledge": {"POST": page(302, site_admin=403, pharmacist=403)},
     # The link was sent to the oncologist; anyone else is refused, whatever their site.
     "notifications:acknowledge-link": {
         "GET": page(400, outsider=400, oncologist=200),
@@ -132,22 +141,27 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     # --- API -----------------------------------------------------------------------
     "api-patients": {
         "GET": api(outsider=200),
-        "POST": api(201),  # outsider: not their site -> 404
+        "POST": api(201, pharmacist=403),  # outsider: not their site -> 404
     },
-    # The baseline weight feeds the grading: a clinical field, not the site admin's.
-    "api-patient": {"GET": api(), "PATCH": api(site_admin=403)},
-    "api-courses": {"GET": api(outsider=200), "POST": api(201, site_admin=403, nurse=403)},
+    "api-patient": {"GET": api(), "PATCH": api(site_admin=403, pharmacist=403)},
+    "api-courses": {
+        "GET": api(outsider=200),
+        "POST": api(201, site_admin=403, nurse=403, pharmacist=403),
+    },
     "api-course": {"GET": api()},
-    "api-dose-changes": {"GET": api(), "POST": api(201, site_admin=403, nurse=403)},
+    "api-dose-changes": {
+        "GET": api(),
+        "POST": api(201, site_admin=403, nurse=403, pharmacist=403),
+    },
     "api-alerts": {"GET": api(outsider=200)},
-    "api-alert-acknowledge": {"POST": api(site_admin=403)},
+    "api-alert-acknowledge": {"POST": api(site_admin=403, pharmacist=403)},
     "api-notification-preference": {"GET": api(outsider=200), "PUT": api(outsider=200)},
     "api-evaluate": {"POST": api(outsider=200)},  # stateless: no patient data
-    "api-visits": {"GET": api(outsider=200), "POST": api(201, site_admin=403)},
-    "api-visit": {"GET": api(), "PATCH": api(site_admin=403)},
+    "api-visits": {"GET": api(outsider=200), "POST": api(201, site_admin=403, pharmacist=403)},
+    "api-visit": {"GET": api(), "PATCH": api(site_admin=403, pharmacist=403)},
     "api-recommendations": {"GET": api(outsider=200)},
     "api-recommendation": {"GET": api()},
-    "api-recommendation-decision": {"POST": api(site_admin=403, nurse=403)},
+    "api-recommendation-decision": {"POST": api(site_admin=403, nurse=403, pharmacist=403)},
     "api-schema": {"GET": api(outsider=200)},
     "api-docs": {"GET": api(outsider=200)},
 }
@@ -221,7 +235,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (40, 58, 290)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (44, 62, 372)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -230,7 +244,11 @@ _mrns = count(1)
 
 
 def url_for(name: str, world) -> str:
+    rule_set = [world.patient.site_id, *world.rule_set]
     arguments = {
+        "tracker:rule-set": rule_set,
+        "tracker:rule-confirm": rule_set,
+        "tracker:rule-signoff": rule_set,
         "tracker:patient": [world.patient.pk],
         "tracker:record": [world.patient.pk],
         "tracker:decide": [world.recommendation.pk],
@@ -256,6 +274,15 @@ def body_for(name: str, method: str, world) -> dict:
     an_hour_ago = timezone.now() - timedelta(hours=1)
     bodies = {
         ("tracker:decide", "POST"): {"decision": "approve", "password": PASSWORD},
+        ("tracker:rule-confirm", "POST"): {
+            "rule_id": world.unconfirmed_rule_id,
+            "label_section": "LENVIMA PI section 2.6 (matrix)",
+            "checked_on": timezone.localdate().isoformat(),
+        },
+        ("tracker:rule-signoff", "POST"): {
+            "fingerprint": signoff.current_fingerprint(*world.rule_set),
+            "password": PASSWORD,
+        },
         ("tracker:visit-preview", "POST"): {
             "occurred_at": timezone.localtime(an_hour_ago).strftime("%Y-%m-%dT%H:%M"),
             "antihypertensive_therapy": "none",

@@ -83,12 +83,44 @@ def test_approval_with_another_dose_needs_a_ladder_level(withhold, oncologist, s
     assert "dose_mg" in refused.value.message_dict
 
 
-def test_approval_with_another_dose_reduces_instead_of_holding(course, withhold, oncologist, sign):
-    sign(oncologist, withhold, "approve_modified", reason="Reduce rather than hold", dose_mg=20)
+def test_a_withhold_approved_with_another_dose_holds_now_at_that_resume_dose(
+    course, withhold, oncologist, sign
+):
+    sign(oncologist, withhold, "approve_modified", reason="Two levels down", dose_mg=14)
     state = dose_state(course)
-    assert (state.status, state.dose_mg_per_day) == ("active", 20)
+    assert (state.status, state.dose_mg_per_day, state.held_at_dose_mg) == ("on_hold", 0, 24)
     withhold.refresh_from_db()
-    assert (withhold.status, withhold.approved_dose_mg) == ("approved_modified", Decimal(20))
+    assert (withhold.status, withhold.approved_dose_mg, withhold.approved_resume_dose_mg) == (
+        "approved_modified",
+        Decimal(0),
+        Decimal(14),
+    )
+    assert withhold.signature_meaning == "approved hold, resume at 14 mg/day"
+    (hold,) = DoseChange.objects.filter(course=course, kind="hold")
+    assert "hold now, resume at 14 mg/day once recovered" in hold.reason
+
+
+def test_the_signature_covers_the_resume_dose(course, withhold, oncologist, sign):
+    signed = sign(oncologist, withhold, "approve_modified", reason="Two levels down", dose_mg=14)
+    assert services.signature_is_valid(Recommendation.objects.get(pk=signed.pk))
+    signed.approved_resume_dose_mg = Decimal(20)
+    assert not services.signature_is_valid(signed)
+
+
+def test_a_resume_dose_above_the_dose_before_the_hold_is_refused_and_nothing_is_signed(
+    course, withhold, oncologist, site, sign
+):
+    from patients.services import apply_dose_change
+
+    apply_dose_change(
+        actor=oncologist, course=course, kind="reduce", dose_after_mg=20, reason="Fatigue"
+    )
+    with pytest.raises(ValidationError) as refused:
+        sign(oncologist, withhold, "approve_modified", reason="Back up", dose_mg=24)
+    assert "dose_mg" in refused.value.message_dict
+    withhold.refresh_from_db()
+    assert withhold.status == "pending"
+    assert not DoseChange.objects.filter(course=course, kind="hold").exists()
 
 
 def test_a_second_decision_is_told_it_was_already_decided(withhold, oncologist, site, sign):

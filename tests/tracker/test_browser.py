@@ -8,6 +8,7 @@ install it (.ci/chromium.sh).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,121 @@ def test_a_nurse_sees_the_inbox_without_a_sign_button(browser, live_server, clin
     assert page.locator("button.sign").count() == 0
     assert page.locator("input[name=password]").count() == 0
     page.screenshot(path=str(SHOTS / "inbox-nurse.png"), full_page=True)
+
+
+@pytest.fixture
+def seeded_clinic():
+    """The demo cohort as `seed_demo` makes it (six patients a site), and this
+    morning's visit: grade 3 blood pressure on optimal therapy for the first active
+    lenvatinib patient of Northgate, so a withhold waits for the oncologist."""
+    import random
+
+    from patients import demo
+    from patients.models import TreatmentCourse
+    from patients.selectors import dose_state
+    from toxicity import demo as toxicity_demo
+
+    seeded = demo.seed(patients_per_site=6, password_source=random.Random(9))
+    users = {user.username: user for user in seeded}
+    toxicity_demo.seed_visits()
+    nurse = member_user("nurse.ngt")
+    course = next(
+        c
+        for c in TreatmentCourse.objects.filter(patient__site__code="ngt", drug="lenvatinib")
+        .select_related("patient")
+        .order_by("id")
+        if dose_state(c).status == "active"
+    )
+    visit = data.log_visit(
+        nurse,
+        course,
+        days_ago=0.1,
+        observations=[data.hypertension()],
+        antihypertensive_therapy="optimal",
+    )
+    return {
+        "password": users["oncologist.ngt"].password,
+        "course": course,
+        "patient": course.patient,
+        "recommendation": visit.recommendations.get(),
+    }
+
+
+def member_user(username: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+def test_the_oncologists_day_on_the_demo_cohort(browser, live_server, seeded_clinic):
+    """Sign a withhold resumed at 14 mg; the alert closes; the plan and reason show;
+    the worklist keeps only who needs a clinician, saying why."""
+    from notifications.models import Alert
+    from patients.selectors import dose_state
+
+    patient, course = seeded_clinic["patient"], seeded_clinic["course"]
+    recommendation = seeded_clinic["recommendation"]
+    assert recommendation.action == "withhold"
+    (alert,) = Alert.objects.filter(course=course, acknowledged_at__isnull=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    base = live_server.url
+    page.goto(f"{base}/")
+    page.fill("#id_username", "oncologist.ngt")
+    page.fill("#id_password", seeded_clinic["password"])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+    # The worklist: each row says why; the new withhold is there to sign.
+    rows = page.locator("#worklist tbody tr")
+    assert 0 < rows.count() < 6, "only the patients who need a clinician, not all six"
+    for index in range(rows.count()):
+        assert rows.nth(index).locator("ul.why li").count() >= 1
+    row = rows.filter(has_text=f"{patient.family_name}, {patient.given_name}")
+    assert "Withhold recommendation to sign" in row.inner_text()
+
+    # The inbox: the withhold asks for the resume dose; approve it resumed at 14 mg/day.
+    page.click("nav >> text=Inbox")
+    card = page.locator(f"#rec-{recommendation.pk}")
+    card.locator("input[name=decision][value=approve_modified]").check()
+    dose = card.locator("[data-for=approve_modified]")
+    assert "Resume dose once recovered" in dose.inner_text()
+    dose.locator("select").select_option("14")
+    card.locator("textarea[name=reason]").fill("Frail; resume two levels down")
+    card.locator("input[name=password]").fill(seeded_clinic["password"])
+    card.locator("button.sign").click()
+    page.wait_for_selector(".messages li.success")
+    history = page.locator("#signed-history").inner_text()
+    assert "Hold now; resume at 14 mg/day once recovered" in history
+    assert "Frail; resume two levels down" in history
+
+    # Held now, resuming at 14 later; the alert is acknowledged by the decision.
+    state = dose_state(course)
+    assert (state.status, state.held_at_dose_mg) == ("on_hold", 24)
+    alert.refresh_from_db()
+    assert alert.acknowledged_by.username == "oncologist.ngt"
+    assert f"R{recommendation.pk}" in alert.acknowledgement
+
+    # The patient page shows the hold plan and the reason.
+    page.goto(f"{base}/patients/{patient.pk}/")
+    plan = page.locator(f"#hold-plan-{course.pk}").inner_text()
+    assert "Hypertension" in plan
+    assert "hypertension <= grade 2" in plan
+    assert "14 mg/day (chosen by the oncologist)" in plan
+    assert "Frail; resume two levels down" in plan
+    page.screenshot(path=str(SHOTS / "day-patient.png"), full_page=True)
+
+    # Back on the worklist: the patient stays for the hold plan, with nothing to sign.
+    page.click("nav >> text=Worklist")
+    row = page.locator("#worklist tbody tr").filter(
+        has_text=f"{patient.family_name}, {patient.given_name}"
+    )
+    text = row.inner_text()
+    assert "resume at 14 mg/day when hypertension <= grade 2" in text
+    assert "to sign" not in text and "to acknowledge" not in text
+    worklist = page.locator("#worklist").inner_text()
+    assert " overdue since " in worklist  # the seeded cohort has overdue monitoring ...
+    assert not re.search(r"\b\d+ overdue\b", worklist)  # ... named by its test
+    page.screenshot(path=str(SHOTS / "day-worklist.png"), full_page=True)
+    assert errors == []

@@ -87,16 +87,26 @@ def test_rejecting_with_a_reason_is_signed(logged_in, oncologist, recommendation
     assert (rejected.status, rejected.decision_reason) == ("rejected", "White-coat effect")
 
 
-def test_approving_another_ladder_dose_needs_a_reason_and_records_the_dose(
+def test_approving_a_withhold_with_another_dose_needs_a_reason_and_sets_the_resume_dose(
     logged_in, oncologist, recommendation
 ):
     client = logged_in(oncologist)
-    form = {"decision": "approve_modified", "password": PASSWORD, "dose_mg": "20"}
+    form = {"decision": "approve_modified", "password": PASSWORD, "dose_mg": "14"}
     assert client.post(decide_url(recommendation), form).status_code == 400
-    client.post(decide_url(recommendation), {**form, "reason": "Reduce rather than hold"})
+    assert refreshed(recommendation).status == "pending"
+    client.post(decide_url(recommendation), {**form, "reason": "Two levels down on recovery"})
     modified = refreshed(recommendation)
     assert modified.status == "approved_modified"
-    assert [(c.kind, c.dose_after_mg) for c in modified.dose_changes.all()] == [("reduce", 20)]
+    # Held now, whatever dose was chosen; the chosen dose is the one it resumes at.
+    assert [(c.kind, c.dose_after_mg) for c in modified.dose_changes.all()] == [("hold", 0)]
+    assert (modified.approved_dose_mg, modified.approved_resume_dose_mg) == (0, 14)
+    assert modified.signature_meaning == "approved hold, resume at 14 mg/day"
+
+
+def test_the_withhold_form_asks_for_the_resume_dose(logged_in, oncologist, recommendation):
+    html = logged_in(oncologist).get(URL).content.decode()
+    assert "Resume dose once recovered (mg/day)" in html
+    assert "the drug is held now either way" in html
 
 
 def test_the_second_of_two_deciders_is_told(logged_in, oncologist, site, recommendation, client):

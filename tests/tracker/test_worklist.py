@@ -143,3 +143,110 @@ def test_a_clinician_of_two_sites_sees_both(logged_in, site, other_site, oncolog
     course = data.start_course(colleague, patient, days_ago=10)
     apply_dose_change(actor=colleague, course=course, kind="hold", dose_after_mg=0, reason="x")
     assert sorted(names(logged_in(oncologist).get(URL))) == ["Far", "Len", "Sor"]
+
+
+def _alert(course, about, *, key="test-alert", **fields):
+    from django.contrib.contenttypes.models import ContentType
+
+    return Alert.objects.create(
+        kind="high_grade",
+        severity="urgent",
+        course=course,
+        about_type=ContentType.objects.get_for_model(about),
+        about_id=about.pk,
+        dedupe_key=key,
+        summary="Grade 3 hypertension",
+        last_seen_at=timezone.now(),
+        created_at=timezone.now(),
+        **fields,
+    )
+
+
+def _overdue(course, kind, *, days: int):
+    from toxicity.models import DueCheck
+
+    return DueCheck.objects.create(
+        course=course,
+        kind=kind,
+        due_at=timezone.now() - timedelta(days=days),
+        overdue_after=timezone.now() - timedelta(days=days - 2),
+        source="test",
+        confirmed=True,
+    )
+
+
+def test_overdue_monitoring_names_the_test_and_since_when(logged_in, oncologist, course):
+    check = _overdue(course, "ecg", days=9)
+    response = logged_in(oncologist).get(URL)
+    (row,) = response.context["rows"]
+    since = timezone.localtime(check.due_at)
+    assert f"ECG (QTc) overdue since {since:%-d %b %Y}" in row.why
+    html = response.content.decode()
+    assert "ECG (QTc) overdue" in html
+    assert "1 overdue" not in html
+
+
+def test_each_row_says_why_the_patient_is_on_it(logged_in, oncologist, recommendation):
+    html = logged_in(oncologist).get(URL).content.decode()
+    assert '<ul class="why small"><li>Withhold recommendation to sign</li>' in html
+
+
+def test_the_alert_count_leads_to_that_patients_alerts_that_need_action(
+    logged_in, oncologist, course
+):
+    _alert(course, course)
+    html = logged_in(oncologist).get(URL).content.decode()
+    alerts_url = reverse("notifications:alerts")
+    assert f'href="{alerts_url}?patient={course.patient_id}&amp;needs_action=1"' in html
+
+
+def test_an_alert_whose_episode_ended_leaves_it(logged_in, oncologist, course):
+    _alert(course, course, episode_term="hypertension", episode_ended_at=timezone.now())
+    assert logged_in(oncologist).get(URL).context["rows"] == []
+
+
+def test_an_alert_of_a_discontinued_course_leaves_it(logged_in, oncologist, course):
+    _alert(course, course)
+    _overdue(course, "blood_pressure", days=9)
+    apply_dose_change(
+        actor=oncologist, course=course, kind="discontinue", dose_after_mg=0, reason="Progression"
+    )
+    assert logged_in(oncologist).get(URL).context["rows"] == []
+
+
+def test_a_grade_3_answered_by_a_signed_decision_no_longer_counts(
+    logged_in, oncologist, recommendation
+):
+    from tests.factories import PASSWORD
+    from toxicity import services
+
+    services.decide_recommendation(
+        actor=oncologist,
+        recommendation=recommendation,
+        decision="reject",
+        password=PASSWORD,
+        reason="White-coat effect; home readings normal",
+    )
+    # Rejected, so not held; the grade was decided on and its alerts acknowledged.
+    rows = logged_in(oncologist).get(URL).context["rows"]
+    assert all({"pending", "grade3", "alerts"}.isdisjoint(row.reasons) for row in rows)
+
+
+def test_a_signed_hold_shows_its_plan(logged_in, oncologist, recommendation):
+    from tests.factories import PASSWORD
+    from toxicity import services
+
+    services.decide_recommendation(
+        actor=oncologist,
+        recommendation=recommendation,
+        decision="approve_modified",
+        password=PASSWORD,
+        reason="Frail",
+        dose_mg=14,
+    )
+    (row,) = logged_in(oncologist).get(URL).context["rows"]
+    assert "on_hold" in row.reasons
+    assert {"pending", "grade3", "alerts"}.isdisjoint(row.reasons)
+    (why,) = [reason for reason in row.why if reason.startswith("On hold")]
+    assert why.startswith("On hold since ")
+    assert why.endswith("for Hypertension: resume at 14 mg/day when hypertension <= grade 2"), why

@@ -10,7 +10,10 @@ from toxicity import demo as toxicity_demo
 
 
 class Command(BaseCommand):
-    help = "Create 3 demo sites, their nurses, oncologists and admins, and 60 synthetic patients."
+    help = (
+        "Create 3 demo sites, their nurses, oncologists, pharmacists and admins, "
+        "and 60 synthetic patients."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--patients-per-site", type=int, default=20)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("patients", "0003_history_reason_text"),
+        ("patients", "0004_pharmacist_role"),
     ]
 
     operations = [

@@ -12,6 +12,9 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from patients.passwords import SigningLocked
+from patients.services import StaleRecord
+
 NON_FIELD = "non_field_errors"
 
 
@@ -48,6 +51,12 @@ class BodyTooLarge(exceptions.APIException):
 
 
 def error_handler(exc, context):
+    if isinstance(exc, SigningLocked):
+        return Response(
+            {"errors": {"password": str(exc)}}, status=status.HTTP_429_TOO_MANY_REQUESTS
+        )
+    if isinstance(exc, StaleRecord):
+        return Response({"errors": {exc.field: str(exc)}}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent)):
         # Django would answer these with its HTML 400 page; the API keeps its shape.
         exc = BodyTooLarge(

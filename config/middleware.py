@@ -1,10 +1,21 @@
-"""Request-wide protections: no caching of patient data, and session lifetimes."""
+"""Request-wide protections: no caching of patient data, session lifetimes, and
+constraint violations answered (and logged) without their values, and the clinic's
+time zone."""
 
 from __future__ import annotations
 
+import logging
+import re
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import logout
+from django.db import IntegrityError, models
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
 
 LOGIN_AT = "tracker_login_at"
 LAST_SEEN_AT = "tracker_last_seen_at"
@@ -82,3 +93,67 @@ class ClinicTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+def _constraint_name(error: IntegrityError) -> str:
+    """The violated constraint's name (PostgreSQL), or the columns SQLite names."""
+    diag = getattr(error.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return name
+    found = re.search(r"constraint failed: ([\w., ]+)", str(error))
+    return found.group(1).strip() if found else ""
+
+
+def violated_fields(error: IntegrityError) -> list[str]:
+    """The model fields a constraint violation is about, context (foreign keys) left out:
+    the MRN, not the site, for two patients given one MRN at a site."""
+    name = _constraint_name(error)
+    for model in apps.get_models():
+        meta = model._meta
+        candidates: list[tuple[str, list[str]]] = [
+            (constraint.name, list(getattr(constraint, "fields", ())))
+            for constraint in meta.constraints
+        ]
+        candidates += [
+            (f"{meta.db_table}_{field.column}_key", [field.name])
+            for field in meta.concrete_fields
+            if field.unique and not field.primary_key
+        ]
+        sqlite = {f"{meta.db_table}.{field.column}": field.name for field in meta.concrete_fields}
+        columns = [column.strip() for column in name.split(",")]
+        if columns and all(column in sqlite for column in columns):
+            candidates.append((name, [sqlite[column] for column in columns]))
+        for candidate, fields in candidates:
+            if candidate == name and fields:
+                context = {f.name for f in meta.concrete_fields if isinstance(f, models.ForeignKey)}
+                return [field for field in fields if field not in context] or fields
+    return []
+
+
+class IntegrityErrorMiddleware:
+    """A write the database refused (two nurses giving two patients one MRN at the same
+    moment) answers 409 naming the field, never a 500; the log names the constraint,
+    never the values, which are patient data ("Key (site_id, mrn)=(1, ...)")."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, IntegrityError):
+            return None
+        fields = violated_fields(exception)
+        log.warning(
+            "Write refused by constraint %s (%s %s)",
+            _constraint_name(exception) or "unknown",
+            request.method,
+            request.path,
+        )
+        message = _("Someone else saved the same value at the same moment; reload and check.")
+        errors = {field: message for field in fields} or {"non_field_errors": message}
+        if request.path.startswith("/api/"):
+            return JsonResponse({"errors": errors}, status=409)
+        return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")

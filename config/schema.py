@@ -28,6 +28,8 @@ DESCRIPTIONS = {
     "403": "Signed in, but your role at the patient's site may not do this.",
     "404": "No such object, or not at your site: the two look the same.",
     "409": "Someone else changed it first; reload.",
+    "412": "The record changed since you read it: `errors` says what; reload and redo.",
+    "429": "Too many wrong passwords from this address: wait for the cool-off.",
 }
 
 

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "config.middleware.IntegrityErrorMiddleware",
     # Last, as django-axes asks: it answers a locked-out login itself.
     "axes.middleware.AxesMiddleware",
 ]

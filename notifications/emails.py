@@ -3,14 +3,27 @@
 `build_message` is the one function that renders any triplet; `alert_message`
 and `digest_message` only gather the context. Minimum necessary: a patient is
 named by their site-local reference code and a link into the app (login
-required), never by name, date of birth or MRN; `check_minimum_necessary`
-refuses a rendered email that holds any of them.
+required), never by name, date of birth or MRN.
+
+Two guards, each matched to where an identifier could come from:
+- Text a caller hands to an alert is searched for the patient's identifiers
+  (`redact_identifiers`) unless it is `TrackerText`, composed by the tracker from
+  its own vocabulary (term names, drugs, grades, doses, dates), which cannot carry
+  one. A search there would fire on coincidences (an MRN "mg" in "mg/day", "2026"
+  in a visit date) and cost the patient their alert.
+- A rendered email is checked by provenance (`check_rendered_email`): it is
+  rendered a second time with the patient's identifiers swapped for canaries, and
+  refused if a canary shows, i.e. if the template or its context prints a
+  patient's name, MRN or date of birth. Coincidences in the tracker's own words
+  and numbers (a URL holding "20", "for 24 hours") never stop an email.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -26,6 +39,12 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d %B %Y", "%d 
 
 class IdentifierInEmail(ValueError):
     """A patient identifier would have left the app in an email."""
+
+
+class TrackerText(str):
+    """Text the tracker composed from its own vocabulary (term names, drugs, actions,
+    grades, doses, dates, ids): it holds nothing taken from the patient's record, so
+    the identifier search does not apply to it."""
 
 
 def app_url(path: str) -> str:
@@ -56,23 +75,67 @@ def _pattern(value: str) -> str:
     return r"\s+".join(re.escape(word) for word in value.split())
 
 
-def check_minimum_necessary(
-    texts: Iterable[str], patients: Iterable[Patient], *, recipient_name: str = ""
-) -> None:
-    """Refuses text that holds a patient's MRN, date of birth or full name.
+def _identifier_patterns(patients: Iterable[Patient]) -> list[re.Pattern]:
+    values = [value for patient in patients for value in patient_identifiers(patient)]
+    return [re.compile(rf"(?<!\w){_pattern(value)}(?!\w)", re.IGNORECASE) for value in values]
 
-    The recipient's own name (the greeting) is set aside first: a clinician who
-    shares a patient's name must still be told.
-    """
-    identifiers = [value for patient in patients for value in patient_identifiers(patient)]
-    for text in texts:
-        if recipient_name.strip():
-            text = re.sub(_pattern(recipient_name), " ", text, flags=re.IGNORECASE)
-        for value in identifiers:
-            if re.search(rf"(?<!\w){_pattern(value)}(?!\w)", text, flags=re.IGNORECASE):
-                raise IdentifierInEmail(
-                    "A patient's name, date of birth or MRN would be sent by email."
-                )
+
+def redact_identifiers(text: str, patients: Iterable[Patient], *, placeholder: str) -> str:
+    """The text with every patient identifier in it replaced by `placeholder`;
+    TrackerText comes back unchanged (see the module docstring)."""
+    if isinstance(text, TrackerText):
+        return text
+    for pattern in _identifier_patterns(patients):
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+# Canaries: strings no clinical text holds, and a date whose year is counted.
+CANARY_DATE = date(1871, 11, 29)
+
+
+@contextmanager
+def _canaries(patients: list[Patient]) -> Iterator[list[Patient]]:
+    """Swaps each patient's identifiers for canaries on the very instances the
+    template context reaches, and puts them back."""
+    saved = [(p.mrn, p.given_name, p.family_name, p.date_of_birth) for p in patients]
+    try:
+        for number, patient in enumerate(patients):
+            patient.mrn = f"Qzmrncanary{number}q"
+            patient.given_name = f"Qzgivencanary{number}q"
+            patient.family_name = f"Qzfamilycanary{number}q"
+            patient.date_of_birth = CANARY_DATE
+        yield patients
+    finally:
+        for patient, (mrn, given, family, born) in zip(patients, saved, strict=True):
+            patient.mrn, patient.given_name, patient.family_name = mrn, given, family
+            patient.date_of_birth = born
+
+
+def check_rendered_email(
+    render: Callable[[], tuple[str, ...]], patients: Iterable[Patient]
+) -> tuple[str, ...]:
+    """Renders the email, and once more with the patients' identifiers swapped for
+    canaries; refuses it when a canary shows (the template or its context prints a
+    name, MRN or date of birth). Returns the real rendering."""
+    patients = list(patients)
+    texts = render()
+    if not patients:
+        return texts
+    with _canaries(patients):
+        canary_texts = render()
+        markers = [
+            m
+            for patient in patients
+            for m in (patient.mrn, patient.given_name, patient.family_name)
+        ]
+    real, canary = "\n".join(texts), "\n".join(canary_texts)
+    year = str(CANARY_DATE.year)
+    if any(marker.lower() in canary.lower() for marker in markers) or canary.count(
+        year
+    ) > real.count(year):
+        raise IdentifierInEmail("A patient's name, date of birth or MRN would be sent by email.")
+    return texts
 
 
 def build_message(
@@ -84,17 +147,16 @@ def build_message(
     headers: dict | None = None,
 ) -> EmailMultiAlternatives:
     """Renders `<name>-subject.txt`, `<name>-body.txt` and `<name>-body.html`."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"{TEMPLATES}/{name}-subject.txt", context)
-        text = render_to_string(f"{TEMPLATES}/{name}-body.txt", context)
-        html = render_to_string(f"{TEMPLATES}/{name}-body.html", context)
+
+    def render() -> tuple[str, str, str]:
+        with translation.override(settings.LANGUAGE_CODE):
+            return tuple(
+                render_to_string(f"{TEMPLATES}/{name}-{part}", context)
+                for part in ("subject.txt", "body.txt", "body.html")
+            )
+
+    subject, text, html = check_rendered_email(render, patients)
     subject = " ".join(subject.split())
-    recipient = context.get("recipient")
-    check_minimum_necessary(
-        (subject, text, html),
-        patients,
-        recipient_name=recipient.get_full_name() if recipient is not None else "",
-    )
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

@@ -130,11 +130,11 @@ def _delivery_failed(delivery: Delivery) -> None:
         course=alert.course,
         about=delivery,
         dedupe_key=f"delivery-failed:{delivery.pk}",
-        summary=(
+        summary=emails.TrackerText(
             f"An alert email ({alert.get_kind_display()}, alert {alert.pk}) to "
             f"{delivery.address} could not be delivered after {delivery.attempts} attempts."
         ),
-        recommended_action=(
+        recommended_action=emails.TrackerText(
             "Tell the recipient by another route, then check the mail server and their address."
         ),
     )

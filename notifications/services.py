@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications import routing
-from notifications.emails import IdentifierInEmail, check_minimum_necessary
+from notifications.emails import redact_identifiers
 from notifications.models import (
     Alert,
     AlertKind,
@@ -96,13 +96,14 @@ def _create_deliveries(alert: Alert, users, *, level: int, now: datetime) -> lis
     return created
 
 
-def _check_text(course: TreatmentCourse, **texts: str) -> None:
-    try:
-        check_minimum_necessary(texts.values(), [course.patient])
-    except IdentifierInEmail:
-        raise ValidationError(
-            {field: _("Name the patient by reference code only.") for field in texts}
-        ) from None
+def _vetted(course: TreatmentCourse, text: str) -> tuple[str, bool]:
+    """The alert text with any patient identifier rewritten, and whether one was.
+
+    Never a refusal: a guard that protects privacy must not cost a patient their
+    alert. TrackerText (the pipeline's own wording) is not searched at all.
+    """
+    clean = redact_identifiers(text, [course.patient], placeholder=_("[identifier removed]"))
+    return clean, clean != text
 
 
 def raise_alert(
@@ -131,7 +132,13 @@ def raise_alert(
         raise ValidationError({"summary": "Say what happened."})
     if grade is not None and not 1 <= grade <= 5:
         raise ValidationError({"grade": "A CTCAE grade is 1 to 5."})
-    _check_text(course, summary=summary, recommended_action=recommended_action)
+    summary, summary_rewritten = _vetted(course, summary)
+    recommended_action, action_rewritten = _vetted(course, recommended_action)
+    reason = "Raised"
+    if summary_rewritten or action_rewritten:
+        # Ids only: the text itself held the identifier.
+        log.warning("Alert text for course %s held a patient identifier; rewritten", course.pk)
+        reason = "Raised (a patient identifier in its text was removed)"
     for attempt in range(2):
         try:
             with transaction.atomic():
@@ -145,6 +152,7 @@ def raise_alert(
                     episode_term=episode_term or "",
                     grade=grade,
                     recommended_action=recommended_action.strip(),
+                    reason=reason,
                 )
         except IntegrityError:
             # Another worker raised the same key or opened the same episode at the
@@ -155,7 +163,17 @@ def raise_alert(
 
 
 def _raise(
-    *, kind, severity, course, about, dedupe_key, summary, episode_term, grade, recommended_action
+    *,
+    kind,
+    severity,
+    course,
+    about,
+    dedupe_key,
+    summary,
+    episode_term,
+    grade,
+    recommended_action,
+    reason,
 ) -> Alert:
     now = timezone.now()
     about_type = ContentType.objects.get_for_model(about)
@@ -218,7 +236,7 @@ def _raise(
         users = routing.site_admins(course)
     if urgent and routing.level_count(site_id, kind) > 1:
         alert.escalate_at = now + routing.escalation_delay(site_id)
-    _audit(alert, actor=None, reason="Raised")
+    _audit(alert, actor=None, reason=reason)
     alert.save()
     AlertOccurrence.objects.create(alert=alert, **occurrence)
     if not users:
@@ -247,6 +265,18 @@ def end_episode(*, course: TreatmentCourse, term: str) -> Alert | None:
     return alert
 
 
+CLINICAL_ROLES = (Role.NURSE, Role.ONCOLOGIST)
+
+
+def may_acknowledge(role: str | None, alert: Alert) -> bool:
+    """Urgent clinical alerts are for the clinical roles; an undelivered email (told
+    to the site's administrators) and routine items for anyone of the site."""
+    if role not in ACKNOWLEDGING_ROLES:
+        return False
+    clinical = alert.severity == Severity.URGENT and alert.kind != AlertKind.DELIVERY_FAILED
+    return role in CLINICAL_ROLES or not clinical
+
+
 @transaction.atomic
 def acknowledge_alert(*, actor, alert: Alert, via: str = "app", acknowledgement: str = "") -> Alert:
     """Any clinician of the alert's site may acknowledge it; doing it twice changes nothing.
@@ -267,6 +297,9 @@ def acknowledge_alert(*, actor, alert: Alert, via: str = "app", acknowledgement:
                 "acting on it does."
             )
         )
+    if not may_acknowledge(role, alert):
+        # Acknowledging stops the escalation: a clinical act, for the clinical team.
+        raise PermissionDenied("An urgent clinical alert is acknowledged by a nurse or oncologist.")
     if alert.acknowledged_at is not None:
         return alert
     now = timezone.now()

@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications import services
+from notifications.emails import TrackerText
 from notifications.models import Alert, AlertKind, Severity
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import (
@@ -77,7 +78,7 @@ def _advice(recommendation: Recommendation | None, drug: str) -> str:
     if recommendation.rule_set_signoff_id is None:
         # The pharmacist's sign-off (toxicity.signoff): the email says what the inbox says.
         text += "; rule set not yet signed off at this site"
-    return f"{text} (engine recommendation; review and sign it in the tracker)."
+    return TrackerText(f"{text} (engine recommendation; review and sign it in the tracker).")
 
 
 def _visit_of(recommendation_or_visit) -> Visit | None:
@@ -113,20 +114,22 @@ def alerts_for_evaluation(recommendation_or_visit) -> list[Alert]:
             continue
         if grade >= ALERT_GRADE:
             key = f"observation:{observation.pk}:rev{visit.revision}:grade{grade}"
-            alert = services.raise_alert(
+            alert = _raise_or_log(
                 kind=AlertKind.HIGH_GRADE,
                 severity=Severity.URGENT,
                 course=course,
                 about=observation,
                 dedupe_key=key,
-                summary=f"{_term_name(observation.term)}: CTCAE grade {grade} at the visit "
-                f"of {when}.",
+                summary=TrackerText(
+                    f"{_term_name(observation.term)}: CTCAE grade {grade} at the visit of {when}."
+                ),
                 episode_term=observation.term,
                 grade=grade,
                 recommended_action=advice,
             )
-            new_high_grade |= alert.dedupe_key == key
-            alerts.append(alert)
+            if alert is not None:
+                new_high_grade |= alert.dedupe_key == key
+                alerts.append(alert)
         elif grade <= EPISODE_OVER_GRADE and newest:
             services.end_episode(course=course, term=observation.term)
     if (
@@ -134,19 +137,31 @@ def alerts_for_evaluation(recommendation_or_visit) -> list[Alert]:
         and recommendation.action in URGENT_ACTIONS
         and not new_high_grade
     ):
-        alerts.append(
-            services.raise_alert(
-                kind=AlertKind.RECOMMENDATION,
-                severity=Severity.URGENT,
-                course=course,
-                about=recommendation,
-                dedupe_key=f"recommendation:{recommendation.pk}",
-                summary=f"The tracker recommends to {recommendation.get_action_display().lower()}"
-                f" {drug} after the visit of {when}.",
-                recommended_action=advice,
-            )
+        alert = _raise_or_log(
+            kind=AlertKind.RECOMMENDATION,
+            severity=Severity.URGENT,
+            course=course,
+            about=recommendation,
+            dedupe_key=f"recommendation:{recommendation.pk}",
+            summary=TrackerText(
+                f"The tracker recommends to {recommendation.get_action_display().lower()}"
+                f" {drug} after the visit of {when}."
+            ),
+            recommended_action=advice,
         )
+        if alert is not None:
+            alerts.append(alert)
     return alerts
+
+
+def _raise_or_log(**alert) -> Alert | None:
+    """One alert that cannot be raised must not take the visit's other alerts with it
+    (the one left is the fallback: a withhold alert when the grade alert failed)."""
+    try:
+        return services.raise_alert(**alert)
+    except Exception:
+        log.exception("Alert %s could not be raised", alert["dedupe_key"])
+        return None
 
 
 def alerts_for_pending_recommendations(*, limit: int = 500) -> int:
@@ -157,16 +172,24 @@ def alerts_for_pending_recommendations(*, limit: int = 500) -> int:
     count = 0
     for recommendation in pending:
         days = (timezone.now() - recommendation.created_at).days
-        services.raise_alert(
-            kind=AlertKind.RECOMMENDATION_PENDING,
-            severity=Severity.ROUTINE,
-            course=recommendation.course,
-            about=recommendation,
-            dedupe_key=f"recommendation-pending:{recommendation.pk}",
-            summary=f"A recommendation to {recommendation.get_action_display().lower()} "
-            f"{recommendation.course.drug} has waited {max(days, 1)} day(s) for a decision.",
-            recommended_action=_advice(recommendation, recommendation.course.drug),
-        )
+        try:
+            services.raise_alert(
+                kind=AlertKind.RECOMMENDATION_PENDING,
+                severity=Severity.ROUTINE,
+                course=recommendation.course,
+                about=recommendation,
+                dedupe_key=f"recommendation-pending:{recommendation.pk}",
+                summary=TrackerText(
+                    f"A recommendation to {recommendation.get_action_display().lower()} "
+                    f"{recommendation.course.drug} has waited {max(days, 1)} day(s) for a "
+                    "decision."
+                ),
+                recommended_action=_advice(recommendation, recommendation.course.drug),
+            )
+        except Exception:
+            # One recommendation's failure must not keep the others from their reminder.
+            log.exception("Pending reminder for recommendation %s failed", recommendation.pk)
+            continue
         count += 1
     return count
 
@@ -188,9 +211,11 @@ def alerts_for_overdue_checks(*, within: timedelta = timedelta(days=2), limit: i
             course=check.course,
             about=check,
             dedupe_key=f"due-check:{check.pk}",
-            summary=f"{check.get_kind_display()} check on {check.course.drug} was due on {due} "
-            "and has not been recorded.",
-            recommended_action="Arrange the check and record it at the next visit.",
+            summary=TrackerText(
+                f"{check.get_kind_display()} check on {check.course.drug} was due on {due} "
+                "and has not been recorded."
+            ),
+            recommended_action=TrackerText("Arrange the check and record it at the next visit."),
         )
         count += 1
     return count

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from notifications import selectors, services
-from patients.access import access_patient
+from patients.access import access_patient, role_at
 
 
 @login_required
@@ -31,11 +31,17 @@ def alert_list(request):
     if needs_action:
         alerts = selectors.needing_action(alerts)
     alerts = alerts.order_by("acknowledged_at", "-created_at", "-id")[:200]
+    for alert in alerts:
+        alert.can_acknowledge = _may_acknowledge(request.user, alert)
     return render(
         request,
         "notifications/alert_list.html",
         {"alerts": alerts, "patient": patient, "needs_action": needs_action},
     )
+
+
+def _may_acknowledge(user, alert) -> bool:
+    return services.may_acknowledge(role_at(user, alert.course.patient.site_id), alert)
 
 
 @login_required
@@ -45,7 +51,11 @@ def alert_detail(request, alert_id: int):
     return render(
         request,
         "notifications/alert_detail.html",
-        {"alert": alert, "deliveries": selectors.delivery_trail(alert)},
+        {
+            "alert": alert,
+            "deliveries": selectors.delivery_trail(alert),
+            "can_acknowledge": _may_acknowledge(request.user, alert),
+        },
     )
 
 

@@ -13,9 +13,10 @@ through patients.services, which checks roles and asks why.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -24,6 +25,7 @@ from django.http import Http404
 from config.admin import HistoryAdmin
 from patients.access import administered_sites
 from patients.models import ApiToken, Role, Site, SiteMembership, TreatmentCourse
+from patients.selectors import has_acted_on_clinical_data
 from patients.tokens import revoke_token
 
 # What the `site_admin` group may do in the admin, and nothing more.
@@ -178,3 +180,32 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         for record in queryset:
             revoke_token(record)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ClinicianAdmin(UserAdmin):
+    """Someone who has acted on clinical data is deactivated, never deleted: deleting
+    them would empty the "who" of every audit row they left."""
+
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and has_acted_on_clinical_data(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk delete would skip the check above
+        return actions
+
+    @admin.action(description="Deactivate the selected users (they keep their audit trail)")
+    def deactivate(self, request, queryset):
+        for user in queryset.filter(is_active=True):
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        self.message_user(request, "Deactivated.", messages.SUCCESS)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from config.api import ErrorOutput
+from config.schema import DESCRIPTIONS
 from patients import selectors, services
 from patients.access import access_course, access_patient, site_roles
 from patients.models import Site
@@ -66,7 +68,13 @@ class PatientDetailApi(GenericAPIView):
         patient = access_patient(request.user, patient_id)
         return Response(PatientOutput(patient).data)
 
-    @extend_schema(request=PatientUpdateInput, responses=PatientOutput)
+    @extend_schema(
+        request=PatientUpdateInput,
+        responses={
+            200: PatientOutput,
+            409: OpenApiResponse(ErrorOutput, description=DESCRIPTIONS["409"]),
+        },
+    )
     def patch(self, request, patient_id: int):
         patient = access_patient(request.user, patient_id, write=True)
         data = PatientUpdateInput(data=request.data, partial=True)

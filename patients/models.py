@@ -172,6 +172,9 @@ class Patient(ClinicalRecord):
     )
     baseline_qtc_ms = models.PositiveSmallIntegerField("baseline QTc (ms)", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Counts saves of the record: an edit names the version it was made on, so a
+    # colleague's change in between is reported instead of overwritten.
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
     class Meta:

@@ -72,3 +72,19 @@ def audit_trail(instance) -> list[dict]:
         )
         previous = record
     return trail
+
+
+def has_acted_on_clinical_data(user) -> bool:
+    """Whether any audit row names the user as the one who made the change."""
+    from simple_history.exceptions import NotHistoricalModelError
+    from simple_history.models import registered_models
+    from simple_history.utils import get_history_model_for_model
+
+    for model in set(registered_models.values()):
+        try:
+            history = get_history_model_for_model(model)
+        except NotHistoricalModelError:
+            continue  # a many-to-many table, audited through its owner
+        if history.objects.filter(history_user_id=user.pk).exists():
+            return True
+    return False

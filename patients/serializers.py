@@ -71,17 +71,26 @@ class PatientUpdateInput(PatientInput):
     site = None
     molecular_findings = None
     reason = serializers.CharField(max_length=limits.REASON_CHARS)
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The record's `version` as you read it; a newer one answers 409 with "
+        "who changed what since.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            if name != "reason":
+            if name not in ("reason", "version"):
                 field.required = False
 
     def validate(self, attrs):
         # A partial update still needs its reason: every edit of a clinical record says why.
         if not (attrs.get("reason") or "").strip():
             raise serializers.ValidationError({"reason": "Say why this record is being changed."})
+        if attrs.get("version") is None:
+            raise serializers.ValidationError(
+                {"version": "Send the version you read, so no colleague's change is overwritten."}
+            )
         return attrs
 
 
@@ -92,7 +101,7 @@ class PatientOutput(serializers.ModelSerializer):
     class Meta:
         model = Patient
         # The record's own fields are the ones the service lets a clinician write.
-        fields = ["id", "reference_code", "site", *PATIENT_FIELDS, "molecular_findings"]
+        fields = ["id", "reference_code", "site", *PATIENT_FIELDS, "molecular_findings", "version"]
 
 
 class CourseInput(serializers.Serializer):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients import dosing, limits
-from patients.access import has_role
+from patients.access import has_role, site_roles
 from patients.models import (
     DoseChange,
     Drug,
@@ -26,6 +26,7 @@ from patients.models import (
     Role,
     RuleSet,
     Site,
+    SiteMembership,
     TreatmentCourse,
 )
 
@@ -51,6 +52,49 @@ PATIENT_FIELDS = (
     "baseline_creatinine_mg_dl",
     "baseline_qtc_ms",
 )
+
+# What identifies the patient or feeds the grading: changing it is a clinical act.
+CLINICAL_FIELDS = ("mrn", "date_of_birth") + tuple(
+    field for field in PATIENT_FIELDS if field.startswith("baseline_")
+)
+CLINICAL_EDITORS = (Role.NURSE, Role.ONCOLOGIST)
+
+
+class StaleRecord(Exception):
+    """The record was changed by someone else since the version the edit was made on."""
+
+    def __init__(self, record, *, sent: int, current: int, field: str):
+        self.field = field
+        changes = []
+        # In save order (history ids: a frozen or coarse clock gives equal times).
+        rows = list(record.history.order_by("history_id"))
+        for older, edit in zip(rows, rows[1:], strict=False):
+            if getattr(edit, field) <= sent or getattr(older, field) == getattr(edit, field):
+                continue  # before the editor's version, or bookkeeping (an evaluation)
+            fields = sorted(
+                change.field for change in edit.diff_against(older).changes if change.field != field
+            )
+            user = edit.history_user
+            who = (user.get_full_name() or user.get_username()) if user else "the tracker"
+            when = timezone.localtime(edit.history_date).strftime("%d %b %Y %H:%M %Z")
+            text = f"{who} at {when}"
+            if edit.history_change_reason:
+                text += f" ({edit.history_change_reason})"
+            if fields:
+                text += ": " + ", ".join(f.replace("_", " ") for f in fields)
+            changes.append(text)
+        self.changes = changes
+        super().__init__(
+            f"Changed since you opened it (your {field} {sent}, now {current}) by "
+            + "; ".join(changes)
+            + ". Reload, check, and make your change again."
+        )
+
+
+def check_not_stale(record, *, sent: int | None, current: int, field: str) -> None:
+    """Refuses an edit made on an older version of a locked record."""
+    if sent is not None and sent != current:
+        raise StaleRecord(record, sent=sent, current=current, field=field)
 
 
 def _audit(instance, *, actor, reason: str) -> None:
@@ -103,6 +147,14 @@ def create_patient(*, actor, site: Site, reason: str = "Registered", **values) -
     patient = Patient(site=site, reference_code=_new_reference_code(site), **values)
     patient.full_clean()
     _audit(patient, actor=actor, reason=reason)
+    _save_patient(patient)
+    return patient
+
+
+def _save_patient(patient: Patient) -> None:
+    """Saves, turning the race the MRN check cannot see (another nurse saved the same
+    MRN a moment ago) into the same field error; the database's message, which holds
+    the MRN, is not passed on."""
     try:
         with transaction.atomic():
             patient.save()
@@ -110,12 +162,17 @@ def create_patient(*, actor, site: Site, reason: str = "Registered", **values) -
         raise ValidationError(
             {"mrn": "A patient with this MRN is already registered at this site."}
         ) from None
-    return patient
 
 
 @transaction.atomic
-def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patient:
-    """Edits a patient's record. A reason is required and kept in the audit history."""
+def update_patient(
+    *, actor, patient: Patient, reason: str, version: int | None = None, **changes
+) -> Patient:
+    """Edits a patient's record. A reason is required and kept in the audit history.
+
+    `version` is the version the edit was made on (the API requires it): a newer one
+    raises StaleRecord, naming who changed what since.
+    """
     _require_role(actor, patient.site_id, PATIENT_EDITORS, "edit patients")
     errors = limits.text_errors(reason=(reason, limits.REASON_CHARS))
     if errors:
@@ -125,7 +182,13 @@ def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patien
     unknown = set(changes) - set(PATIENT_FIELDS)
     if unknown:
         raise ValidationError({field: "Unknown or read-only field." for field in sorted(unknown)})
+    clinical = sorted(set(changes) & set(CLINICAL_FIELDS))
+    if clinical and not has_role(actor, patient.site_id, *CLINICAL_EDITORS):
+        raise PermissionDenied(
+            "Only a nurse or an oncologist changes " + ", ".join(clinical).replace("_", " ") + "."
+        )
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    check_not_stale(patient, sent=version, current=patient.version, field="version")
     merged = {field: getattr(patient, field) for field in PATIENT_FIELDS} | changes
     errors = _check_patient_dates(merged)
     if "mrn" in changes and (
@@ -142,9 +205,10 @@ def update_patient(*, actor, patient: Patient, reason: str, **changes) -> Patien
         raise ValidationError(errors)
     for field, value in changes.items():
         setattr(patient, field, value)
+    patient.version += 1
     patient.full_clean()
     _audit(patient, actor=actor, reason=reason.strip())
-    patient.save()
+    _save_patient(patient)
     return patient
 
 
@@ -377,3 +441,36 @@ def apply_dose_change(
             reason=f"Course {kind}d on {effective_at:%Y-%m-%d}: nothing left to sign",
         )
     return change
+
+
+def locked_sign_ins(actor) -> list[tuple[SiteMembership, int]]:
+    """Colleagues at the actor's sites (as site administrator) whose sign-in is locked
+    now, with their failure count."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    sites = [site for site, role in site_roles(actor).items() if role == Role.SITE_ADMIN]
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    )
+    failures: dict[str, int] = {}
+    for username, count in attempts.values_list("username", "failures_since_start"):
+        failures[username] = max(failures.get(username, 0), count)
+    members = SiteMembership.objects.filter(
+        site_id__in=sites, user__username__in=list(failures)
+    ).select_related("user", "site")
+    return [(m, failures[m.user.username]) for m in members.order_by("user__username")]
+
+
+@transaction.atomic
+def unlock_sign_in(*, actor, membership: SiteMembership) -> int:
+    """A site administrator lifts a colleague's lockout; the membership's audit history
+    records who did it and when. Returns how many lock records were cleared."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    _require_role(actor, membership.site_id, (Role.SITE_ADMIN,), "unlock sign-ins")
+    cleared = AxesProxyHandler.reset_attempts(username=membership.user.get_username())
+    _audit(membership, actor=actor, reason=f"Sign-in unlocked ({cleared} lock records cleared)")
+    membership.save()
+    return cleared

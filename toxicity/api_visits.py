@@ -74,7 +74,13 @@ class VisitDetailApi(GenericAPIView):
     def get(self, request, visit_id: int):
         return Response(_visit_out(access_visit(request.user, visit_id).pk))
 
-    @extend_schema(request=VisitUpdateInput, responses=VisitOutput)
+    @extend_schema(
+        request=VisitUpdateInput,
+        responses={
+            200: VisitOutput,
+            409: OpenApiResponse(ErrorOutput, description=DESCRIPTIONS["409"]),
+        },
+    )
     def patch(self, request, visit_id: int):
         visit = access_visit(request.user, visit_id, write=True)
         data = VisitUpdateInput(data=request.data)
@@ -113,6 +119,7 @@ class RecommendationDecisionApi(GenericAPIView):
         request=DecisionInput,
         responses={
             200: RecommendationOutput,
+            429: OpenApiResponse(ErrorOutput, description=DESCRIPTIONS["429"]),
             409: OpenApiResponse(ErrorOutput, description=DESCRIPTIONS["409"]),
         },
     )
@@ -132,6 +139,7 @@ class RecommendationDecisionApi(GenericAPIView):
                 password=values["password"],
                 reason=values.get("reason"),
                 dose_mg=values.get("dose_mg"),
+                origin=request._request,  # the address a wrong password counts against
             )
         except services.RecommendationAlreadyDecided as taken:
             raise Conflict(str(taken)) from None

@@ -196,6 +196,16 @@ class SignedDecision:
     signature_valid: bool
     corrections: list  # DecisionCorrection rows, oldest first, each with .signature_valid
 
+    @property
+    def signed_revision(self) -> int:
+        return self.recommendation.visit_revision
+
+    @property
+    def visit_revised_since(self) -> bool:
+        """The visit was corrected after this decision was signed: the signature still
+        holds, but for an earlier revision of the visit than the one on file."""
+        return self.recommendation.visit.revision > self.recommendation.visit_revision
+
 
 def signed_decisions(patient) -> list[SignedDecision]:
     """Every signed decision of a patient's courses, newest first, with their corrections.

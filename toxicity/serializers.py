@@ -38,6 +38,11 @@ class VisitInput(serializers.Serializer):
 
 class VisitUpdateInput(serializers.Serializer):
     reason = serializers.CharField(max_length=limits.REASON_CHARS)
+    revision = serializers.IntegerField(
+        min_value=1,
+        help_text="The visit's `revision` as you read it; a newer one answers 409 with "
+        "who changed what since.",
+    )
     occurred_at = serializers.DateTimeField(required=False)
     antihypertensive_therapy = serializers.ChoiceField(
         choices=AntihypertensiveTherapy.choices, required=False

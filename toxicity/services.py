@@ -34,13 +34,15 @@ from typing import Any, NamedTuple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients import dosing, limits
 from patients.access import has_role
 from patients.models import DoseChange, Role, TreatmentCourse
-from patients.services import CLOCK_SKEW, _audit, apply_dose_change
+from patients.passwords import verify_signing_password
+from patients.services import CLOCK_SKEW, _audit, apply_dose_change, check_not_stale
 from toxicity import monitoring
 from toxicity.ctcae.terms import CTCAE_VERSION, TERMS
 from toxicity.models import (
@@ -529,8 +531,12 @@ def edit_visit(
     antihypertensive_therapy: str | None = None,
     antihypertensive_stable_since: datetime | None = None,
     note: str | None = None,
+    revision: int | None = None,
 ) -> Visit:
     """Corrects a saved visit. A reason is required and audited; the visit is re-evaluated.
+
+    `revision` is the one the correction was made on (the API requires it): a newer
+    one raises StaleRecord, naming who changed what since.
 
     `observations` given here replace those of the same term and add new terms;
     observations of other terms are kept (clinical rows are never deleted).
@@ -547,6 +553,7 @@ def edit_visit(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this visit is being corrected."})
+    check_not_stale(visit, sent=revision, current=visit.revision, field="revision")
     now = timezone.now()
     values = _visit_values(
         occurred_at or visit.occurred_at,
@@ -993,21 +1000,27 @@ def decide_recommendation(
     password: str,
     reason: str | None = None,
     dose_mg=None,
+    origin: HttpRequest | None = None,
 ) -> Recommendation:
     """An oncologist's signed decision. Approval appends the dose change to the ledger.
 
     Raises PermissionDenied (not an oncologist at the site), ValidationError
     (wrong password, missing reason, dose not on the ladder, or a change the
-    ledger cannot take) or RecommendationAlreadyDecided (someone else was first).
+    ledger cannot take), SigningLocked (too many wrong passwords; `origin`, the
+    request, names the address they count against) or RecommendationAlreadyDecided
+    (someone else was first).
     """
     course = recommendation.course
     site_id = course.patient.site_id
     if not has_role(actor, site_id, *SIGNERS):
         raise PermissionDenied("Only an oncologist at this site can sign a recommendation.")
     reason, dose = _check_decision(recommendation, decision, reason, dose_mg)
-    if not password or not actor.check_password(password):
-        logger.info("Signature refused: wrong password for user %s.", actor.pk)
-        raise ValidationError({"password": "The password is not correct; nothing was signed."})
+    # A closed recommendation answers the same to any password: the answer must not
+    # tell a right password from a wrong one except by signing.
+    current = Recommendation.objects.get(pk=recommendation.pk)
+    if current.status != RecommendationStatus.PENDING:
+        raise RecommendationAlreadyDecided(current)
+    verify_signing_password(actor, password, origin=origin)
     with transaction.atomic():
         # Same lock order as the evaluation (course, then recommendation).
         TreatmentCourse.objects.select_for_update().get(pk=course.pk)
@@ -1092,6 +1105,9 @@ def correction_is_valid(correction: DecisionCorrection) -> bool:
     return _sha256(correction_content(correction)) == correction.signature_sha256
 
 
+NOT_SIGNED = {"recommendation": "Only a signed decision is corrected; this one is not signed."}
+
+
 def correct_decision(
     *,
     actor,
@@ -1099,6 +1115,7 @@ def correct_decision(
     password: str,
     corrected_reason: str,
     explanation: str,
+    origin: HttpRequest | None = None,
 ) -> DecisionCorrection:
     """Corrects the record of a signed decision with a new signed record that references it.
 
@@ -1125,15 +1142,13 @@ def correct_decision(
         errors["corrected_reason"] = "Write the decision's reason as it should read."
     if errors:
         raise ValidationError(errors)
-    if not password or not actor.check_password(password):
-        logger.info("Correction refused: wrong password for user %s.", actor.pk)
-        raise ValidationError({"password": "The password is not correct; nothing was signed."})
+    if not Recommendation.objects.get(pk=recommendation.pk).is_signed:
+        raise ValidationError(NOT_SIGNED)  # before the password, whatever it is
+    verify_signing_password(actor, password, origin=origin)
     with transaction.atomic():
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         if not locked.is_signed:
-            raise ValidationError(
-                {"recommendation": "Only a signed decision is corrected; this one is not signed."}
-            )
+            raise ValidationError(NOT_SIGNED)
         latest = locked.corrections.order_by("-corrected_at", "-id").first()
         correction = DecisionCorrection(
             recommendation=locked,

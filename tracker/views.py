@@ -20,6 +20,7 @@ from patients import limits
 from patients import selectors as patient_selectors
 from patients.access import access_patient, site_roles
 from patients.models import Drug, Site, TreatmentCourse
+from patients.passwords import SigningLocked
 from toxicity import selectors as toxicity_selectors
 from toxicity.models import Recommendation
 from toxicity.services import Decision, RecommendationAlreadyDecided, decide_recommendation
@@ -474,12 +475,17 @@ def decide(request, recommendation_id: int):
             password=request.POST.get("password", ""),
             reason=reason,
             dose_mg=dose if decision == Decision.APPROVE_MODIFIED else None,
+            origin=request,
         )
     except RecommendationAlreadyDecided as first:
         messages.warning(request, str(first))
         return redirect("tracker:inbox")
-    except ValidationError as refused:
-        errors = getattr(refused, "message_dict", {"decision": refused.messages})
+    except (ValidationError, SigningLocked) as refused:
+        locked = isinstance(refused, SigningLocked)
+        if locked:
+            errors = {"password": [str(refused)]}
+        else:
+            errors = getattr(refused, "message_dict", {"decision": refused.messages})
         items = toxicity_selectors.inbox(request.user)
         context = _inbox_context(
             request.user,
@@ -488,7 +494,7 @@ def decide(request, recommendation_id: int):
             failed_id=recommendation.pk,
             posted={"decision": decision, "dose_mg": dose or "", "reason": reason},
         )
-        return render(request, "tracker/inbox.html", context, status=400)
+        return render(request, "tracker/inbox.html", context, status=429 if locked else 400)
     patient = recommendation.course.patient
     messages.success(
         request,

@@ -102,3 +102,33 @@ def test_a_grade_3_visit_ends_in_an_email_accepted_by_the_smtp_server(smtp_serve
         time.sleep(0.5)
     assert smtp_server.recipients() == ["nurse@example.org", "oncologist@example.org"]
     assert "Hypertension: CTCAE grade 3" in smtp_server.received[0].text
+
+
+def test_an_mrn_of_mg_still_yields_the_alert_email_without_an_identifier(
+    smtp_server, routed, nurse, patient
+):
+    patient.mrn = "mg"
+    patient.save()
+    with worker():
+        visit = toxicity_services.log_visit(
+            actor=nurse,
+            course=routed,
+            occurred_at=datetime.now(UTC) - timedelta(minutes=5),
+            # CTCAE v5.0 Diarrhea grade 3: increase of >=7 stools per day over baseline (1)
+            observations=[{"term": "diarrhea", "stools_per_day": 8}],
+        )
+        smtp_server.wait_for(2)
+        time.sleep(0.5)
+    assert visit.recommendations.get().action == "withhold"
+    assert smtp_server.recipients() == ["nurse@example.org", "oncologist@example.org"]
+    for message in smtp_server.received:
+        assert "Diarrhea: CTCAE grade 3" in message.text
+        assert patient.reference_code in message.text
+        for identifier in (
+            f"{patient.given_name} {patient.family_name}",
+            patient.date_of_birth.strftime("%d/%m/%Y"),
+            patient.date_of_birth.isoformat(),
+        ):
+            assert identifier not in message.text + message.html + message.subject
+        # "mg" shows only as the dose unit the tracker wrote, never as the patient's MRN.
+        assert message.text.count("mg") == message.text.count(" mg/day")

@@ -123,7 +123,7 @@ def test_an_edit_needs_a_reason(api, nurse, patient):
 def test_an_edit_with_a_reason_is_saved(api, nurse, patient):
     response = api(nurse).patch(
         f"/api/v1/patients/{patient.pk}/",
-        {"given_name": "Renamed", "reason": "Spelling corrected from ID"},
+        {"given_name": "Renamed", "reason": "Spelling corrected from ID", "version": 1},
         format="json",
     )
     assert response.status_code == 200

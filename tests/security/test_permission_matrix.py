@@ -16,7 +16,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 38 URL patterns, 50 (URL, method) pairs, x 6 roles = 300 requests.
+Matrix size: 46 URL patterns, 64 (URL, method) pairs, x 6 roles = 384 requests.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from patients.models import Patient
 from tests.factories import PASSWORD, api_token
 from toxicity import signoff
 from toxicity.api import EXAMPLE
+from toxicity.models import Visit
 
 ROLES = ("anonymous", "outsider", "site_admin", "nurse", "pharmacist", "oncologist")
 SIGNED_IN = ROLES[1:]
@@ -94,8 +96,8 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:rule-signoff": {"POST": page(403, pharmacist=302)},
     "notifications:alerts": {"GET": page(outsider=200)},
     "notifications:alert": {"GET": page()},
-    # A pharmacist reads alerts but leaves acknowledging (which stops escalation) to clinicians.
-    "notifications:acknowledge": {"POST": page(302, pharmacist=403)},
+    # Acknowledging an urgent clinical alert stops its escalation: nurses and oncologists.
+    "notifications:acknowledge": {"POST": page(302, site_admin=403, pharmacist=403)},
     # The link was sent to the oncologist; anyone else is refused, whatever their site.
     "notifications:acknowledge-link": {
         "GET": page(400, outsider=400, oncologist=200),
@@ -108,6 +110,29 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "PUT": _all(302) | {"anonymous": 200},  # Django's FormView treats PUT as POST
     },
     "logout": {"POST": _all(302) | {"anonymous": 302}},
+    # One's own password: signed in; an empty form is shown again with its errors.
+    "password_change": {
+        "GET": _all(200) | {"anonymous": LOGIN},
+        "POST": _all(200) | {"anonymous": LOGIN},
+        "PUT": _all(200) | {"anonymous": LOGIN},
+    },
+    "password_change_done": {"GET": _all(200) | {"anonymous": LOGIN}},
+    # The reset is for whoever forgot: no sign-in, and the same answer for anyone.
+    "password_reset": {
+        "GET": _all(200) | {"anonymous": 200},
+        "POST": _all(200) | {"anonymous": 200},
+        "PUT": _all(200) | {"anonymous": 200},
+    },
+    "password_reset_done": {"GET": _all(200) | {"anonymous": 200}},
+    "password_reset_confirm": {  # a made-up token: "this link is not valid"
+        "GET": _all(200) | {"anonymous": 200},
+        "POST": _all(200) | {"anonymous": 200},
+        "PUT": _all(200) | {"anonymous": 200},
+    },
+    "password_reset_complete": {"GET": _all(200) | {"anonymous": 200}},
+    # Unlocking a colleague's sign-in: the site administrator's.
+    "locked-users": {"GET": _all(403, site_admin=200) | {"anonymous": LOGIN}},
+    "unlock-user": {"POST": _all(403, site_admin=302, outsider=403) | {"anonymous": LOGIN}},
     "admin:login": {  # nobody here is staff: the form is shown, no admin page opens
         "GET": _all(200) | {"anonymous": 200},
         "POST": _all(200) | {"anonymous": 200},
@@ -117,7 +142,7 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "GET": api(outsider=200),
         "POST": api(201, pharmacist=403),  # outsider: not their site -> 404
     },
-    "api-patient": {"GET": api(), "PATCH": api(pharmacist=403)},
+    "api-patient": {"GET": api(), "PATCH": api(site_admin=403, pharmacist=403)},
     "api-courses": {
         "GET": api(outsider=200),
         "POST": api(201, site_admin=403, nurse=403, pharmacist=403),
@@ -128,7 +153,7 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "POST": api(201, site_admin=403, nurse=403, pharmacist=403),
     },
     "api-alerts": {"GET": api(outsider=200)},
-    "api-alert-acknowledge": {"POST": api(pharmacist=403)},
+    "api-alert-acknowledge": {"POST": api(site_admin=403, pharmacist=403)},
     "api-notification-preference": {"GET": api(outsider=200), "PUT": api(outsider=200)},
     "api-evaluate": {"POST": api(outsider=200)},  # stateless: no patient data
     "api-visits": {"GET": api(outsider=200), "POST": api(201, site_admin=403, pharmacist=403)},
@@ -213,7 +238,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (38, 50, 300)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (46, 64, 384)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -243,6 +268,8 @@ def url_for(name: str, world) -> str:
         "api-recommendation": [world.recommendation.pk],
         "api-recommendation-decision": [world.recommendation.pk],
         "api-fhir-patient-everything": [world.patient.pk],
+        "password_reset_confirm": ["MQ", "not-a-real-token"],
+        "unlock-user": [world.users["nurse"].memberships.get().pk],
     }
     url = reverse(name, args=arguments.get(name, []))
     if name == "api-fhir-bundle":
@@ -278,7 +305,11 @@ def body_for(name: str, method: str, world) -> dict:
             "sex": "female",
             "histology": "papillary",
         },
-        ("api-patient", "PATCH"): {"reason": "Weighed again", "baseline_weight_kg": "71.0"},
+        ("api-patient", "PATCH"): {
+            "reason": "Weighed again",
+            "baseline_weight_kg": "71.0",
+            "version": Patient.objects.get(pk=world.patient.pk).version,
+        },
         ("api-courses", "POST"): {
             "patient": world.patient.pk,
             "drug": "sorafenib",
@@ -299,7 +330,11 @@ def body_for(name: str, method: str, world) -> dict:
             "occurred_at": an_hour_ago.isoformat(),
             "observations": [{"term": "hypertension", "readings": [[130, 80]]}],
         },
-        ("api-visit", "PATCH"): {"reason": "Typo in the note", "note": "Corrected note"},
+        ("api-visit", "PATCH"): {
+            "reason": "Typo in the note",
+            "note": "Corrected note",
+            "revision": Visit.objects.get(pk=world.visit.pk).revision,
+        },
         ("api-recommendation-decision", "POST"): {"decision": "approve", "password": PASSWORD},
         ("api-fhir-bundle", "POST"): fhir_bundle(world),
     }

@@ -213,3 +213,35 @@ def test_the_signed_decisions_panel_for_the_patient_page_shows_name_time_and_mea
     assert "Olga Oncologist" in html
     assert reloaded(signed).decided_at.strftime("%Y-%m-%d %H:%M:%S") in html
     assert "approved dose change" in html
+
+
+@pytest.fixture
+def revised_after_signing(world, signed):
+    visit = world.visit
+    visit.refresh_from_db()
+    services.edit_visit(
+        actor=world.users["nurse"],
+        visit=visit,
+        reason="Note added after signing",
+        note="Seen again",
+        revision=visit.revision,
+    )
+    return signed
+
+
+def test_the_printable_record_says_the_signature_covers_an_earlier_revision(
+    world, revised_after_signing, client
+):
+    client.force_login(world.users["oncologist"])
+    page = client.get(f"/patients/{world.patient.pk}/record/").content.decode()
+    signed_for = reloaded(revised_after_signing).visit_revision
+    assert f"covers revision {signed_for} of the visit, which was revised after signing" in page
+    assert "(matches the record)" not in page
+
+
+def test_the_patient_page_says_the_signature_covers_an_earlier_revision(
+    world, revised_after_signing, client
+):
+    client.force_login(world.users["oncologist"])
+    page = client.get(f"/patients/{world.patient.pk}/").content.decode()
+    assert "the visit was revised since" in page

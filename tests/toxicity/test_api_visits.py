@@ -81,7 +81,7 @@ def test_patching_a_visit_with_a_reason_corrects_it(api, nurse, course, log):
     visit = log(nurse, course, at(20), [hypertension(NORMAL_BP)])
     response = api(nurse).patch(
         f"/api/v1/visits/{visit.pk}/",
-        {"reason": "Note added after the call", "note": "Headache since Monday"},
+        {"reason": "Note added after the call", "note": "Headache since Monday", "revision": 1},
         format="json",
     )
     assert response.status_code == 200, response.json()

@@ -18,24 +18,23 @@ in the sign-off.
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.access import has_role
 from patients.models import Role, Site
+from patients.passwords import verify_signing_password
 from patients.services import _audit
 from toxicity.models import SIGNOFF_MEANING, RuleRowConfirmation, RuleSetSignOff
 from toxicity.rule_fingerprint import plain, row_fingerprint, rows_of, rule_set_fingerprint
 from toxicity.services import _sha256, _signer_name
-
-logger = logging.getLogger(__name__)
 
 SIGNOFF_ROLES = (Role.PHARMACIST,)
 NOT_SIGNED_OFF = "rule set not yet signed off at this site"
@@ -318,13 +317,22 @@ def signoff_is_valid(signoff: RuleSetSignOff) -> bool:
 
 
 def sign_off_rule_set(
-    *, actor, site: Site, drug: str, rule_set: str, fingerprint: str, password: str
+    *,
+    actor,
+    site: Site,
+    drug: str,
+    rule_set: str,
+    fingerprint: str,
+    password: str,
+    origin: HttpRequest | None = None,
 ) -> RuleSetSignOff:
     """A pharmacist signs off the rule set as reviewed (``fingerprint``), with their password.
 
     Raises PermissionDenied (not a pharmacist at the site), LookupError (no such
-    rule set) or ValidationError (the rule set changed since the review, wrong
-    password, this version already signed off at the site).
+    rule set), ValidationError (the rule set changed since the review, wrong
+    password, this version already signed off at the site) or SigningLocked (too
+    many wrong passwords from `origin`'s address: counted like a sign-in, as for
+    dose decisions).
     """
     _require_pharmacist(actor, site, _("sign off a rule set"))
     get_rule_set(drug, rule_set)
@@ -337,9 +345,7 @@ def sign_off_rule_set(
                 )
             }
         )
-    if not password or not actor.check_password(password):
-        logger.info("Rule set sign-off refused: wrong password for user %s.", actor.pk)
-        raise ValidationError({"password": _("The password is not correct; nothing was signed.")})
+    verify_signing_password(actor, password, origin=origin)
     with transaction.atomic():
         # One signer at a time per site (the site row is the lock).
         Site.objects.select_for_update().get(pk=site.pk)

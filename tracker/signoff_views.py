@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from patients.access import access_site, has_role, site_roles
 from patients.models import Site
+from patients.passwords import SigningLocked
 from toxicity import signoff
 
 
@@ -117,7 +118,11 @@ def sign_off(request, site_id: int, drug: str, rule_set: str):
             rule_set=rule_set,
             fingerprint=request.POST.get("fingerprint", ""),
             password=request.POST.get("password", ""),
+            origin=request,
         )
+    except SigningLocked as locked:
+        context = _context(request, review, signoff_errors={"password": [str(locked)]})
+        return render(request, "tracker/rule_set.html", context, status=429)
     except ValidationError as refused:
         context = _context(request, review, signoff_errors=refused.message_dict)
         return render(request, "tracker/rule_set.html", context, status=400)

@@ -180,6 +180,22 @@ def test_a_wrong_password_on_the_page_signs_nothing(logged_in, pharmacist, site)
     assert not RuleSetSignOff.objects.exists()
 
 
+def test_wrong_sign_off_passwords_lock_like_a_sign_in_and_then_the_right_one_signs_nothing(
+    logged_in, pharmacist, site
+):
+    client = logged_in(pharmacist)
+    fingerprint = signoff.current_fingerprint(*KEY)
+    answers = [
+        client.post(sign_url(site), {"fingerprint": fingerprint, "password": "not my password"})
+        for _ in range(5)
+    ]
+    assert [a.status_code for a in answers] == [400, 400, 400, 400, 429]
+    right = client.post(sign_url(site), {"fingerprint": fingerprint, "password": PASSWORD})
+    assert right.status_code == 429
+    assert "Too many wrong passwords" in right.content.decode()
+    assert not RuleSetSignOff.objects.exists()
+
+
 # --- what a recommendation says ---------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -30,7 +31,11 @@ def alert_list(request):
     needs_action = request.GET.get("needs_action") == "1"
     if needs_action:
         alerts = selectors.needing_action(alerts)
-    alerts = alerts.order_by("acknowledged_at", "-created_at", "-id")[:200]
+    # Those still open first, newest first; then the latest acknowledged, so what was
+    # acknowledged today is at the top of its part (NULLs placed alike on every database).
+    alerts = alerts.order_by(F("acknowledged_at").desc(nulls_first=True), "-created_at", "-id")[
+        :200
+    ]
     for alert in alerts:
         alert.can_acknowledge = _may_acknowledge(request.user, alert)
     return render(

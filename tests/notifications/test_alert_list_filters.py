@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from notifications import services
@@ -74,3 +75,15 @@ def test_another_sites_patient_is_not_found(client, outsider, course):
     response = client.get(URL, {"patient": course.patient_id})
     assert response.status_code == 404
     assert "Alert mine" not in response.content.decode()
+
+
+def test_open_alerts_come_first_then_the_latest_acknowledged(client, oncologist, course):
+    with time_machine.travel("2026-11-20 09:00 +0000", tick=False):
+        services.acknowledge_alert(actor=oncologist, alert=alert(course, "older"))
+    with time_machine.travel("2026-11-21 09:00 +0000", tick=False):
+        alert(course, "open")
+    with time_machine.travel("2026-12-01 09:00 +0000", tick=False):
+        services.acknowledge_alert(actor=oncologist, alert=alert(course, "today"))
+    client.force_login(oncologist)
+    order = [a.summary for a in client.get(URL).context["alerts"]]
+    assert order == ["Alert open", "Alert today", "Alert older"]

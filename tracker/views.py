@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from patients import limits
 from patients import selectors as patient_selectors
 from patients.access import access_patient, site_roles
+from patients.dosing import DOSE_LADDERS
 from patients.models import Drug, Site, TreatmentCourse
 from patients.passwords import SigningLocked
 from toxicity import selectors as toxicity_selectors
@@ -397,8 +398,6 @@ def inbox(request):
 
 
 def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> dict:
-    from patients.dosing import DOSE_LADDERS
-
     cards = []
     courses = patient_selectors.with_ledger(
         TreatmentCourse.objects.filter(pk__in={i.recommendation.course_id for i in items})
@@ -429,11 +428,17 @@ def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> 
                 "posted": posted if rec.pk == failed_id else None,
             }
         )
+    failed = None
+    if failed_id is not None and errors:
+        # Said at the top as well as on the card: the card may be a long way down, and
+        # a refused signature must never pass for a signed one.
+        failed = {"id": failed_id, "messages": [m for msgs in errors.values() for m in msgs]}
     return {
         "cards": cards,
         "decisions": Decision,
         "any_signer": any(c["can_sign"] for c in cards),
         "reason_limit": limits.REASON_CHARS,
+        "failed": failed,
     }
 
 

@@ -70,6 +70,23 @@ def test_a_wrong_password_signs_nothing(logged_in, oncologist, recommendation):
     assert refreshed(recommendation).status == "pending"
 
 
+def test_a_refused_signature_is_said_at_the_top_of_the_page_with_the_focus_on_it(
+    logged_in, oncologist, recommendation
+):
+    response = logged_in(oncologist).post(
+        decide_url(recommendation), {"decision": "approve", "password": "not my password"}
+    )
+    page = response.content.decode()
+    summary = page.index('id="signing-refused"')
+    assert summary < page.index('class="rec-card')
+    top = page[summary : page.index("</div>", summary)]
+    assert "autofocus" in top
+    assert f"Nothing was signed for R{recommendation.pk}." in top
+    assert "password is not correct" in top
+    assert f'href="#rec-{recommendation.pk}"' in top
+    assert refreshed(recommendation).status == "pending"
+
+
 def test_rejecting_needs_a_reason(logged_in, oncologist, recommendation):
     response = logged_in(oncologist).post(
         decide_url(recommendation), {"decision": "reject", "password": PASSWORD}

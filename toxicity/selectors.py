@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q, QuerySet, Window
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -75,8 +75,14 @@ class InboxItem:
 
 
 def pending_recommendations(user) -> QuerySet[Recommendation]:
-    """Pending recommendations of the user's sites, most severe first, then flagged for
-    review, then oldest (discontinue > withhold > reduce > resume > continue)."""
+    """Pending recommendations of the user's sites, most severe first (discontinue >
+    withhold > reduce > resume > continue), then the worst grade of the visit (a grade 3
+    before a grade 2 with the same action), then flagged for review, then oldest."""
+    worst_grade = (
+        Observation.objects.filter(visit=OuterRef("visit"))
+        .order_by("-final_grade")
+        .values("final_grade")[:1]
+    )
     return (
         Recommendation.objects.filter(
             status=RecommendationStatus.PENDING,
@@ -86,7 +92,8 @@ def pending_recommendations(user) -> QuerySet[Recommendation]:
         .prefetch_related(
             Prefetch("visit__observations", queryset=Observation.objects.order_by("term"))
         )
-        .order_by("-severity", "-needs_review", "created_at", "id")
+        .annotate(worst_grade=Subquery(worst_grade))
+        .order_by("-severity", "-worst_grade", "-needs_review", "created_at", "id")
     )
 
 

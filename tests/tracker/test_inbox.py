@@ -49,6 +49,31 @@ def test_the_most_severe_comes_first(logged_in, oncologist, recommendation, nurs
     assert items[0]["rec"] == recommendation
 
 
+def test_with_the_same_action_a_grade_3_comes_before_an_older_grade_2(
+    logged_in, oncologist, course, nurse, site
+):
+    from tests.factories import PatientFactory
+
+    other = data.start_course(oncologist, PatientFactory(site=site), days_ago=30)
+    fatigue = data.log_visit(
+        nurse,
+        other,
+        days_ago=3,
+        observations=[{"term": "fatigue", "grade": 2, "intolerable": True}],
+    ).recommendations.get()
+    pressure = data.log_visit(
+        nurse,
+        course,
+        days_ago=2,
+        observations=[data.hypertension()],
+        antihypertensive_therapy="optimal",
+    ).recommendations.get()
+    assert fatigue.action == pressure.action == "withhold"
+    assert fatigue.created_at <= pressure.created_at
+    cards = logged_in(oncologist).get(URL).context["cards"]
+    assert [card["rec"] for card in cards] == [pressure, fatigue]
+
+
 def test_approving_with_the_password_signs_and_writes_the_ledger(
     logged_in, oncologist, recommendation
 ):

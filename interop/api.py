@@ -6,7 +6,9 @@ including "not signed in" and "not found", is an OperationOutcome.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -123,7 +125,16 @@ class BundleImportApi(FhirApiView):
     )
     def post(self, request):
         site = access_site(request.user, request.query_params.get("site"), importing=True)
-        result = fhir_in.import_bundle(actor=request.user, site=site, payload=request.body)
+        try:
+            payload = request.body
+        except RequestDataTooBig:
+            issue = Issue(
+                oo.STRUCTURE,
+                f"The Bundle is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
+                "the tracker accepts; send the results in smaller Bundles.",
+            )
+            return Response(oo.operation_outcome([issue]), status=400)
+        result = fhir_in.import_bundle(actor=request.user, site=site, payload=payload)
         return Response(result.outcome(), status=result.status)
 
 

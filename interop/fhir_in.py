@@ -38,7 +38,9 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError as PydanticError
+from rest_framework.exceptions import ParseError
 
+from config.parsers import loads as json_loads
 from interop import loinc
 from interop import outcome as oo
 from interop.loinc import Kind
@@ -347,9 +349,13 @@ def _read_observation(
 def _read_bundle(payload: bytes | str | dict) -> tuple[dict | None, list[Issue]]:
     if isinstance(payload, bytes | str):
         try:
-            payload = json.loads(payload)
-        except (ValueError, UnicodeDecodeError) as error:
+            text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
+            # The API's own decoder: bounded nesting and number lengths, never a 500.
+            payload = json_loads(text)
+        except UnicodeDecodeError as error:
             return None, [Issue(oo.STRUCTURE, f"The body is not valid JSON: {error}.")]
+        except ParseError as error:
+            return None, [Issue(oo.STRUCTURE, f"The body is not valid JSON: {error.detail}")]
     if not isinstance(payload, dict) or payload.get("resourceType") != "Bundle":
         return None, [
             Issue(oo.STRUCTURE, "Send a FHIR Bundle (resourceType 'Bundle').", ["Bundle"])

@@ -85,7 +85,7 @@ def test_a_term_that_is_not_text_is_a_field_error_on_a_correction(world, api, te
     revision = world.visit.revision
     response = api(world.users["nurse"]).patch(
         f"/api/v1/visits/{world.visit.pk}/",
-        {"reason": "typo", "observations": [{"term": term, "grade": 1}]},
+        {"reason": "typo", "revision": revision, "observations": [{"term": term, "grade": 1}]},
         format="json",
     )
     assert response.status_code == 400

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.utils import formats, timezone
 
 from tests.factories import PASSWORD
 from toxicity import services
@@ -211,7 +212,9 @@ def test_the_signed_decisions_panel_for_the_patient_page_shows_name_time_and_mea
         Context({"patient": world.patient})
     )
     assert "Olga Oncologist" in html
-    assert reloaded(signed).decided_at.strftime("%Y-%m-%d %H:%M:%S") in html
+    # Shown in the clinic's zone, with the zone, as every time on the clinicians' pages.
+    decided_at = timezone.localtime(reloaded(signed).decided_at)
+    assert formats.date_format(decided_at, "DATETIME_FORMAT") in html
     assert "approved dose change" in html
 
 

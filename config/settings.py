@@ -330,6 +330,20 @@ API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365, minimum=1)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 if API_TOKEN_DAYS > API_TOKEN_MAX_DAYS:
     raise ConfigurationError("API_TOKEN_DAYS cannot be more than API_TOKEN_MAX_DAYS.")
+
+# --- FHIR and SDTM exchange (docs/interoperability.md) -------------------------------
+# The site roles that may import and export, and those that may ask for identifiers.
+_SITE_ROLES = ("nurse", "oncologist", "pharmacist", "site_admin")
+INTEROP_ROLES = env_list("INTEROP_ROLES", ["oncologist", "site_admin"])
+INTEROP_IDENTIFIER_ROLES = env_list("INTEROP_IDENTIFIER_ROLES", ["site_admin"])
+for _name, _roles in (
+    ("INTEROP_ROLES", INTEROP_ROLES),
+    ("INTEROP_IDENTIFIER_ROLES", INTEROP_IDENTIFIER_ROLES),
+):
+    if _unknown := sorted(set(_roles) - set(_SITE_ROLES)):
+        raise ConfigurationError(
+            f"{_name} names unknown roles {', '.join(_unknown)}; use {', '.join(_SITE_ROLES)}."
+        )
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated API call then gets 401 with WWW-Authenticate.

@@ -15,19 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from patients.access import access_patient, role_at
-from patients.models import Patient, Role, Site
+from patients.models import Patient, Site
 from toxicity.services import VISIT_RECORDERS
-
-DEFAULT_ROLES = (Role.ONCOLOGIST, Role.SITE_ADMIN)
-DEFAULT_IDENTIFIER_ROLES = (Role.SITE_ADMIN,)
 
 
 def exchange_roles() -> tuple[str, ...]:
-    return tuple(getattr(settings, "INTEROP_ROLES", DEFAULT_ROLES))
+    return tuple(settings.INTEROP_ROLES)
 
 
 def identifier_roles() -> tuple[str, ...]:
-    return tuple(getattr(settings, "INTEROP_IDENTIFIER_ROLES", DEFAULT_IDENTIFIER_ROLES))
+    return tuple(settings.INTEROP_IDENTIFIER_ROLES)
 
 
 def access_site(user, site_code, *, importing: bool = False) -> Site:

@@ -45,3 +45,9 @@ def test_a_bad_database_url_stops_start_up_with_its_name():
 def test_the_deployment_check_passes_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_unknown_role_in_the_exchange_roles_stops_start_up_with_its_name():
+    result = run_manage("check", env={**PRODUCTION, "INTEROP_ROLES": "oncologist,doctor"})
+    assert result.returncode != 0
+    assert "INTEROP_ROLES names unknown roles doctor" in result.stderr

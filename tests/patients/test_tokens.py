@@ -107,6 +107,7 @@ def test_the_admin_lists_tokens_without_the_token(client, nurse):
     assert client.get("/admin/patients/apitoken/add/").status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)  # SQLite runs schema changes outside a transaction
 def test_existing_plain_tokens_are_hashed_and_the_plain_table_dropped(nurse, patient):
     """What the migration does on a database that still has DRF's token table."""
     plain = "0123456789abcdef0123456789abcdef01234567"

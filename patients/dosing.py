@@ -2,7 +2,7 @@
 
 Plain values, no Django: the ledger rows are read by the caller and handed in.
 The ladders are the labels' dose-reduction levels for differentiated thyroid
-cancer (shared/clinical/reference.md 2.1-2.3, verification.md 1.3, 3.2).
+cancer (docs/sources/reference.md 2.1-2.3, docs/sources/verification.md 1.3, 3.2).
 """
 
 from __future__ import annotations

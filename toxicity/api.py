@@ -1,7 +1,7 @@
 """POST /api/v1/evaluate/: what would the tracker recommend for this scenario?
 
 Stateless and read-only: pharmacists use it to check a rule set before go-live.
-The request and response are shared/clinical/evaluate-contract.md, exactly.
+The request and response are docs/sources/evaluate-contract.md, exactly.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The labels' monitoring schedules as data, and when the next check falls due.
 
-Pure Python, no Django. Facts from /work/shared/clinical/reference.md 2.1-2.3,
+Pure Python, no Django. Facts from docs/sources/reference.md 2.1-2.3,
 corrected by verification.md 1.4 and 2.3. `confirmed=False` marks schedules
 that no primary text confirmed ([U] / STILL UNCONFIRMED, or a project default
 where the label says only "periodically"): the pages show them as such, and a

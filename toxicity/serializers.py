@@ -225,7 +225,7 @@ class DecisionInput(serializers.Serializer):
     )
 
 
-# --- POST /api/v1/evaluate/ (shared/clinical/evaluate-contract.md) -----------------
+# --- POST /api/v1/evaluate/ (docs/sources/evaluate-contract.md) -----------------
 # These describe the contract in the OpenAPI schema. The view hands the JSON to the
 # rule engine as it came, and the engine's own validation (toxicity.rules.evaluate)
 # decides what is refused, with the contract's field paths.

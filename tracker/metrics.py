@@ -1,6 +1,6 @@
 """Dose figures of a treatment course, from its ledger. Plain values, no Django.
 
-Definitions follow shared/clinical/reference.md section 3.4:
+Definitions follow docs/sources/reference.md section 3.4:
 
 - relative dose intensity (RDI, %) = mg actually taken / (planned starting daily
   dose x days in the window, hold days counted) x 100;

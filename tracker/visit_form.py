@@ -1,7 +1,7 @@
 """The nurse's visit form: every field a routine visit needs, keyboard only.
 
 The form turns what the nurse typed into the observations of
-shared/clinical/evaluate-contract.md and hands them to toxicity.services, so the
+docs/sources/evaluate-contract.md and hands them to toxicity.services, so the
 page, the API and the engine refuse exactly the same things. While the nurse
 types, static/js/visit-form.js posts the form to `preview` and shows the grades
 and the recommendation the engine would make, before anything is saved.

@@ -1,4 +1,4 @@
-"""Dose figures from the ledger, per shared/clinical/reference.md 3.4."""
+"""Dose figures from the ledger, per docs/sources/reference.md 3.4."""
 
 from __future__ import annotations
 

@@ -12,21 +12,21 @@ Percentages are compared by cross-multiplication, never after a rounded division
 
 Source sentences (disease.md):
 
-- "longest diameter >= 10 mm on CT or MRI (>= 20 mm on chest X-ray); a lymph node is
-  measurable with a short axis >= 15 mm; nodes of 10-15 mm short axis are
+- "longest diameter ≥ 10 mm on CT or MRI (≥ 20 mm on chest X-ray); a lymph node is
+  measurable with a short axis ≥ 15 mm; nodes of 10–15 mm short axis are
   non-target, < 10 mm normal."
 - "at most 5 in total and at most 2 per organ"; "sum of diameters (longest diameter
   for lesions, short axis for nodes)".
 - "Lesions in a previously irradiated field (or after other loco-regional therapy)
   are usually not measurable unless they have progressed since."
 - "CR: every target lesion gone, and every target node < 10 mm short axis; PR: sum
-  >= 30 % below the baseline sum; PD: sum >= 20 % above the smallest sum on study
+  ≥ 30 % below the baseline sum; PD: sum ≥ 20 % above the smallest sum on study
   (nadir, which may be the baseline) and at least 5 mm larger in absolute terms; or
   any new lesion; SD: neither PR nor PD."
 - "unequivocal progression of non-target disease, or a new lesion, is PD whatever
   the target sum does."
 
-Unconfirmed (the sources are silent; the choice made here is the cautious one):
+Unconfirmed (the sources are silent; each choice below awaits a clinician's confirmation):
 
 - NE. disease.md names no rule for "not evaluable". A time point is NE when a target
   lesion was not measured (the sum cannot be computed) or the non-target disease was
@@ -94,7 +94,7 @@ MAX_TARGETS_PER_ORGAN = 2
 PR_DECREASE_FROM_BASELINE_PCT = Decimal(30)
 PD_INCREASE_FROM_NADIR_PCT = Decimal(20)
 PD_INCREASE_ABSOLUTE_MM = Decimal(5)
-# reference.md 3.1, Rec 63: "that has progressed over the prior 12-14 months".
+# reference.md 3.1, Rec 63: "that has progressed over the prior 12–14 months".
 WINDOW_SHORT_MONTHS = 12
 WINDOW_LONG_MONTHS = 14
 
@@ -139,7 +139,7 @@ class Response(StrEnum):
 
 
 class ProgressionWindow(StrEnum):
-    """Where the start of progression lies against Rec 63's "prior 12-14 months".
+    """Where the start of progression lies against Rec 63's "prior 12–14 months".
 
     The guideline gives a range, not one cut-off, so both ends are reported: within
     12 months meets it on either reading; between 12 and 14 months meets it only at
@@ -244,7 +244,7 @@ class Study:
             or self.new_lesions < 0
         ):
             errors["new_lesions"] = (
-                f"the number of new lesions is a whole number >= 0, not {self.new_lesions!r}"
+                f"the number of new lesions is a whole number ≥ 0, not {self.new_lesions!r}"
             )
         if errors:
             raise RecistInputError(errors)
@@ -297,7 +297,7 @@ def check_measurable(lesion: TargetLesion) -> MeasurabilityCheck:
         if size < MIN_NODE_MEASURABLE_MM:
             return MeasurabilityCheck(
                 Measurability.NON_MEASURABLE,
-                f"node short axis {size} mm is {NODE_NORMAL_BELOW_MM}-{MIN_NODE_MEASURABLE_MM}"
+                f"node short axis {size} mm is {NODE_NORMAL_BELOW_MM}–{MIN_NODE_MEASURABLE_MM}"
                 f" mm: non-target (measurable from {MIN_NODE_MEASURABLE_MM} mm)",
             )
     else:
@@ -505,8 +505,8 @@ def time_point_response(
             reasons.append(
                 RuleFired(
                     "pd_sum",
-                    f"sum {current_sum} mm is >= {PD_INCREASE_FROM_NADIR_PCT} % above the nadir "
-                    f"({nadir} mm) and {from_nadir_mm} mm larger (>= "
+                    f"sum {current_sum} mm is ≥ {PD_INCREASE_FROM_NADIR_PCT} % above the nadir "
+                    f"({nadir} mm) and {from_nadir_mm} mm larger (≥ "
                     f"{PD_INCREASE_ABSOLUTE_MM} mm)",
                 )
             )
@@ -533,7 +533,7 @@ def time_point_response(
             reasons.append(
                 RuleFired(
                     "pr_sum",
-                    f"sum {current_sum} mm is >= {PR_DECREASE_FROM_BASELINE_PCT} % below the "
+                    f"sum {current_sum} mm is ≥ {PR_DECREASE_FROM_BASELINE_PCT} % below the "
                     f"baseline sum ({baseline_sum} mm)",
                 )
             )
@@ -611,10 +611,10 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 
 def progression_window(began: dt.date | None, on: dt.date) -> ProgressionWindow:
-    """Whether progression documented on ``began`` lies in the 12-14 months before ``on``.
+    """Whether progression documented on ``began`` lies in the 12–14 months before ``on``.
 
     Rec 63 (reference.md 3.1): asymptomatic disease "that has progressed over the
-    prior 12-14 months". Months are calendar months, and the edge days count as
+    prior 12–14 months". Months are calendar months, and the edge days count as
     within: progression exactly 12 months before ``on`` is within 12 months
     (the sources do not say whether the edge day counts: unconfirmed)."""
     if began is None:

@@ -4,19 +4,19 @@ Pure Python, no Django. Facts from docs/sources/reference.md 3.3 and
 docs/sources/disease.md ("Thyroglobulin"):
 
 - Inputs: "Tg values measured under TSH suppression, with anti-Tg antibodies
-  negative, using the same assay. Miyauchi et al., Thyroid 2011 ... required >=4 Tg
+  negative, using the same assay. Miyauchi et al., Thyroid 2011 ... required ≥4 Tg
   measurements with TSH <0.1 mIU/L and undetectable anti-Tg antibody" [S].
 - Computation ("standard method" [U]): "Fit a least-squares line to ln(Tg) against
-  time in years; call the slope b. Tg-DT = ln 2 / b. If b <= 0, Tg is falling:
+  time in years; call the slope b. Tg-DT = ln 2 / b. If b ≤ 0, Tg is falling:
   report 'negative / not doubling'."
-- Categories: "<1 y, 1-3 y, >=3 y, and negative" [S].
+- Categories: "<1 y, 1–3 y, ≥3 y, and negative" [S].
 - Worked example: Tg 2.0, 2.8, 4.1, 5.6 ng/mL at 0, 0.5, 1.0 and 1.5 y gives
   b = 0.694/y and Tg-DT = 0.999 y, category <1 y (tests/disease/test_thyroglobulin.py).
 
-Unconfirmed (the sources are silent; the choice made here says so):
+Unconfirmed (the sources are silent; each choice below awaits a clinician's confirmation):
 
 - Dates become years at 365.25 days a year.
-- "1-3 y" is read as 1 <= DT < 3, since "<1 y" and ">=3 y" are the neighbours.
+- "1–3 y" is read as 1 ≤ DT < 3, since "<1 y" and "≥3 y" are the neighbours.
 - A TSH not recorded with a Tg does not show suppression: that value is left out.
 - An antibody result other than negative (positive, or not recorded) leaves the value
   out.
@@ -26,7 +26,7 @@ Unconfirmed (the sources are silent; the choice made here says so):
   it is not in the sources.
 
 Arithmetic noise: the doubling time is rounded to 1e-9 years (about 0.03 s) before
-it is categorised, so a series that doubles exactly every year reads 1-3 y, as
+it is categorised, so a series that doubles exactly every year reads 1–3 y, as
 written, and not "<1 y" by a last-bit rounding.
 """
 
@@ -86,11 +86,11 @@ class TgDtStatus(StrEnum):
 
 
 class TgDtCategory(StrEnum):
-    """reference.md 3.3: "<1 y, 1-3 y, >=3 y, and negative"."""
+    """reference.md 3.3: "<1 y, 1–3 y, ≥3 y, and negative", spelled as there."""
 
     UNDER_1_YEAR = "<1 y"
-    FROM_1_TO_3_YEARS = "1-3 y"
-    AT_LEAST_3_YEARS = ">=3 y"
+    FROM_1_TO_3_YEARS = "1–3 y"
+    AT_LEAST_3_YEARS = "≥3 y"
     NOT_DOUBLING = "negative / not doubling"
 
 

@@ -3,6 +3,8 @@ measured the same way."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from disease.recist import (
@@ -54,8 +56,6 @@ def test_a_target_that_changes_from_lesion_to_node_is_refused():
 
 @pytest.mark.parametrize("days", [0, -1])
 def test_a_follow_up_on_or_before_the_baseline_is_refused(days):
-    import datetime as dt
-
     on = BASELINE_DATE + dt.timedelta(days=days)
     with pytest.raises(RecistInputError) as refused:
         time_point_response(BASELINE, follow_up(lesion("T1"), lesion("T2", organ="liver"), on=on))

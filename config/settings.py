@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "notifications",
     "tracker",
     "interop",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A patient account sees the patient pages only (reports/access.py).
+    "reports.access.PatientAccountBoundary",
     "config.middleware.SessionLifetimeMiddleware",
     "config.middleware.ClinicTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -240,6 +243,10 @@ ALERT_EPISODE_QUIET_DAYS = env_int("ALERT_EPISODE_QUIET_DAYS", 42, minimum=1)
 # A dose recommendation undecided for this long goes into the oncologist's daily digest.
 ALERT_RECOMMENDATION_PENDING_HOURS = env_int("ALERT_RECOMMENDATION_PENDING_HOURS", 24, minimum=1)
 
+# --- Patients reporting from home (reports) -----------------------------------------
+# A nurse's invitation (emailed link or printed code) works this long, once.
+PATIENT_INVITATION_HOURS = env_int("PATIENT_INVITATION_HOURS", 72, minimum=1)
+
 # --- Celery -------------------------------------------------------------------------
 # No broker configured: tasks run in this process after the transaction commits
 # (the embedded default). Same code path, no worker needed.
@@ -351,7 +358,11 @@ REST_FRAMEWORK = {
         "patients.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # The API is the clinic's: patient accounts are refused (reports/access.py).
+        "reports.access.NotPatientAccount",
+    ],
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.error_handler",
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
@@ -379,7 +390,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema and Swagger UI are for signed-in users and API clients, not the internet.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.IsAuthenticated",
+        "reports.access.NotPatientAccount",
+    ],
 }
 
 # --- Logging: no patient identifiers in log records --------------------------------

@@ -20,6 +20,9 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("", include("tracker.urls")),
     path("alerts/", include("notifications.page_urls")),
+    # Patients and carers report from home (reports.access keeps them under me/).
+    path("me/", include("reports.urls")),
+    path("patient-reports/", include("reports.clinic_urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

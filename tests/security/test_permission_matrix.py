@@ -2,7 +2,9 @@
 
 The table (MATRIX) is the expected answer of each (URL name, method) for each role:
 anonymous, a user of another site (an oncologist there: the most privileged
-outsider), and the site's admin, nurse, pharmacist and oncologist. URL arguments
+outsider), the site's admin, nurse, pharmacist and oncologist, and a patient account
+of the site's patient (reports: it gets 404 on every clinical page and 403 from the
+API, and reaches only its own pages under /me/). URL arguments
 are real objects of the site (a patient, course, visit, recommendation, alert, the
 oncologist's acknowledge link, and a rule set with an unconfirmed row); write
 requests carry a valid body, so a refusal is the role's and not the input's. Roles
@@ -16,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 46 URL patterns, 64 (URL, method) pairs, x 6 roles = 384 requests.
+Matrix size: 56 URL patterns, 82 (URL, method) pairs, x 7 roles = 574 requests.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ from toxicity import signoff
 from toxicity.api import EXAMPLE
 from toxicity.models import Visit
 
-ROLES = ("anonymous", "outsider", "site_admin", "nurse", "pharmacist", "oncologist")
+ROLES = ("anonymous", "outsider", "site_admin", "nurse", "pharmacist", "oncologist", "patient")
 SIGNED_IN = ROLES[1:]
+CLINICIANS = ("site_admin", "nurse", "pharmacist", "oncologist")
 LOGIN = "login page"  # 302 to /accounts/login/?next=...
+PATIENT_LOGIN = "patient login page"  # 302 to /me/sign-in/?next=...
 
 # Views whose accepted methods cannot be read from the view (no decorator, no class):
 # declared here, from reading the view.
@@ -55,10 +59,13 @@ DECLARED_METHODS = {
 
 
 def _all(status, **others):
-    """The same answer for every signed-in role, anonymous refused by the page or API."""
-    return dict.fromkeys(SIGNED_IN, status) | {
-        role.replace("-", "_"): value for role, value in others.items()
-    }
+    """The same answer for every signed-in clinician; a patient account gets 404 unless
+    named (reports.access.PatientAccountBoundary)."""
+    return (
+        dict.fromkeys(SIGNED_IN, status)
+        | {"patient": 404}
+        | {role.replace("-", "_"): value for role, value in others.items()}
+    )
 
 
 def page(status=200, *, outsider=404, **roles):
@@ -66,13 +73,22 @@ def page(status=200, *, outsider=404, **roles):
     unknown = set(roles) - set(ROLES)
     assert not unknown, f"no such role: {unknown}"
     row = {"anonymous": LOGIN, "outsider": outsider}
-    for role in ("site_admin", "nurse", "pharmacist", "oncologist"):
+    for role in CLINICIANS:
         row[role] = roles.get(role, status)
+    row["patient"] = roles.get("patient", 404)  # a clinical page: never the patient's
     return row
 
 
 def api(status=200, *, outsider=404, **roles):
-    return page(status, outsider=outsider, **roles) | {"anonymous": 401}
+    # A patient account is refused by the API's default permission, however it signs in.
+    return page(status, outsider=outsider, **{"patient": 403, **roles}) | {"anonymous": 401}
+
+
+def patient_page(status=200):
+    """A patient's own page (/me/): the patient account only; clinicians get 404."""
+    return {"anonymous": PATIENT_LOGIN, "patient": status} | dict.fromkeys(
+        ("outsider", *CLINICIANS), 404
+    )
 
 
 MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
@@ -109,7 +125,7 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "POST": _all(302) | {"anonymous": 200},  # empty form: shown again
         "PUT": _all(302) | {"anonymous": 200},  # Django's FormView treats PUT as POST
     },
-    "logout": {"POST": _all(302) | {"anonymous": 302}},
+    "logout": {"POST": _all(302) | {"anonymous": 302, "patient": 302}},
     # One's own password: signed in; an empty form is shown again with its errors.
     "password_change": {
         "GET": _all(200) | {"anonymous": LOGIN},
@@ -167,6 +183,33 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "api-fhir-patient-everything": {"GET": api(nurse=403, pharmacist=403)},
     "api-schema": {"GET": api(outsider=200)},
     "api-docs": {"GET": api(outsider=200)},
+    # --- patients reporting from home (reports) ----------------------------------------
+    # The patients' sign-in and code pages are for anyone (a clinician's sign-in is
+    # refused by the form); a made-up code opens nothing.
+    "reports:sign-in": {
+        "GET": _all(200, patient=200) | {"anonymous": 200},
+        "POST": _all(200, patient=200) | {"anonymous": 200},  # empty form: shown again
+        "PUT": _all(200, patient=200) | {"anonymous": 200},
+    },
+    "reports:enter-code": {
+        "GET": _all(200, patient=200) | {"anonymous": 200},
+        "POST": _all(200, patient=200) | {"anonymous": 200},  # no code: shown again
+    },
+    "reports:accept": {
+        "GET": _all(404, patient=404) | {"anonymous": 404},
+        "POST": _all(404, patient=404) | {"anonymous": 404},
+    },
+    "reports:home": {"GET": patient_page()},
+    "reports:weekly": {"GET": patient_page(), "POST": patient_page(302)},
+    "reports:blood-pressure": {"GET": patient_page(), "POST": patient_page(302)},
+    "reports:doses": {"GET": patient_page(), "POST": patient_page(302)},
+    "reports:report": {"GET": patient_page()},
+    # The clinic's side: inviting is the nurse's and oncologist's; reading, every member's.
+    "patient-reports:invite": {
+        "GET": page(site_admin=403, pharmacist=403),
+        "POST": page(site_admin=403, pharmacist=403),  # a printed code is shown
+    },
+    "patient-reports:reports": {"GET": page()},
 }
 
 
@@ -238,7 +281,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (46, 64, 384)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (56, 82, 574)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -270,6 +313,10 @@ def url_for(name: str, world) -> str:
         "api-fhir-patient-everything": [world.patient.pk],
         "password_reset_confirm": ["MQ", "not-a-real-token"],
         "unlock-user": [world.users["nurse"].memberships.get().pk],
+        "reports:accept": ["NOTAREALCODE2345"],
+        "reports:report": [world.patient_report.pk],
+        "patient-reports:invite": [world.patient.pk],
+        "patient-reports:reports": [world.patient.pk],
     }
     url = reverse(name, args=arguments.get(name, []))
     if name == "api-fhir-bundle":
@@ -337,6 +384,18 @@ def body_for(name: str, method: str, world) -> dict:
         },
         ("api-recommendation-decision", "POST"): {"decision": "approve", "password": PASSWORD},
         ("api-fhir-bundle", "POST"): fhir_bundle(world),
+        ("reports:weekly", "POST"): {"diarrhea__frequency": 2},
+        ("reports:blood-pressure", "POST"): {
+            "morning_taken_at": timezone.localtime(an_hour_ago).strftime("%Y-%m-%dT%H:%M"),
+            "morning_sbp1": 128,
+            "morning_dbp1": 82,
+        },
+        ("reports:doses", "POST"): {
+            "date": timezone.localdate().isoformat(),
+            "status": "missed",
+            "reason": "Forgot",
+        },
+        ("patient-reports:invite", "POST"): {"channel": "printed"},
     }
     return bodies.get((name, method), {})
 
@@ -377,6 +436,13 @@ def send(client, method: str, url: str, body: dict):
 
 
 def answer_differs(response, expected) -> str | None:
+    if expected == PATIENT_LOGIN:
+        location = response.headers.get("Location", "")
+        if response.status_code == 302 and location.startswith(
+            reverse("reports:sign-in") + "?next="
+        ):
+            return None
+        return f"{response.status_code} {location!r} (expected the patients' sign-in)"
     if expected == LOGIN:
         location = response.headers.get("Location", "")
         if response.status_code == 302 and location.startswith(reverse("login") + "?next="):
@@ -390,8 +456,20 @@ def answer_differs(response, expected) -> str | None:
 CELLS = sorted((name, method) for name, methods in MATRIX.items() for method in methods)
 
 
+@pytest.fixture
+def patient_world(world):
+    """The world, with a patient account of its patient that has sent one report."""
+    from tests.reports.factories import patient_account, weekly_report
+
+    account = patient_account(world.users["nurse"], world.patient)
+    world.users["patient"] = account.user
+    world.patient_report = weekly_report(account)
+    return world
+
+
 @pytest.mark.parametrize(("name", "method"), CELLS, ids=[f"{m} {n}" for n, m in CELLS])
-def test_each_role_gets_the_answer_in_the_table(world, name, method):
+def test_each_role_gets_the_answer_in_the_table(patient_world, name, method):
+    world = patient_world
     url = url_for(name, world)
     mismatches = []
     for role in ROLES:
@@ -400,7 +478,7 @@ def test_each_role_gets_the_answer_in_the_table(world, name, method):
         wrong = answer_differs(response, MATRIX[name][method][role])
         if wrong:
             mismatches.append(f"{role}: {method} {url} -> {wrong}")
-        if role == "outsider":
+        if role in ("outsider", "patient"):  # the patient's own pages carry no identifier
             content = response.content.decode(errors="replace")
             for identifier in (world.patient.mrn, world.patient.reference_code):
                 if identifier in content:

@@ -1,0 +1,12 @@
+"""The clinic's pages of the patient-reports app (clinicians only)."""
+
+from django.urls import path
+
+from reports import views
+
+app_name = "patient-reports"
+
+urlpatterns = [
+    path("patients/<int:patient_id>/invite/", views.invite, name="invite"),
+    path("patients/<int:patient_id>/", views.clinic_reports, name="reports"),
+]

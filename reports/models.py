@@ -1,0 +1,223 @@
+"""What patients report from home, and the accounts they report with.
+
+A patient account is a Django user linked to one patient (the patient, or a named
+carer reporting for them). It has no site membership, so it holds no clinical role;
+reports.access keeps it inside the patient pages. Reports are clinical records:
+audited by django-simple-history, never deleted, never bulk-written.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from patients import limits
+from patients.models import ClinicalRecord, Patient, TreatmentCourse
+from reports import items
+
+
+class PatientAccount(models.Model):
+    """A sign-in that sees and writes only one patient's own reports."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient_account"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="report_accounts")
+    # Blank for the patient; the carer's name when a carer reports for the patient.
+    carer_name = models.CharField(max_length=limits.NAME_CHARS, blank=True)
+    created_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        # No name: str() ends up in logs and admin messages.
+        who = "carer" if self.carer_name else "patient"
+        return f"{self.patient.reference_code} ({who})"
+
+    @property
+    def is_carer(self) -> bool:
+        return bool(self.carer_name)
+
+
+class InvitationChannel(models.TextChoices):
+    EMAIL = "email", _("Email with a link")
+    PRINTED = "printed", _("Printed code")
+
+
+class Invitation(models.Model):
+    """A one-time, expiring code that lets a patient (or carer) set a password.
+
+    Only the SHA-256 of the code is stored (as API tokens are, patients/tokens.py):
+    the code is 80 random bits, so nothing can be guessed back from the digest.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="invitations")
+    channel = models.CharField(max_length=10, choices=InvitationChannel.choices)
+    email = models.EmailField(blank=True)
+    carer_name = models.CharField(max_length=limits.NAME_CHARS, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    # A newer invitation for the same person replaces this one.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    account = models.ForeignKey(
+        PatientAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(channel="email") | ~Q(email=""), name="emailed_invitation_has_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} for {self.patient.reference_code}"
+
+
+class SymptomReport(ClinicalRecord):
+    """One weekly PRO-CTCAE survey as the patient sent it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="symptom_reports")
+    account = models.ForeignKey(PatientAccount, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    recall_days = models.PositiveSmallIntegerField(default=items.RECALL_DAYS)
+    anything_else = models.TextField(
+        blank=True, validators=limits.validators(items.ANYTHING_ELSE_CHARS)
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"symptom report {self.pk}"
+
+
+class SymptomAnswer(ClinicalRecord):
+    """The answers to one item, and its PRO-CTCAE composite grade (toxicity.ctcae.pro).
+
+    The composite (0-3) is not a CTCAE grade: it tells a nurse to grade the symptom;
+    it never changes a dose by itself (policy.md point 8).
+    """
+
+    report = models.ForeignKey(SymptomReport, on_delete=models.PROTECT, related_name="answers")
+    item = models.CharField(max_length=40)
+    frequency = models.PositiveSmallIntegerField(null=True, blank=True)
+    severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    interference = models.PositiveSmallIntegerField(null=True, blank=True)
+    composite_grade = models.PositiveSmallIntegerField()
+    # The question text in force when answered was (un)confirmed against the NCI form.
+    wording_confirmed = models.BooleanField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "item"], name="one_answer_per_item"),
+            models.CheckConstraint(
+                condition=Q(composite_grade__lte=3), name="composite_grade_0_to_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: composite {self.composite_grade}"
+
+
+class BpPeriod(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    EVENING = "evening", _("Evening")
+
+
+class BpSource(models.TextChoices):
+    FORM = "form", _("Typed by the patient")
+    CSV = "csv", _("Imported from a home monitor")
+
+
+class HomeBloodPressure(ClinicalRecord):
+    """Two readings taken at home at one time, graded as the clinic grades readings.
+
+    The grade is ``toxicity.ctcae.grading.grade_hypertension`` of the readings, the
+    function the engine grades a visit's readings with; a home reading is marked as
+    such and is never a visit.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="home_bp")
+    account = models.ForeignKey(PatientAccount, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(
+        SymptomReport, null=True, blank=True, on_delete=models.PROTECT, related_name="home_bp"
+    )
+    period = models.CharField(max_length=10, choices=BpPeriod.choices)
+    taken_at = models.DateTimeField()
+    sbp1 = models.PositiveSmallIntegerField()
+    dbp1 = models.PositiveSmallIntegerField()
+    sbp2 = models.PositiveSmallIntegerField(null=True, blank=True)
+    dbp2 = models.PositiveSmallIntegerField(null=True, blank=True)
+    ctcae_grade = models.PositiveSmallIntegerField()
+    provisional = models.BooleanField()
+    basis = models.CharField(max_length=200)
+    source = models.CharField(max_length=10, choices=BpSource.choices, default=BpSource.FORM)
+    recorded_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sbp2__isnull=True, dbp2__isnull=True)
+                | Q(sbp2__isnull=False, dbp2__isnull=False),
+                name="second_home_reading_whole",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"home BP {self.pk}"
+
+    @property
+    def readings(self) -> list[tuple[int, int]]:
+        pairs = [(self.sbp1, self.dbp1)]
+        if self.sbp2 is not None and self.dbp2 is not None:
+            pairs.append((self.sbp2, self.dbp2))
+        return pairs
+
+
+class DoseStatus(models.TextChoices):
+    TAKEN = "taken", _("I took my usual dose")
+    MISSED = "missed", _("I did not take it")
+    REDUCED = "reduced", _("I took a lower dose")
+
+
+class DoseReport(ClinicalRecord):
+    """What the patient says they took on one day (adherence; never a dose change)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="dose_reports")
+    account = models.ForeignKey(PatientAccount, on_delete=models.PROTECT, related_name="+")
+    # The course running on that day, when there was one: the dose-intensity figures'.
+    course = models.ForeignKey(
+        TreatmentCourse, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField()
+    status = models.CharField(max_length=10, choices=DoseStatus.choices)
+    dose_mg = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    reason = models.TextField(blank=True, validators=limits.validators(limits.REASON_CHARS))
+    recorded_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="reduced") | Q(dose_mg__isnull=False),
+                name="lower_dose_has_amount",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"dose report {self.pk}"

@@ -1,0 +1,84 @@
+"""Reads of patient reports. The ``own_*`` reads take the patient account and filter by
+its patient: a patient reaches no other patient's rows whatever id it asks for."""
+
+from __future__ import annotations
+
+from itertools import chain
+
+from django.db.models import Prefetch
+
+from patients.models import Patient
+from reports import items
+from reports.models import (
+    DoseReport,
+    HomeBloodPressure,
+    PatientAccount,
+    SymptomAnswer,
+    SymptomReport,
+)
+
+RECENT = 10
+
+
+def own_recent(account: PatientAccount) -> list:
+    """The patient's last reports, readings and dose notes, newest first."""
+    patient = account.patient
+    reports = SymptomReport.objects.filter(patient=patient)[:RECENT]
+    readings = HomeBloodPressure.objects.filter(patient=patient, report=None)[:RECENT]
+    doses = DoseReport.objects.filter(patient=patient)[:RECENT]
+
+    def when(row):
+        return (
+            getattr(row, "submitted_at", None) or getattr(row, "taken_at", None) or row.recorded_at
+        )
+
+    return sorted(chain(reports, readings, doses), key=when, reverse=True)[:RECENT]
+
+
+def own_report(account: PatientAccount, report_id) -> SymptomReport | None:
+    try:
+        report_id = int(report_id)
+    except (TypeError, ValueError):
+        return None
+    return SymptomReport.objects.filter(patient=account.patient, pk=report_id).first()
+
+
+def answers_for_patient(report: SymptomReport) -> list[tuple]:
+    """(item, answer, [(question, answer words)]) in the survey's order."""
+    by_item = {answer.item: answer for answer in report.answers.all()}
+    out = []
+    for item in items.SURVEY:
+        answer = by_item.get(item.key)
+        if answer is None:
+            continue
+        said = []
+        for question in item.questions:
+            value = getattr(answer, question.attribute)
+            if value is not None:
+                said.append((question.text, dict(question.choices)[value]))
+        out.append((item, answer, said))
+    return out
+
+
+def clinic_reports(patient: Patient) -> list[dict]:
+    reports = (
+        SymptomReport.objects.filter(patient=patient)
+        .prefetch_related(
+            Prefetch("answers", queryset=SymptomAnswer.objects.order_by("item")),
+            "home_bp",
+        )
+        .select_related("account")
+    )
+    return [{"report": report, "answers": answers_for_patient(report)} for report in reports]
+
+
+def home_bp(patient: Patient):
+    return HomeBloodPressure.objects.filter(patient=patient).select_related("account")
+
+
+def dose_reports(patient: Patient):
+    return DoseReport.objects.filter(patient=patient).select_related("account", "course")
+
+
+def accounts(patient: Patient):
+    return PatientAccount.objects.filter(patient=patient).select_related("user")

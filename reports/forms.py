@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from patients import limits
-from reports import items
+from reports import items, monitor_csv
 from reports.access import is_patient_account
 from reports.models import BpPeriod, DoseStatus, InvitationChannel
 
@@ -200,3 +200,26 @@ class DoseForm(forms.Form):
         max_length=limits.REASON_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class MonitorCsvForm(forms.Form):
+    file = forms.FileField(
+        label=_("Your blood pressure monitor's export (a CSV file)"),
+        error_messages={"required": _("Choose the file to send.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > monitor_csv.MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(kib)s KiB."),
+                params={"kib": monitor_csv.MAX_BYTES // 1024},
+            )
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "latin-1"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise ValidationError(_("This file is not a CSV text file."))  # pragma: no cover

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from patients import limits
 from patients.access import has_role
 from patients.models import Patient, Role, TreatmentCourse
-from reports import items
+from reports import items, monitor_csv
 from reports.models import (
     BpPeriod,
     BpSource,
@@ -251,21 +251,21 @@ def _audit(instance, account: PatientAccount, reason: str) -> None:
     instance._change_reason = reason
 
 
-def _check_when(value: datetime | None, field: str, errors: dict) -> None:
+def _check_when(
+    value: datetime | None, field: str, errors: dict, oldest: int | None = BACKDATE_DAYS
+) -> None:
     now = timezone.now()
     if value is None:
         errors[field] = _("Say when you took it.")
     elif value > now + CLOCK_SKEW:
         errors[field] = _("This time is in the future.")
-    elif value < now - timedelta(days=BACKDATE_DAYS):
-        errors[field] = _("Report readings from the last %(days)s days only.") % {
-            "days": BACKDATE_DAYS
-        }
+    elif oldest is not None and value < now - timedelta(days=oldest):
+        errors[field] = _("Report readings from the last %(days)s days only.") % {"days": oldest}
 
 
-def _bp_errors(session: dict, prefix: str) -> dict[str, str]:
+def _bp_errors(session: dict, prefix: str, oldest: int | None = BACKDATE_DAYS) -> dict[str, str]:
     errors: dict[str, str] = {}
-    _check_when(session.get("taken_at"), f"{prefix}_taken_at", errors)
+    _check_when(session.get("taken_at"), f"{prefix}_taken_at", errors, oldest)
     pairs = [("sbp1", "dbp1"), ("sbp2", "dbp2")]
     for number, (s, d) in enumerate(pairs, start=1):
         sbp, dbp = session.get(s), session.get(d)
@@ -471,3 +471,58 @@ def record_dose(
     _audit(report, account, "Dose taken, missed or lowered, as the patient reported it")
     report.save()
     return report
+
+
+@transaction.atomic
+def import_home_bp_csv(*, account: PatientAccount, text: str) -> list[HomeBloodPressure]:
+    """A home monitor's export: each sitting stored once, graded like typed readings.
+
+    Importing the same file again stores nothing new (a sitting already stored, same
+    time and readings, is skipped), so a patient may send the whole history each time.
+    """
+    zone = account.patient.site.zone
+    try:
+        readings = monitor_csv.parse(text, zone)
+    except monitor_csv.CsvProblem as problem:
+        lines = [
+            _("Row %(row)s: %(problem)s.") % {"row": row, "problem": what} if row else what
+            for row, what in problem.problems[:10]
+        ]
+        raise ValidationError({"file": lines}) from None
+    if not readings:
+        raise ValidationError({"file": [_("The file has no readings.")]})
+    sessions = []
+    for sitting in monitor_csv.sittings(readings):
+        first = sitting[0]
+        session = {
+            # Before noon on the patient's clock is the morning reading.
+            "period": BpPeriod.MORNING if first.taken_at.hour < 12 else BpPeriod.EVENING,
+            "taken_at": first.taken_at,
+            "sbp1": first.sbp,
+            "dbp1": first.dbp,
+            "sbp2": sitting[1].sbp if len(sitting) > 1 else None,
+            "dbp2": sitting[1].dbp if len(sitting) > 1 else None,
+        }
+        # A monitor keeps months of readings: older ones are real history, kept.
+        problems = _bp_errors(session, "file", oldest=None)
+        if problems:
+            raise ValidationError(
+                {
+                    "file": [
+                        _("Row %(row)s: %(problem)s") % {"row": first.row, "problem": text}
+                        for text in problems.values()
+                    ]
+                }
+            )
+        sessions.append(session)
+    stored = []
+    for session in sessions:
+        exists = HomeBloodPressure.objects.filter(
+            patient=account.patient,
+            taken_at=session["taken_at"],
+            sbp1=session["sbp1"],
+            dbp1=session["dbp1"],
+        ).exists()
+        if not exists:
+            stored.append(_new_bp(account, session, report=None, source=BpSource.CSV))
+    return stored

@@ -13,6 +13,7 @@ urlpatterns = [
     path("start/<str:code>/", views.accept, name="accept"),
     path("week/", views.weekly, name="weekly"),
     path("blood-pressure/", views.blood_pressure, name="blood-pressure"),
+    path("blood-pressure/import/", views.bp_import, name="bp-import"),
     path("doses/", views.doses, name="doses"),
     path("reports/<int:report_id>/", views.report_detail, name="report"),
 ]

@@ -27,6 +27,7 @@ from reports.forms import (
     CodeForm,
     DoseForm,
     InviteForm,
+    MonitorCsvForm,
     PatientSignInForm,
     WeeklyReportForm,
     put_errors,
@@ -130,6 +131,25 @@ def blood_pressure(request, account):
             messages.success(request, _("Thank you. Your readings were saved."))
             return redirect("reports:home")
     return render(request, "reports/blood_pressure.html", {"form": form, "account": account})
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view
+def bp_import(request, account):
+    """A home monitor's CSV export, uploaded as a plain form (no JavaScript)."""
+    form = MonitorCsvForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            stored = services.import_home_bp_csv(account=account, text=form.cleaned_data["file"])
+        except ValidationError as error:
+            put_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you. %(count)s new sittings were saved.") % {"count": len(stored)},
+            )
+            return redirect("reports:home")
+    return render(request, "reports/bp_import.html", {"form": form, "account": account})
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 56 URL patterns, 82 (URL, method) pairs, x 7 roles = 574 requests.
+Matrix size: 57 URL patterns, 84 (URL, method) pairs, x 7 roles = 588 requests.
 """
 
 from __future__ import annotations
@@ -202,6 +202,7 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "reports:home": {"GET": patient_page()},
     "reports:weekly": {"GET": patient_page(), "POST": patient_page(302)},
     "reports:blood-pressure": {"GET": patient_page(), "POST": patient_page(302)},
+    "reports:bp-import": {"GET": patient_page(), "POST": patient_page(302)},
     "reports:doses": {"GET": patient_page(), "POST": patient_page(302)},
     "reports:report": {"GET": patient_page()},
     # The clinic's side: inviting is the nurse's and oncologist's; reading, every member's.
@@ -281,7 +282,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (56, 82, 574)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (57, 84, 588)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -390,6 +391,7 @@ def body_for(name: str, method: str, world) -> dict:
             "morning_sbp1": 128,
             "morning_dbp1": 82,
         },
+        ("reports:bp-import", "POST"): {"file": monitor_export(an_hour_ago)},
         ("reports:doses", "POST"): {
             "date": timezone.localdate().isoformat(),
             "status": "missed",
@@ -398,6 +400,15 @@ def body_for(name: str, method: str, world) -> dict:
         ("patient-reports:invite", "POST"): {"channel": "printed"},
     }
     return bodies.get((name, method), {})
+
+
+def monitor_export(when):
+    """A home monitor's CSV export with one reading."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    local = timezone.localtime(when)
+    text = f"Date,Time,Systolic (mmHg),Diastolic (mmHg)\n{local:%Y-%m-%d},{local:%H:%M},128,82\n"
+    return SimpleUploadedFile("readings.csv", text.encode(), content_type="text/csv")
 
 
 def fhir_bundle(world) -> dict:

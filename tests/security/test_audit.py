@@ -3,7 +3,7 @@ values), deletion of clinical records is refused, and no path edits or deletes a
 audit entry.
 
 The models are discovered: every model with a simple-history `history` in the
-patients, toxicity and notifications apps. Each has a row in WRITES saying how the
+patients, toxicity, notifications and reports apps. Each has a row in WRITES saying how the
 app creates, changes and deletes it, or why it does not; a new audited model
 without a row fails test_every_audited_model_has_a_row.
 """
@@ -48,7 +48,7 @@ SYSTEM = "system"  # the pipeline and beat jobs write as nobody, and say so in t
 
 
 def audited_models():
-    for label in ("patients", "toxicity", "notifications"):
+    for label in ("patients", "toxicity", "notifications", "reports"):
         for model in apps.get_app_config(label).get_models():
             if hasattr(model, "history") and not issubclass(model, HistoricalChanges):
                 yield model
@@ -327,6 +327,92 @@ def course_routing_writes(world, admin_client):
     admin_form_writes(CourseRouting, world, admin_client, add, change)
 
 
+def _patient_account(world):
+    from tests.reports.factories import patient_account
+
+    return patient_account(world.users["nurse"], world.patient)
+
+
+def patient_account_writes(world, admin_client):
+    account = _patient_account(world)
+    assert_audited(account, kind="+", user=account.user)  # the patient opened it
+
+
+def invitation_writes(world, admin_client):
+    from reports import services as report_services
+    from reports.models import Invitation
+
+    nurse = world.users["nurse"]
+    new = report_services.invite(actor=nurse, patient=world.patient, channel="printed")
+    assert_audited(new.record, kind="+", user=nurse)
+    account = report_services.accept_invitation(
+        code=new.code,
+        username="audited",
+        password="a long patient password 42",
+        password2="a long patient password 42",
+    )
+    assert_audited(
+        Invitation.objects.get(pk=new.record.pk),
+        kind="~",
+        user=account.user,
+        changed=("used_at", "account"),
+    )
+
+
+def symptom_report_writes(world, admin_client):
+    from tests.reports.factories import weekly_report
+
+    account = _patient_account(world)
+    report = weekly_report(account, anything_else="Tired")
+    assert_audited(report, kind="+", user=account.user)
+    refuses_deletion(report)
+
+
+def symptom_answer_writes(world, admin_client):
+    from tests.reports.factories import weekly_report
+
+    account = _patient_account(world)
+    answer = weekly_report(account).answers.get()
+    assert_audited(answer, kind="+", user=account.user)
+    refuses_deletion(answer)
+
+
+def home_bp_writes(world, admin_client):
+    from reports import services as report_services
+
+    account = _patient_account(world)
+    (reading,) = report_services.record_home_bp(
+        account=account,
+        sessions=[{"period": "morning", "taken_at": timezone.now(), "sbp1": 150, "dbp1": 95}],
+    )
+    assert_audited(reading, kind="+", user=account.user)
+    refuses_deletion(reading)
+
+
+def dose_report_writes(world, admin_client):
+    from reports import services as report_services
+
+    account = _patient_account(world)
+    report = report_services.record_dose(
+        account=account, day=timezone.localdate(), status="missed", reason="Forgot"
+    )
+    assert_audited(report, kind="+", user=account.user)
+    refuses_deletion(report)
+
+
+def _reports_models():
+    from reports import models as report_models
+
+    return {
+        report_models.PatientAccount: patient_account_writes,
+        report_models.Invitation: invitation_writes,
+        report_models.SymptomReport: symptom_report_writes,
+        report_models.SymptomAnswer: symptom_answer_writes,
+        report_models.HomeBloodPressure: home_bp_writes,
+        report_models.DoseReport: dose_report_writes,
+    }
+
+
 WRITES = {
     Patient: patient_writes,
     MolecularFinding: molecular_finding_writes,
@@ -344,6 +430,7 @@ WRITES = {
     Route: route_writes,
     SiteRouting: site_routing_writes,
     CourseRouting: course_routing_writes,
+    **_reports_models(),
 }
 
 

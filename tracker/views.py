@@ -139,7 +139,10 @@ def patient_detail(request, patient_id: int):
         raise Http404("No such table.")
     recent = page.visits[:RECENT_VISITS]
     terms = sorted({term for visit in recent for term in visit["grades"]})
-    visit_table = {"terms": terms, "rows_html": tables.visit_rows_html(terms, recent)}
+    visit_table = {
+        "columns": [{"name": term, "heading": wording.term_heading(term)} for term in terms],
+        "rows_html": tables.visit_rows_html(terms, recent),
+    }
     reasons = selectors.decision_reasons(page.courses)
     ledgers = [
         {

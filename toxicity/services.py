@@ -1201,7 +1201,10 @@ def refresh_due_checks(
         check = open_by_kind.get(due.kind)
         done = last_done.get(due.kind)
         if check is not None and check.due_at != due.due_at:
-            if done is not None and done >= check.due_at - timedelta(days=due.schedule.grace_days):
+            # The next due time grows with the last check's time, so a later one means a
+            # check done after the one this open check was scheduled from: it satisfies
+            # the open check however early it came, and the schedule runs on from it.
+            if done is not None and due.due_at > check.due_at:
                 DueCheck.objects.filter(pk=check.pk, satisfied_at__isnull=True).update(
                     satisfied_at=done
                 )

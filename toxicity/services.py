@@ -959,7 +959,8 @@ def _ledger_step(
     way, and a reduction now would cancel the hold the label asks for.
     """
     action = recommendation.action
-    if dose is not None and dose > Decimal(str(state.reference_dose_mg)):
+    allowed = dosing.levels_at_or_below(recommendation.course.drug, state.reference_dose_mg)
+    if dose is not None and float(dose) not in allowed:
         raise ValidationError(
             {"dose_mg": "That raises the dose: record a re-escalation on the dose ledger."}
         )

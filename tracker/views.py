@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from patients import limits
 from patients import selectors as patient_selectors
 from patients.access import access_patient, site_roles
-from patients.dosing import DOSE_LADDERS
+from patients.dosing import levels_at_or_below
 from patients.models import Drug, Site, TreatmentCourse
 from patients.passwords import SigningLocked
 from toxicity import selectors as toxicity_selectors
@@ -405,17 +405,20 @@ def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> 
     courses = patient_selectors.with_ledger(
         TreatmentCourse.objects.filter(pk__in={i.recommendation.course_id for i in items})
     )
-    dose_now = {c.pk: _dose_now_text(patient_selectors.dose_state(c)) for c in courses}
+    states = {c.pk: patient_selectors.dose_state(c) for c in courses}
     for item in items:
         rec = item.recommendation
         cards.append(
             {
                 "item": item,
                 "rec": rec,
-                "dose_now": dose_now.get(rec.course_id, ""),
+                "dose_now": _dose_now_text(states[rec.course_id]),
                 "patient": rec.course.patient,
                 "can_sign": selectors.can_sign(user, rec.course.patient.site_id),
-                "ladder": DOSE_LADDERS.get(rec.course.drug, ()),
+                # The decision service's own choices: no dose above the one counted from.
+                "ladder": levels_at_or_below(
+                    rec.course.drug, states[rec.course_id].reference_dose_mg
+                ),
                 "trend": [
                     (selectors.term_name(term), points) for term, points in item.trend.items()
                 ],

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 
 from patients import limits
 from patients import selectors as patient_selectors
-from patients.access import access_patient, site_roles
+from patients.access import (
+    access_patient,
+    administered_sites,
+    clinical_page,
+    clinical_sites,
+    site_roles,
+)
 from patients.dosing import levels_at_or_below
 from patients.models import Drug, Site, TreatmentCourse
 from patients.passwords import SigningLocked
@@ -53,7 +59,7 @@ WORKLIST_COLUMNS = (
 
 def _site_names(user) -> list[str]:
     return list(
-        Site.objects.filter(pk__in=list(site_roles(user)))
+        Site.objects.filter(pk__in=clinical_sites(user))
         .order_by("name")
         .values_list("name", flat=True)
     )
@@ -61,7 +67,17 @@ def _site_names(user) -> list[str]:
 
 @login_required
 def home(request):
-    """The worklist: patients at the user's sites who need a clinician now."""
+    """The worklist: patients at the user's sites who need a clinician now.
+
+    A site administrator's work is in the site administration: they are sent there.
+    """
+    if not clinical_sites(request.user) and administered_sites(request.user):
+        return redirect("admin:index")
+    return _worklist(request)
+
+
+@clinical_page
+def _worklist(request):
     drug = request.GET.get("drug", "")
     drug = drug if drug in Drug.values else ""
     status = request.GET.get("status", "")
@@ -103,6 +119,7 @@ def home(request):
 
 
 @login_required
+@clinical_page
 def patient_list(request):
     """Every patient at the user's sites with each one's current course and dose."""
     patients = list(
@@ -304,9 +321,10 @@ def _drug_summary(
 
 
 @login_required
+@clinical_page
 def cohort(request):
     """Swimmer plot, worst grades, RDI and time to first reduction for the user's sites."""
-    user_sites = list(Site.objects.filter(pk__in=list(site_roles(request.user))).order_by("name"))
+    user_sites = list(Site.objects.filter(pk__in=clinical_sites(request.user)).order_by("name"))
     site_id = request.GET.get("site", "")
     # str.isdigit() is true for "²" and "٣", which int() refuses or reads: ASCII digits
     # only, and no more than an id can have.
@@ -392,6 +410,7 @@ def _csv_safe(cell):
 
 # --- recommendation inbox ---------------------------------------------------------------------
 @login_required
+@clinical_page
 def inbox(request):
     """Pending recommendations at the user's sites, most severe first."""
     items = toxicity_selectors.inbox(request.user)

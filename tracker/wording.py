@@ -79,6 +79,18 @@ def term_heading(name: str) -> str:
     return str(_SHORT_BY_NAME.get(name, name))
 
 
+def zone_label(zone_name: str, moment) -> str:
+    """The clinic's zone as the time hints name it, once: "UTC", or the zone and its
+    offset now ("Asia/Shanghai, UTC+08:00"); an abbreviation such as CST names several."""
+    offset = moment.utcoffset()
+    if zone_name == "UTC" or offset is None:
+        return zone_name
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{zone_name}, UTC{sign}{hours:02d}:{minutes:02d}"
+
+
 def number(value: Any) -> str:
     """74.2 -> '74.2', 74.0 -> '74', 0.125 -> '0.12' (two decimals at most)."""
     if isinstance(value, bool) or not isinstance(value, int | float):

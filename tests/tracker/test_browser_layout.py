@@ -122,3 +122,13 @@ def test_at_tablet_width_the_worklist_wraps_words_at_spaces(
     assert page.evaluate(BROKEN_WORDS, "#worklist") == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 820
     page.screenshot(path=str(SHOTS / "worklist-tablet-words.png"), full_page=True)
+
+
+def test_at_tablet_width_the_rule_set_page_fits(browser, live_server):  # noqa: F811
+    site = SiteFactory(name="Northgate Thyroid Clinic", code="ngt")
+    member(site, Role.PHARMACIST, username="pharmacist.ngt")
+    page = browser.new_page(viewport={"width": 820, "height": 1180})
+    login(page, live_server.url, "pharmacist.ngt")
+    page.goto(f"{live_server.url}/rules/{site.pk}/lenvatinib/us_pi/")
+    assert page.locator("table.rule-rows tbody tr").count() > 10
+    assert page.evaluate("document.documentElement.scrollWidth") <= 820

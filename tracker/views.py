@@ -53,7 +53,8 @@ WORKLIST_COLUMNS = (
     ("pending", "To sign"),
     ("grade", f"Grade ≥3 (last {selectors.RECENT_GRADE3_DAYS} days)"),
     ("overdue", "Monitoring overdue"),
-    ("alerts", "Unacknowledged alerts"),
+    # Words that fit a tablet's column whole ("Unacknowledged" alone was wider).
+    ("alerts", "Open alerts"),
 )
 
 

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracker.context_processors.roles",
             ],
         },
     },
@@ -339,14 +340,22 @@ if API_TOKEN_DAYS > API_TOKEN_MAX_DAYS:
     raise ConfigurationError("API_TOKEN_DAYS cannot be more than API_TOKEN_MAX_DAYS.")
 
 # --- FHIR and SDTM exchange (docs/interoperability.md) -------------------------------
-# The site roles that may import and export, and those that may ask for identifiers.
-_SITE_ROLES = ("nurse", "oncologist", "pharmacist", "site_admin")
-INTEROP_ROLES = env_list("INTEROP_ROLES", ["oncologist", "site_admin"])
-INTEROP_IDENTIFIER_ROLES = env_list("INTEROP_IDENTIFIER_ROLES", ["site_admin"])
+# The site roles that may import and export, and those that may ask for identifiers:
+# roles that open patients' records (patients.access.CLINICAL_ROLES), so never the
+# site administrator, whose work is memberships and alert routing.
+_SITE_ROLES = ("nurse", "oncologist", "pharmacist")
+INTEROP_ROLES = env_list("INTEROP_ROLES", ["oncologist"])
+# Identifiers leave only for the roles a site names (minimum necessary): none by default.
+INTEROP_IDENTIFIER_ROLES = env_list("INTEROP_IDENTIFIER_ROLES", [])
 for _name, _roles in (
     ("INTEROP_ROLES", INTEROP_ROLES),
     ("INTEROP_IDENTIFIER_ROLES", INTEROP_IDENTIFIER_ROLES),
 ):
+    if "site_admin" in _roles:
+        raise ConfigurationError(
+            f"{_name} names site_admin: a site administrator opens no patient records; "
+            f"use {', '.join(_SITE_ROLES)}."
+        )
     if _unknown := sorted(set(_roles) - set(_SITE_ROLES)):
         raise ConfigurationError(
             f"{_name} names unknown roles {', '.join(_unknown)}; use {', '.join(_SITE_ROLES)}."

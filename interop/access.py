@@ -1,11 +1,12 @@
 """Who may take data in or out: site-scoped, and not nurses unless the site says so.
 
 `INTEROP_ROLES` (settings) lists the roles that may import and export; by
-default oncologists and site administrators, not nurses. An import also needs
-a role that may record visits (toxicity.services.VISIT_RECORDERS), because it
-records them. `INTEROP_IDENTIFIER_ROLES` lists who may ask for a patient's MRN
-and name in an export; by default only site administrators. A site the user has
-no role at gets the same 404 as a site that does not exist.
+default oncologists, not nurses. An import also needs a role that may record
+visits (toxicity.services.VISIT_RECORDERS), because it records them.
+`INTEROP_IDENTIFIER_ROLES` lists who may ask for a patient's MRN and name in an
+export; by default nobody. A site the user has no role at gets the same 404 as a
+site that does not exist; a site administrator, who opens no patient records,
+gets 403.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from patients.access import access_patient, role_at
+from patients.access import access_patient, clinical_role_at, role_at
 from patients.models import Patient, Site
 from toxicity.services import VISIT_RECORDERS
 
@@ -29,9 +30,9 @@ def identifier_roles() -> tuple[str, ...]:
 
 def access_site(user, site_code, *, importing: bool = False) -> Site:
     site = Site.objects.filter(code=str(site_code or "")).first()
-    role = role_at(user, site.pk) if site is not None else None
-    if role is None:
+    if site is None:
         raise Http404("No such site.")
+    role = clinical_role_at(user, site.pk, missing="No such site.")
     _require(role, importing=importing)
     return site
 

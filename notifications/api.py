@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from notifications import selectors, services
 from notifications.models import NotificationPreference
 from notifications.serializers import AlertOutput, PreferenceSerializer
+from patients.access import HasClinicalRole
+
+# Patients' records: signed in, with a clinical role at some site (patients.access).
+CLINICAL = [IsAuthenticated, HasClinicalRole]
 
 
 class AlertListApi(GenericAPIView):
+    permission_classes = CLINICAL
     serializer_class = AlertOutput
 
     def get_queryset(self):
@@ -30,6 +36,7 @@ class AlertListApi(GenericAPIView):
 
 
 class AlertAcknowledgeApi(GenericAPIView):
+    permission_classes = CLINICAL
     serializer_class = AlertOutput
 
     @extend_schema(request=None, responses=AlertOutput)

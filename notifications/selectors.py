@@ -7,12 +7,12 @@ from django.http import Http404
 
 from notifications.models import Alert
 from patients import dosing
-from patients.access import role_at, site_roles
+from patients.access import clinical_role_at, clinical_sites
 from patients.models import DoseChange
 
 
 def alerts_visible_to(user) -> QuerySet[Alert]:
-    return Alert.objects.filter(course__patient__site_id__in=list(site_roles(user))).select_related(
+    return Alert.objects.filter(course__patient__site_id__in=clinical_sites(user)).select_related(
         "course__patient__site", "acknowledged_by"
     )
 
@@ -36,8 +36,7 @@ def access_alert(user, alert_id) -> Alert:
         )
     except (Alert.DoesNotExist, TypeError, ValueError):
         raise Http404("No such alert.") from None
-    if role_at(user, alert.course.patient.site_id) is None:
-        raise Http404("No such alert.")
+    clinical_role_at(user, alert.course.patient.site_id, missing="No such alert.")
     return alert
 
 

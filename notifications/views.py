@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from notifications import selectors, services
-from patients.access import access_patient, role_at
+from patients.access import access_patient, clinical_page, role_at
 
 
 @login_required
 @require_safe
+@clinical_page
 def alert_list(request):
     """The alerts at the user's sites; `?patient=<id>` one patient's, `?needs_action=1`
     only those that still ask for someone (the worklist's alert count links here)."""

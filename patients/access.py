@@ -1,17 +1,30 @@
 """The one way a view or API endpoint obtains a patient or a course.
 
 A patient who does not exist and a patient of another site get the same 404:
-an outsider learns nothing, not even that an id is in use.
+an outsider learns nothing, not even that an id is in use. A site administrator
+of the patient's site gets 403: their work is the site's memberships and alert
+routing in the admin, and no patient's record is theirs to read.
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
 
 from patients.models import Patient, Role, Site, SiteMembership, TreatmentCourse
 
-WRITE_ROLES = frozenset({Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN})
+# The roles that open patients' records (pages and API); the pharmacist reads, signs
+# off rule sets and writes nothing clinical.
+CLINICAL_ROLES = frozenset({Role.NURSE, Role.ONCOLOGIST, Role.PHARMACIST})
+WRITE_ROLES = frozenset({Role.NURSE, Role.ONCOLOGIST})
+NOT_CLINICAL = _(
+    "A site administrator's role opens no patient records: memberships and alert routing "
+    "are in the site administration (/admin/)."
+)
 
 
 def site_roles(user) -> dict[int, str]:
@@ -30,6 +43,49 @@ def administered_sites(user) -> list[int]:
     return sorted(site for site, role in site_roles(user).items() if role == Role.SITE_ADMIN)
 
 
+def clinical_sites(user) -> list[int]:
+    """The sites whose patients' records the user opens: none for a site administrator."""
+    return sorted(site for site, role in site_roles(user).items() if role in CLINICAL_ROLES)
+
+
+def require_clinical_role(user) -> None:
+    """Refuses a clinical page or list to a user who has no clinical role at any site."""
+    if not clinical_sites(user):
+        raise PermissionDenied(NOT_CLINICAL)
+
+
+def clinical_page(view):
+    """A page of patients' records (worklist, lists, inbox, alerts): 403 for a user with
+    no clinical role at any site."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        require_clinical_role(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class HasClinicalRole(BasePermission):
+    """The API's clinical endpoints: for users with a clinical role at some site."""
+
+    message = NOT_CLINICAL
+
+    def has_permission(self, request, view) -> bool:
+        return bool(clinical_sites(request.user))
+
+
+def clinical_role_at(user, site_id: int, *, missing: str) -> str:
+    """The user's role at the site of a record: 404 (`missing`) for no role there, as
+    for a record that does not exist; 403 for a role that opens no records."""
+    role = role_at(user, site_id)
+    if role is None:
+        raise Http404(missing)
+    if role not in CLINICAL_ROLES:
+        raise PermissionDenied(NOT_CLINICAL)
+    return role
+
+
 def role_at(user, site_id: int) -> str | None:
     return site_roles(user).get(site_id)
 
@@ -43,9 +99,7 @@ def access_patient(user, patient_id, *, write: bool = False) -> Patient:
         patient = Patient.objects.select_related("site").get(pk=int(patient_id))
     except (Patient.DoesNotExist, TypeError, ValueError):
         raise Http404("No such patient.") from None
-    role = role_at(user, patient.site_id)
-    if role is None:
-        raise Http404("No such patient.")
+    role = clinical_role_at(user, patient.site_id, missing="No such patient.")
     if write and role not in WRITE_ROLES:
         raise PermissionDenied("Your role cannot change this patient's record.")
     return patient
@@ -56,9 +110,7 @@ def access_course(user, course_id, *, write: bool = False) -> TreatmentCourse:
         course = TreatmentCourse.objects.select_related("patient__site").get(pk=int(course_id))
     except (TreatmentCourse.DoesNotExist, TypeError, ValueError):
         raise Http404("No such treatment course.") from None
-    role = role_at(user, course.patient.site_id)
-    if role is None:
-        raise Http404("No such treatment course.")
+    role = clinical_role_at(user, course.patient.site_id, missing="No such treatment course.")
     if write and role not in WRITE_ROLES:
         raise PermissionDenied("Your role cannot change this treatment course.")
     return course

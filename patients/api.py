@@ -7,12 +7,13 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api import ErrorOutput
 from config.schema import DESCRIPTIONS
 from patients import selectors, services
-from patients.access import access_course, access_patient, site_roles
+from patients.access import HasClinicalRole, access_course, access_patient, site_roles
 from patients.models import Site
 from patients.serializers import (
     CourseInput,
@@ -24,6 +25,9 @@ from patients.serializers import (
     PatientUpdateInput,
 )
 
+# Patients' records: signed in, with a clinical role at some site (patients.access).
+CLINICAL = [IsAuthenticated, HasClinicalRole]
+
 
 def _site_for(user, site_id: int) -> Site:
     if site_id not in site_roles(user):
@@ -32,6 +36,7 @@ def _site_for(user, site_id: int) -> Site:
 
 
 class PatientListApi(GenericAPIView):
+    permission_classes = CLINICAL
     serializer_class = PatientOutput
 
     def get_queryset(self):
@@ -61,6 +66,7 @@ class PatientListApi(GenericAPIView):
 
 
 class PatientDetailApi(GenericAPIView):
+    permission_classes = CLINICAL
     serializer_class = PatientOutput
 
     @extend_schema(responses=PatientOutput)
@@ -88,6 +94,7 @@ class PatientDetailApi(GenericAPIView):
 
 
 class CourseListApi(GenericAPIView):
+    permission_classes = CLINICAL
     serializer_class = CourseOutput
 
     def get_queryset(self):
@@ -109,6 +116,7 @@ class CourseListApi(GenericAPIView):
 
 
 class CourseDetailApi(GenericAPIView):
+    permission_classes = CLINICAL
     serializer_class = CourseOutput
 
     @extend_schema(responses=CourseOutput)
@@ -117,6 +125,7 @@ class CourseDetailApi(GenericAPIView):
 
 
 class DoseChangeListApi(GenericAPIView):
+    permission_classes = CLINICAL
     """The ledger is read here and appended to only through the dose-change service."""
 
     serializer_class = DoseChangeOutput

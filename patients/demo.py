@@ -76,6 +76,61 @@ GIVEN = [
     "Wren",
     "Zia",
 ]
+# The staff's names, none shared with a patient's: a nurse called like the patient in
+# front of her is a wrong-patient error waiting in the demo. As long as the patients'
+# lists, so the seeded generator draws the same cohort.
+STAFF_FAMILY = [
+    "Abbott",
+    "Bellamy",
+    "Crowther",
+    "Dalby",
+    "Eastwood",
+    "Fairbairn",
+    "Gilchrist",
+    "Hartley",
+    "Iveson",
+    "Jowett",
+    "Kitching",
+    "Lumb",
+    "Mellor",
+    "Northrop",
+    "Ormerod",
+    "Priestley",
+    "Redfern",
+    "Shackleton",
+    "Tattersall",
+    "Ullathorne",
+    "Verity",
+    "Wadsworth",
+    "Yarwood",
+    "Zetland",
+]
+STAFF_GIVEN = [
+    "Alma",
+    "Basil",
+    "Clem",
+    "Dora",
+    "Elsa",
+    "Fred",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Joel",
+    "Kara",
+    "Leon",
+    "Mae",
+    "Noel",
+    "Opal",
+    "Percy",
+    "Rosa",
+    "Saul",
+    "Thea",
+    "Ugo",
+    "Vera",
+    "Walt",
+    "Yara",
+    "Zeb",
+]
 DRUG_MIX = ("lenvatinib",) * 10 + ("sorafenib",) * 5 + ("cabozantinib",) * 5
 ROLES = (Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN)
 # Roles whose users draw their names from a generator of their own, so that the
@@ -142,14 +197,14 @@ def seed(
             if role == Role.SITE_ADMIN:
                 username = f"admin.{code}"
             password = _password(passwords)
-            full = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+            full = f"{rng.choice(STAFF_GIVEN)} {rng.choice(STAFF_FAMILY)}"
             users[role] = _user(username, full, site, role, password)
             created.append(DemoUser(username, password, role.label, site_name))
         for role in OWN_DRAW_ROLES:
             names = random.Random(f"{seed_value}-{role.value}-{code}")
             username = f"{role.value}.{code}"
             password = _password(passwords)
-            full = f"{names.choice(GIVEN)} {names.choice(FAMILY)}"
+            full = f"{names.choice(STAFF_GIVEN)} {names.choice(STAFF_FAMILY)}"
             users[role] = _user(username, full, site, role, password)
             created.append(DemoUser(username, password, role.label, site_name))
         for index in range(patients_per_site):

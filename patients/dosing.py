@@ -44,6 +44,17 @@ def is_on_ladder(drug: str, dose_mg_per_day: float) -> bool:
     return dose_mg_per_day in DOSE_LADDERS.get(drug, ())
 
 
+def levels_at_or_below(drug: str, dose_mg_per_day: float) -> tuple[int, ...]:
+    """The ladder levels at or below a dose, highest first.
+
+    The doses an oncologist may sign in place of a recommendation's, from the dose the
+    rules count from (``DoseState.reference_dose_mg``): a higher dose is a
+    re-escalation, recorded on the ledger on its own. The inbox offers these and the
+    decision service accepts these, nothing else.
+    """
+    return tuple(level for level in DOSE_LADDERS.get(drug, ()) if level <= dose_mg_per_day)
+
+
 class Kind:
     START = "start"
     HOLD = "hold"

@@ -7,18 +7,18 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 
 from patients import dosing
-from patients.access import site_roles
+from patients.access import clinical_sites
 from patients.models import DoseChange, Patient, TreatmentCourse
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:
-    return Patient.objects.filter(site_id__in=list(site_roles(user))).select_related("site")
+    return Patient.objects.filter(site_id__in=clinical_sites(user)).select_related("site")
 
 
 def courses_visible_to(user) -> QuerySet[TreatmentCourse]:
-    return TreatmentCourse.objects.filter(
-        patient__site_id__in=list(site_roles(user))
-    ).select_related("patient__site")
+    return TreatmentCourse.objects.filter(patient__site_id__in=clinical_sites(user)).select_related(
+        "patient__site"
+    )
 
 
 def ledger(course: TreatmentCourse) -> list[DoseChange]:

@@ -30,7 +30,8 @@ from patients.models import (
     TreatmentCourse,
 )
 
-PATIENT_EDITORS = (Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN)
+# Registering and editing patients is clinical work: not the site administrator's.
+PATIENT_EDITORS = (Role.NURSE, Role.ONCOLOGIST)
 PRESCRIBERS = (Role.ONCOLOGIST,)
 # A change recorded "now" by a clock a little ahead of the server's is still now.
 CLOCK_SKEW = timedelta(minutes=5)

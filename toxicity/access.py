@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from patients.access import WRITE_ROLES, role_at
+from patients.access import WRITE_ROLES, clinical_role_at
 from toxicity.models import Recommendation, Visit
 
 
@@ -20,9 +20,7 @@ def access_visit(user, visit_id, *, write: bool = False) -> Visit:
         )
     except (Visit.DoesNotExist, TypeError, ValueError):
         raise Http404("No such visit.") from None
-    role = role_at(user, visit.course.patient.site_id)
-    if role is None:
-        raise Http404("No such visit.")
+    role = clinical_role_at(user, visit.course.patient.site_id, missing="No such visit.")
     if write and role not in WRITE_ROLES:
         raise PermissionDenied("Your role cannot change this visit.")
     return visit
@@ -35,6 +33,5 @@ def access_recommendation(user, recommendation_id) -> Recommendation:
         ).get(pk=int(recommendation_id))
     except (Recommendation.DoesNotExist, TypeError, ValueError):
         raise Http404("No such recommendation.") from None
-    if role_at(user, recommendation.course.patient.site_id) is None:
-        raise Http404("No such recommendation.")
+    clinical_role_at(user, recommendation.course.patient.site_id, missing="No such recommendation.")
     return recommendation

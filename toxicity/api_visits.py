@@ -10,11 +10,12 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api import ErrorOutput
 from config.schema import DESCRIPTIONS
-from patients.access import access_course, has_role
+from patients.access import HasClinicalRole, access_course, has_role
 from toxicity import selectors, services
 from toxicity.access import access_recommendation, access_visit
 from toxicity.models import Visit
@@ -29,6 +30,9 @@ from toxicity.serializers import (
     VisitUpdateInput,
 )
 
+# Patients' records: signed in, with a clinical role at some site (patients.access).
+CLINICAL = [IsAuthenticated, HasClinicalRole]
+
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -42,6 +46,7 @@ def _visit_out(visit_id: int) -> dict:
 
 
 class VisitListApi(GenericAPIView):
+    permission_classes = CLINICAL
     serializer_class = VisitOutput
 
     @extend_schema(
@@ -68,6 +73,7 @@ class VisitListApi(GenericAPIView):
 
 
 class VisitDetailApi(GenericAPIView):
+    permission_classes = CLINICAL
     serializer_class = VisitOutput
 
     @extend_schema(responses=VisitOutput)
@@ -90,6 +96,7 @@ class VisitDetailApi(GenericAPIView):
 
 
 class RecommendationListApi(GenericAPIView):
+    permission_classes = CLINICAL
     """The pending inbox of the user's sites, most severe first."""
 
     serializer_class = InboxItemOutput
@@ -102,6 +109,7 @@ class RecommendationListApi(GenericAPIView):
 
 
 class RecommendationDetailApi(GenericAPIView):
+    permission_classes = CLINICAL
     serializer_class = InboxItemOutput
 
     @extend_schema(responses=InboxItemOutput)
@@ -111,6 +119,7 @@ class RecommendationDetailApi(GenericAPIView):
 
 
 class RecommendationDecisionApi(GenericAPIView):
+    permission_classes = CLINICAL
     """Approve, approve with another ladder dose, or reject; the password is the signature."""
 
     serializer_class = DecisionInput

@@ -17,7 +17,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from patients import dosing
-from patients.access import site_roles
+from patients.access import clinical_sites
 from patients.models import DoseChange
 from toxicity import monitoring
 from toxicity.ctcae.terms import TERMS
@@ -35,7 +35,7 @@ TREND_VISITS = 6
 
 
 def visits_visible_to(user) -> QuerySet[Visit]:
-    return Visit.objects.filter(course__patient__site_id__in=list(site_roles(user)))
+    return Visit.objects.filter(course__patient__site_id__in=clinical_sites(user))
 
 
 def with_details(visits: QuerySet[Visit]) -> QuerySet[Visit]:
@@ -86,7 +86,7 @@ def pending_recommendations(user) -> QuerySet[Recommendation]:
     return (
         Recommendation.objects.filter(
             status=RecommendationStatus.PENDING,
-            course__patient__site_id__in=list(site_roles(user)),
+            course__patient__site_id__in=clinical_sites(user),
         )
         .select_related("visit__recorded_by", "course__patient", "rule_set_signoff", "resume_plan")
         .prefetch_related(
@@ -100,7 +100,7 @@ def pending_recommendations(user) -> QuerySet[Recommendation]:
 def recently_signed(user, *, limit: int = 20) -> list[Recommendation]:
     """The inbox's history: the latest signed decisions at the user's sites, newest first."""
     return list(
-        Recommendation.objects.filter(course__patient__site_id__in=list(site_roles(user)))
+        Recommendation.objects.filter(course__patient__site_id__in=clinical_sites(user))
         .exclude(signature_sha256="")
         .select_related("course__patient")
         .order_by("-decided_at", "-id")[:limit]

@@ -959,7 +959,8 @@ def _ledger_step(
     way, and a reduction now would cancel the hold the label asks for.
     """
     action = recommendation.action
-    if dose is not None and dose > Decimal(str(state.reference_dose_mg)):
+    allowed = dosing.levels_at_or_below(recommendation.course.drug, state.reference_dose_mg)
+    if dose is not None and float(dose) not in allowed:
         raise ValidationError(
             {"dose_mg": "That raises the dose: record a re-escalation on the dose ledger."}
         )
@@ -1201,7 +1202,10 @@ def refresh_due_checks(
         check = open_by_kind.get(due.kind)
         done = last_done.get(due.kind)
         if check is not None and check.due_at != due.due_at:
-            if done is not None and done >= check.due_at - timedelta(days=due.schedule.grace_days):
+            # The next due time grows with the last check's time, so a later one means a
+            # check done after the one this open check was scheduled from: it satisfies
+            # the open check however early it came, and the schedule runs on from it.
+            if done is not None and due.due_at > check.due_at:
                 DueCheck.objects.filter(pk=check.pk, satisfied_at__isnull=True).update(
                     satisfied_at=done
                 )

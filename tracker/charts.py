@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from tracker.downsample import MAX_POINTS, bucket_bounds, minmax_indices
+from tracker.wording import term_heading
 
 Figure = dict[str, Any]
 
@@ -613,14 +614,15 @@ def _layout_key(axis: str) -> str:
 def patient_figure(timeline: PatientTimeline) -> Figure:
     """One figure, one shared time axis: SBP, DBP, grades, dose, weight, labs."""
     terms = sorted({p.term for p in timeline.grades})
-    label_lines = sum(wrap_label(term).count("<br>") + 1 for term in terms)
+    # The visit grid's short headings (ALT, QTc): the CTCAE names ran into each other.
+    ticks = [wrap_label(term_heading(term)) for term in terms]
     rows = [
         ("sbp", "Systolic (mm Hg)", 1.0),
         ("dbp", "Diastolic (mm Hg)", 1.0),
         (
             "grades",
             "CTCAE grade",
-            max(1.0, 0.14 * sum(wrap_label(t).count("<br>") + 1 for t in terms)),
+            max(1.0, 0.14 * sum(tick.count("<br>") + 1 for tick in ticks)),
         ),
         ("dose", "Dose (mg/day)", 0.9),
         ("weight", "Weight (kg)", 0.9),
@@ -692,7 +694,9 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
 
     bottom = axis[rows[-1][0]]
     layout: dict[str, Any] = {
-        "height": 1060 + 26 * max(0, label_lines - 4) + 160 * (len(rows) - 6),
+        "height": 1060
+        + 26 * max(0, sum(tick.count("<br>") + 1 for tick in ticks) - 4)
+        + 160 * (len(rows) - 6),
         # A fixed left margin (long term names wrap, see wrap_label) and a narrow right
         # one for the band labels: the time axis gets the width of the card.
         "margin": {"l": 135, "r": 75, "t": 80, "b": 40},
@@ -731,7 +735,7 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
             "categoryarray": terms,
             "tickmode": "array",
             "tickvals": terms,
-            "ticktext": [wrap_label(term) for term in terms],
+            "ticktext": ticks,
             "tickfont": {"size": 11},
         }
     )

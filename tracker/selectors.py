@@ -20,7 +20,7 @@ from django.utils import timezone
 from notifications.models import Alert
 from notifications.selectors import needing_action
 from patients import dosing
-from patients.access import site_roles
+from patients.access import clinical_sites, site_roles
 from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, TreatmentCourse
 from toxicity.ctcae.grading import corrected_calcium_mg_dl
 from toxicity.ctcae.terms import TERMS
@@ -58,7 +58,8 @@ def local(moment: datetime) -> datetime:
 
 
 def sites_of(user) -> list[int]:
-    return sorted(site_roles(user))
+    """The sites whose patients the worklist, inbox and cohort show to the user."""
+    return clinical_sites(user)
 
 
 def can_sign(user, site_id: int) -> bool:

@@ -18,8 +18,14 @@ from django.views.decorators.http import require_POST
 
 from patients import limits
 from patients import selectors as patient_selectors
-from patients.access import access_patient, site_roles
-from patients.dosing import DOSE_LADDERS
+from patients.access import (
+    access_patient,
+    administered_sites,
+    clinical_page,
+    clinical_sites,
+    site_roles,
+)
+from patients.dosing import levels_at_or_below
 from patients.models import Drug, Site, TreatmentCourse
 from patients.passwords import SigningLocked
 from toxicity import selectors as toxicity_selectors
@@ -47,13 +53,14 @@ WORKLIST_COLUMNS = (
     ("pending", "To sign"),
     ("grade", f"Grade ≥3 (last {selectors.RECENT_GRADE3_DAYS} days)"),
     ("overdue", "Monitoring overdue"),
-    ("alerts", "Unacknowledged alerts"),
+    # Words that fit a tablet's column whole ("Unacknowledged" alone was wider).
+    ("alerts", "Open alerts"),
 )
 
 
 def _site_names(user) -> list[str]:
     return list(
-        Site.objects.filter(pk__in=list(site_roles(user)))
+        Site.objects.filter(pk__in=clinical_sites(user))
         .order_by("name")
         .values_list("name", flat=True)
     )
@@ -61,7 +68,17 @@ def _site_names(user) -> list[str]:
 
 @login_required
 def home(request):
-    """The worklist: patients at the user's sites who need a clinician now."""
+    """The worklist: patients at the user's sites who need a clinician now.
+
+    A site administrator's work is in the site administration: they are sent there.
+    """
+    if not clinical_sites(request.user) and administered_sites(request.user):
+        return redirect("admin:index")
+    return _worklist(request)
+
+
+@clinical_page
+def _worklist(request):
     drug = request.GET.get("drug", "")
     drug = drug if drug in Drug.values else ""
     status = request.GET.get("status", "")
@@ -103,6 +120,7 @@ def home(request):
 
 
 @login_required
+@clinical_page
 def patient_list(request):
     """Every patient at the user's sites with each one's current course and dose."""
     patients = list(
@@ -139,7 +157,10 @@ def patient_detail(request, patient_id: int):
         raise Http404("No such table.")
     recent = page.visits[:RECENT_VISITS]
     terms = sorted({term for visit in recent for term in visit["grades"]})
-    visit_table = {"terms": terms, "rows_html": tables.visit_rows_html(terms, recent)}
+    visit_table = {
+        "columns": [{"name": term, "heading": wording.term_heading(term)} for term in terms],
+        "rows_html": tables.visit_rows_html(terms, recent),
+    }
     reasons = selectors.decision_reasons(page.courses)
     ledgers = [
         {
@@ -301,9 +322,10 @@ def _drug_summary(
 
 
 @login_required
+@clinical_page
 def cohort(request):
     """Swimmer plot, worst grades, RDI and time to first reduction for the user's sites."""
-    user_sites = list(Site.objects.filter(pk__in=list(site_roles(request.user))).order_by("name"))
+    user_sites = list(Site.objects.filter(pk__in=clinical_sites(request.user)).order_by("name"))
     site_id = request.GET.get("site", "")
     # str.isdigit() is true for "²" and "٣", which int() refuses or reads: ASCII digits
     # only, and no more than an id can have.
@@ -389,6 +411,7 @@ def _csv_safe(cell):
 
 # --- recommendation inbox ---------------------------------------------------------------------
 @login_required
+@clinical_page
 def inbox(request):
     """Pending recommendations at the user's sites, most severe first."""
     items = toxicity_selectors.inbox(request.user)
@@ -402,17 +425,20 @@ def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> 
     courses = patient_selectors.with_ledger(
         TreatmentCourse.objects.filter(pk__in={i.recommendation.course_id for i in items})
     )
-    dose_now = {c.pk: _dose_now_text(patient_selectors.dose_state(c)) for c in courses}
+    states = {c.pk: patient_selectors.dose_state(c) for c in courses}
     for item in items:
         rec = item.recommendation
         cards.append(
             {
                 "item": item,
                 "rec": rec,
-                "dose_now": dose_now.get(rec.course_id, ""),
+                "dose_now": _dose_now_text(states[rec.course_id]),
                 "patient": rec.course.patient,
                 "can_sign": selectors.can_sign(user, rec.course.patient.site_id),
-                "ladder": DOSE_LADDERS.get(rec.course.drug, ()),
+                # The decision service's own choices: no dose above the one counted from.
+                "ladder": levels_at_or_below(
+                    rec.course.drug, states[rec.course_id].reference_dose_mg
+                ),
                 "trend": [
                     (selectors.term_name(term), points) for term, points in item.trend.items()
                 ],

@@ -32,6 +32,7 @@ from toxicity import services
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import AntihypertensiveTherapy, Visit
 from toxicity.rules.bounds import PLAUSIBLE, POSITIVE_MAX, Bound
+from tracker import wording
 
 # Symptoms graded by choosing the CTCAE sentence, in the order nurses ask about them.
 SYMPTOM_TERMS = (
@@ -731,8 +732,7 @@ def new_visit(request, patient_id: int):
             "state": state,
             "form": form,
             "last": form.last,
-            "zone_name": patient.site.time_zone,
-            "zone_now": formats.date_format(timezone.localtime(), "T"),
+            "zone_label": wording.zone_label(patient.site.time_zone, timezone.localtime()),
             "baseline_weight": patient.baseline_weight_kg,
             "baseline_stools": patient.baseline_stools_per_day,
         },

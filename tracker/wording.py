@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from django.utils.translation import gettext_lazy as _
 
 from toxicity.ctcae.grading import corrected_calcium_mg_dl
+from toxicity.ctcae.terms import TERMS
 
 
 class Words(NamedTuple):
@@ -58,6 +59,36 @@ FLAG_WORDS: dict[str, Any] = {
 }
 # Said elsewhere on the card (the therapy line), or not a clinician's concern.
 HIDDEN = {"antihypertensive_stable_hours"}
+
+# Column headings of the patient page's visit grid for the CTCAE names whose length alone
+# pushed the grid past a laptop's width; the full name stays in the heading's title.
+SHORT_TERM_NAMES: dict[str, Any] = {
+    "alanine_aminotransferase_increased": _("ALT"),
+    "aspartate_aminotransferase_increased": _("AST"),
+    "blood_bilirubin_increased": _("Bilirubin"),
+    "creatinine_increased": _("Creatinine"),
+    "electrocardiogram_qt_corrected_interval_prolonged": _("QTc"),
+    "ejection_fraction_decreased": _("Ejection fraction"),
+    "palmar_plantar_erythrodysesthesia_syndrome": _("Hand-foot (PPE)"),
+}
+_SHORT_BY_NAME = {TERMS[key].name: short for key, short in SHORT_TERM_NAMES.items()}
+
+
+def term_heading(name: str) -> str:
+    """A CTCAE term's heading in the visit grid, given its full name."""
+    return str(_SHORT_BY_NAME.get(name, name))
+
+
+def zone_label(zone_name: str, moment) -> str:
+    """The clinic's zone as the time hints name it, once: "UTC", or the zone and its
+    offset now ("Asia/Shanghai, UTC+08:00"); an abbreviation such as CST names several."""
+    offset = moment.utcoffset()
+    if zone_name == "UTC" or offset is None:
+        return zone_name
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{zone_name}, UTC{sign}{hours:02d}:{minutes:02d}"
 
 
 def number(value: Any) -> str:

@@ -80,6 +80,8 @@
   // keyboard or screen-reader user hears it at once; each entry links to its box.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
+  // A form shown again after a refused save keeps what was typed: so does the preview.
+  if (form.hasAttribute("data-bound")) { refresh(); }
 
   // Ctrl+Enter (Cmd+Enter on a Mac) saves from any box, as the form's hint says.
   form.addEventListener("keydown", function (event) {

@@ -124,28 +124,33 @@ def test_the_patient_goes_out_by_reference_code_only(api, oncologist, held_cours
     assert patient.family_name not in response.content.decode()
 
 
-def test_identifiers_leave_only_when_asked_and_allowed(api, oncologist, site_admin, held_course):
+def test_identifiers_leave_only_when_asked_and_allowed(api, oncologist, held_course, settings):
     patient = held_course.patient
     refused = everything(api, oncologist, patient, identifiers="true")
     assert refused.status_code == 403
     assert refused.json()["resourceType"] == "OperationOutcome"
-    allowed = everything(api, site_admin, patient, identifiers="true")
+    settings.INTEROP_IDENTIFIER_ROLES = ["oncologist"]
+    allowed = everything(api, oncologist, patient, identifiers="true")
     assert allowed.status_code == 200
     assert patient.mrn in allowed.content.decode()
 
 
-def test_nurses_and_outsiders_are_refused(api, nurse, outsider, held_course):
+def test_nurses_site_administrators_and_outsiders_are_refused(
+    api, nurse, site_admin, outsider, held_course
+):
     patient = held_course.patient
     assert everything(api, nurse, patient).status_code == 403
+    assert everything(api, site_admin, patient).status_code == 403
     missing = everything(api, outsider, Patient(pk=999999))
     other = everything(api, outsider, patient)
     assert (other.status_code, missing.status_code) == (404, 404)
     assert other.json() == missing.json()
 
 
-def test_each_export_is_in_the_audit_trail(api, oncologist, site_admin, held_course):
+def test_each_export_is_in_the_audit_trail(api, oncologist, held_course, settings):
     everything(api, oncologist, held_course.patient)
-    everything(api, site_admin, held_course.patient, identifiers="true")
+    settings.INTEROP_IDENTIFIER_ROLES = ["oncologist"]
+    everything(api, oncologist, held_course.patient, identifiers="true")
     logs = list(
         ExchangeLog.objects.order_by("id").values_list(
             "actor", "action", "patient", "with_identifiers"
@@ -153,7 +158,7 @@ def test_each_export_is_in_the_audit_trail(api, oncologist, site_admin, held_cou
     )
     assert logs == [
         (oncologist.pk, "export_fhir", held_course.patient.pk, False),
-        (site_admin.pk, "export_fhir", held_course.patient.pk, True),
+        (oncologist.pk, "export_fhir", held_course.patient.pk, True),
     ]
 
 

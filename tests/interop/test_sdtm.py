@@ -32,15 +32,15 @@ def cohort(db, django_capture_on_commit_callbacks):
         .first()
     )
     assert site is not None
-    admin = SiteMembership.objects.get(site=site, role="site_admin").user
-    return site, admin
+    oncologist = SiteMembership.objects.get(site=site, role="oncologist").user
+    return site, oncologist
 
 
 @pytest.fixture
 def files(cohort, tmp_path, capsys):
-    site, admin = cohort
+    site, oncologist = cohort
     call_command(
-        "export_sdtm", "--site", site.code, "--out", str(tmp_path), "--user", admin.username
+        "export_sdtm", "--site", site.code, "--out", str(tmp_path), "--user", oncologist.username
     )
     capsys.readouterr()
     return tmp_path
@@ -130,9 +130,9 @@ def test_ex_intervals_tile_each_course_without_overlap_or_gap(files, cohort):
 
 
 def test_the_export_is_in_the_audit_trail(files, cohort):
-    site, admin = cohort
+    site, oncologist = cohort
     log = ExchangeLog.objects.get()
-    assert (log.actor, log.action, log.site) == (admin, "export_sdtm", site)
+    assert (log.actor, log.action, log.site) == (oncologist, "export_sdtm", site)
     assert log.detail["records"]["AE"] == len(rows(files, "ae"))
 
 

@@ -180,3 +180,34 @@ def test_the_demo_acknowledges_a_toxicitys_alerts_when_the_drug_was_held_for_it(
             assert alert.acknowledged_at is not None
             assert alert.acknowledged_at <= hold.effective_at
             assert alert.escalate_at is None
+
+
+def test_no_member_of_staff_shares_a_full_name_with_a_patient(cohort):
+    from django.contrib.auth import get_user_model
+
+    staff = {user.get_full_name() for user in get_user_model().objects.all()}
+    patients = {f"{p.given_name} {p.family_name}" for p in Patient.objects.all()}
+    assert len(staff) > 1 and len(patients) > 1
+    assert staff.isdisjoint(patients)
+
+
+def test_staff_and_patients_draw_from_lists_that_share_no_name():
+    assert set(demo.STAFF_GIVEN).isdisjoint(demo.GIVEN)
+    assert set(demo.STAFF_FAMILY).isdisjoint(demo.FAMILY)
+
+
+def test_seed_demo_prints_its_summary_and_the_passwords_and_no_task_log(
+    db, capsys, caplog, django_capture_on_commit_callbacks
+):
+    import logging
+
+    out, err = StringIO(), StringIO()
+    caplog.set_level(logging.INFO)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--patients-per-site", "3", stdout=out, stderr=err)
+    printed = capsys.readouterr()
+    lines = (out.getvalue() + err.getvalue() + printed.out + printed.err).splitlines()
+    lines += [record.getMessage() for record in caplog.records]
+    assert "oncologist.ngt" in out.getvalue()
+    assert len(lines) < 60, lines[:5]
+    assert not [r for r in caplog.records if r.name.startswith(("celery", "kombu"))]

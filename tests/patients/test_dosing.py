@@ -13,6 +13,7 @@ from patients.dosing import (
     check_entry,
     derive_dose_state,
     is_on_ladder,
+    levels_at_or_below,
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -77,6 +78,14 @@ def test_a_discontinued_course_has_no_dose():
     assert state.status == Status.DISCONTINUED
     assert state.ended
     assert state.dose_mg_per_day == 0
+
+
+@pytest.mark.parametrize(
+    ("dose", "levels"),
+    [(24, (24, 20, 14, 10)), (20, (20, 14, 10)), (18, (14, 10)), (10, (10,)), (8, ())],
+)
+def test_the_levels_at_or_below_a_dose_leave_out_every_higher_one(dose, levels):
+    assert levels_at_or_below("lenvatinib", dose) == levels
 
 
 @pytest.mark.parametrize(

@@ -152,3 +152,14 @@ def test_routing_lists_are_limited_to_their_site(ngt_admin):
 def test_a_site_administrator_cannot_open_alerts_or_user_accounts(ngt_admin):
     assert ngt_admin.get(changelist(Alert)).status_code == 403
     assert ngt_admin.get(changelist(get_user_model())).status_code == 403
+
+
+def test_a_site_administrator_signs_in_to_the_admin_and_opens_no_patient_record(ngt_admin):
+    from patients.models import Patient
+
+    assert ngt_admin.get(reverse("tracker:home")).headers["Location"] == reverse("admin:index")
+    patient = Patient.objects.filter(site__code="ngt").first()
+    page = ngt_admin.get(reverse("tracker:patient", args=[patient.pk]))
+    assert page.status_code == 403
+    assert patient.family_name not in page.content.decode()
+    assert ngt_admin.get(reverse("tracker:inbox")).status_code == 403

@@ -81,11 +81,13 @@ def test_a_site_admin_cannot_change_clinical_fields(site, site_admin, change):
     assert {field: getattr(patient, field) for field in change} == before
 
 
-def test_a_site_admin_still_corrects_a_name(site, site_admin):
-    patient = PatientFactory(site=site)
-    services.update_patient(actor=site_admin, patient=patient, reason="Typo", given_name="Ann")
+def test_a_site_admin_registers_and_edits_no_patient(site, site_admin):
+    patient = PatientFactory(site=site, given_name="Anne")
+    history = patient.history.count()
+    with pytest.raises(PermissionDenied):
+        services.update_patient(actor=site_admin, patient=patient, reason="Typo", given_name="Ann")
     patient.refresh_from_db()
-    assert patient.given_name == "Ann"
+    assert (patient.given_name, patient.history.count()) == ("Anne", history)
 
 
 def test_a_nurse_changes_the_mrn(site, nurse):

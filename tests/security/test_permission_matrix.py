@@ -91,14 +91,17 @@ def patient_page(status=200):
     )
 
 
+# A site administrator's work is memberships and alert routing in /admin/: every page
+# and endpoint of patients' records answers them 403 (patients.access.CLINICAL_ROLES).
 MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     # --- pages -----------------------------------------------------------------------
-    "tracker:home": {"GET": page(outsider=200)},  # the outsider's own site's worklist
-    "tracker:patients": {"GET": page(outsider=200)},
-    "tracker:cohort": {"GET": page(outsider=200)},
-    "tracker:inbox": {"GET": page(outsider=200)},
-    "tracker:patient": {"GET": page()},
-    "tracker:record": {"GET": page()},
+    # The outsider's own site's worklist; a site administrator is sent to the admin.
+    "tracker:home": {"GET": page(outsider=200, site_admin=302)},
+    "tracker:patients": {"GET": page(outsider=200, site_admin=403)},
+    "tracker:cohort": {"GET": page(outsider=200, site_admin=403)},
+    "tracker:inbox": {"GET": page(outsider=200, site_admin=403)},
+    "tracker:patient": {"GET": page(site_admin=403)},
+    "tracker:record": {"GET": page(site_admin=403)},
     "tracker:decide": {"POST": page(302, site_admin=403, nurse=403, pharmacist=403)},
     "tracker:visit-new": {
         "GET": page(site_admin=403, pharmacist=403),
@@ -110,8 +113,8 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:rule-set": {"GET": page()},
     "tracker:rule-confirm": {"POST": page(403, pharmacist=302)},
     "tracker:rule-signoff": {"POST": page(403, pharmacist=302)},
-    "notifications:alerts": {"GET": page(outsider=200)},
-    "notifications:alert": {"GET": page()},
+    "notifications:alerts": {"GET": page(outsider=200, site_admin=403)},
+    "notifications:alert": {"GET": page(site_admin=403)},
     # Acknowledging an urgent clinical alert stops its escalation: nurses and oncologists.
     "notifications:acknowledge": {"POST": page(302, site_admin=403, pharmacist=403)},
     # The link was sent to the oncologist; anyone else is refused, whatever their site.
@@ -155,32 +158,35 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     },
     # --- API -----------------------------------------------------------------------
     "api-patients": {
-        "GET": api(outsider=200),
-        "POST": api(201, pharmacist=403),  # outsider: not their site -> 404
+        "GET": api(outsider=200, site_admin=403),
+        "POST": api(201, site_admin=403, pharmacist=403),  # outsider: not their site -> 404
     },
-    "api-patient": {"GET": api(), "PATCH": api(site_admin=403, pharmacist=403)},
+    "api-patient": {"GET": api(site_admin=403), "PATCH": api(site_admin=403, pharmacist=403)},
     "api-courses": {
-        "GET": api(outsider=200),
+        "GET": api(outsider=200, site_admin=403),
         "POST": api(201, site_admin=403, nurse=403, pharmacist=403),
     },
-    "api-course": {"GET": api()},
+    "api-course": {"GET": api(site_admin=403)},
     "api-dose-changes": {
-        "GET": api(),
+        "GET": api(site_admin=403),
         "POST": api(201, site_admin=403, nurse=403, pharmacist=403),
     },
-    "api-alerts": {"GET": api(outsider=200)},
+    "api-alerts": {"GET": api(outsider=200, site_admin=403)},
     "api-alert-acknowledge": {"POST": api(site_admin=403, pharmacist=403)},
     "api-notification-preference": {"GET": api(outsider=200), "PUT": api(outsider=200)},
     "api-evaluate": {"POST": api(outsider=200)},  # stateless: no patient data
-    "api-visits": {"GET": api(outsider=200), "POST": api(201, site_admin=403, pharmacist=403)},
-    "api-visit": {"GET": api(), "PATCH": api(site_admin=403, pharmacist=403)},
-    "api-recommendations": {"GET": api(outsider=200)},
-    "api-recommendation": {"GET": api()},
+    "api-visits": {
+        "GET": api(outsider=200, site_admin=403),
+        "POST": api(201, site_admin=403, pharmacist=403),
+    },
+    "api-visit": {"GET": api(site_admin=403), "PATCH": api(site_admin=403, pharmacist=403)},
+    "api-recommendations": {"GET": api(outsider=200, site_admin=403)},
+    "api-recommendation": {"GET": api(site_admin=403)},
     "api-recommendation-decision": {"POST": api(site_admin=403, nurse=403, pharmacist=403)},
-    # FHIR exchange: oncologists and site admins by default (INTEROP_ROLES); an import
-    # records visits, so a site admin may not; the outsider's "no such site" is 404.
+    # FHIR exchange: oncologists by default (INTEROP_ROLES); an import records visits;
+    # the outsider's "no such site" is 404.
     "api-fhir-bundle": {"POST": api(201, site_admin=403, nurse=403, pharmacist=403)},
-    "api-fhir-patient-everything": {"GET": api(nurse=403, pharmacist=403)},
+    "api-fhir-patient-everything": {"GET": api(site_admin=403, nurse=403, pharmacist=403)},
     "api-schema": {"GET": api(outsider=200)},
     "api-docs": {"GET": api(outsider=200)},
     # --- patients reporting from home (reports) ----------------------------------------

@@ -123,6 +123,47 @@ def test_a_resume_dose_above_the_dose_before_the_hold_is_refused_and_nothing_is_
     assert not DoseChange.objects.filter(course=course, kind="hold").exists()
 
 
+@pytest.fixture
+def discontinue(course, oncologist, nurse, log):
+    """An arterial thromboembolism on lenvatinib reduced to 20 mg/day: discontinue."""
+    from patients.services import apply_dose_change
+
+    apply_dose_change(
+        actor=oncologist, course=course, kind="reduce", dose_after_mg=20, reason="Fatigue"
+    )
+    visit = log(nurse, course, at(20), [{"term": "arterial_thromboembolism", "grade": 3}])
+    recommendation = Recommendation.objects.get(visit=visit)
+    assert recommendation.action == "discontinue"
+    return recommendation
+
+
+def test_a_discontinue_approved_with_a_dose_above_the_current_one_is_refused_and_nothing_kept(
+    course, discontinue, oncologist, sign
+):
+    ledger = list(DoseChange.objects.filter(course=course).values_list("pk", flat=True))
+    history = discontinue.history.count()
+    with pytest.raises(ValidationError) as refused:
+        sign(oncologist, discontinue, "approve_modified", reason="Keep going", dose_mg=24)
+    assert "raises the dose" in refused.value.message_dict["dose_mg"][0]
+    discontinue.refresh_from_db()
+    assert (discontinue.status, discontinue.decided_by, discontinue.approved_dose_mg) == (
+        "pending",
+        None,
+        None,
+    )
+    assert discontinue.history.count() == history
+    assert list(DoseChange.objects.filter(course=course).values_list("pk", flat=True)) == ledger
+    assert dose_state(course).dose_mg_per_day == 20
+
+
+def test_a_discontinue_approved_with_a_lower_dose_reduces_instead(
+    course, discontinue, oncologist, sign
+):
+    sign(oncologist, discontinue, "approve_modified", reason="Cause found", dose_mg=14)
+    state = dose_state(course)
+    assert (state.status, state.dose_mg_per_day) == ("active", 14)
+
+
 def test_a_second_decision_is_told_it_was_already_decided(withhold, oncologist, site, sign):
     colleague = member(site, Role.ONCOLOGIST)
     sign(oncologist, withhold)

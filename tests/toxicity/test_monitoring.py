@@ -57,6 +57,33 @@ def test_a_visit_with_bp_satisfies_the_due_check_and_schedules_the_next(course, 
 
 
 @pytest.mark.django_db
+def test_a_bp_days_before_the_due_time_satisfies_the_check_and_reschedules_from_it(
+    course, nurse, log
+):
+    services.refresh_due_checks(course)  # the check after one week, due on the 13th
+    log(nurse, course, at(13), [hypertension(NORMAL_BP)])  # next due two weeks on, the 27th
+
+    log(nurse, course, at(20), [hypertension(NORMAL_BP)])  # a week early, after the last one
+
+    checks = DueCheck.objects.filter(course=course, kind="blood_pressure").order_by("due_at")
+    assert [(c.due_at, c.satisfied_at) for c in checks] == [
+        (at(13, hour=0), at(13)),
+        (at(27), at(20)),
+        (at(34), None),  # two weeks after the new measurement
+    ]
+
+
+@pytest.mark.django_db
+def test_a_bp_dated_before_the_last_one_leaves_the_due_check_as_it_is(course, nurse, log):
+    log(nurse, course, at(13), [hypertension(NORMAL_BP)])
+
+    log(nurse, course, at(10), [hypertension(NORMAL_BP)])  # entered late, measured earlier
+
+    checks = DueCheck.objects.filter(course=course, kind="blood_pressure")
+    assert [(c.due_at, c.satisfied_at) for c in checks] == [(at(27), None)]
+
+
+@pytest.mark.django_db
 def test_an_overdue_check_is_claimed_once(course, time_machine):
     services.refresh_due_checks(course)
     first = services.mark_overdue_checks()

@@ -84,6 +84,31 @@ def test_a_refused_save_puts_the_cursor_on_the_summary_of_what_to_correct(
     assert Visit.objects.count() == before
 
 
+def test_after_a_refused_save_the_preview_answers_for_what_was_typed(
+    browser,  # noqa: F811
+    live_server,
+    clinic,  # noqa: F811
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, live_server.url, "nurse.lee")
+    open_form(page, live_server.url, clinic)
+    before = Visit.objects.count()
+    page.fill("#id_bp1_sbp", "150")
+    page.fill("#id_bp1_dbp", "95")
+    page.fill("#id_weight_kg", "7e")
+    page.click("#save-visit")
+    page.wait_for_selector("#error-summary")
+    assert Visit.objects.count() == before
+    # Shown again with the nurse's values, the preview answers for them at once.
+    page.wait_for_selector("#preview-errors li")
+    assert "Weight (kg) is not a number" in page.inner_text("#preview-errors")
+    assert page.locator("#preview-empty").is_hidden()
+    page.fill("#id_weight_kg", "68.5")
+    page.wait_for_selector("#preview-grades li")
+    assert "Hypertension: grade 2" in page.inner_text("#preview-grades")
+    assert page.inner_text("#preview-errors") == ""
+
+
 def test_at_tablet_width_the_worklist_fits_and_the_timeline_uses_the_width(
     browser,  # noqa: F811
     live_server,

@@ -334,3 +334,17 @@ def test_every_trace_type_the_charts_draw_is_in_the_served_plotly_bundle():
     drawn = {t["type"] for f in figures for t in f["data"]}
     assert drawn <= available, drawn - available
     assert {"scatter", "heatmap", "bar", "box"} <= drawn
+
+
+def test_the_grade_rows_are_labelled_with_the_short_headings_and_keep_the_term_names():
+    names = [
+        "Electrocardiogram QT corrected interval prolonged",
+        "Alanine aminotransferase increased",
+    ]
+    figure = valid(
+        charts.patient_figure(timeline(grades=[GradePoint(at(0), name, 1) for name in names]))
+    )
+    grades = trace(figure, "grades")
+    yaxis = figure["layout"]["yaxis" + grades["yaxis"][1:]]
+    assert yaxis["tickvals"] == sorted(names)
+    assert yaxis["ticktext"] == ["ALT", "QTc"]

@@ -151,6 +151,57 @@ def test_the_withhold_form_asks_for_the_resume_dose(logged_in, oncologist, recom
     assert "the drug is held now either way" in html
 
 
+@pytest.fixture
+def discontinue(course, oncologist, nurse):
+    """Lenvatinib reduced to 20 mg/day, then an arterial thromboembolism: discontinue."""
+    from patients.services import apply_dose_change
+
+    apply_dose_change(
+        actor=oncologist, course=course, kind="reduce", dose_after_mg=20, reason="Fatigue"
+    )
+    visit = data.log_visit(
+        nurse, course, days_ago=1, observations=[{"term": "arterial_thromboembolism", "grade": 3}]
+    )
+    recommendation = visit.recommendations.get()
+    assert recommendation.action == "discontinue"
+    return recommendation
+
+
+def offered_doses(html: str, recommendation) -> list[str]:
+    import re
+
+    card = html[html.index(f'id="rec-{recommendation.pk}"') :]
+    select = card[card.index('name="dose_mg"') : card.index("</select>")]
+    return re.findall(r'<option value="(\d+)"', select)
+
+
+def test_another_dose_for_a_discontinue_offers_none_above_the_dose_now(
+    logged_in, oncologist, discontinue
+):
+    html = logged_in(oncologist).get(URL).content.decode()
+    assert offered_doses(html, discontinue) == ["20", "14", "10"]
+
+
+def test_another_dose_above_the_dose_now_is_refused_and_nothing_is_signed(
+    logged_in, oncologist, course, discontinue
+):
+    from patients.models import DoseChange
+
+    ledger = list(DoseChange.objects.filter(course=course).values_list("pk", flat=True))
+    form = {
+        "decision": "approve_modified",
+        "password": PASSWORD,
+        "dose_mg": "24",
+        "reason": "Keep going",
+    }
+    response = logged_in(oncologist).post(decide_url(discontinue), form)
+    assert response.status_code == 400
+    assert "raises the dose" in response.content.decode()
+    assert offered_doses(response.content.decode(), discontinue) == ["20", "14", "10"]
+    assert (refreshed(discontinue).status, refreshed(discontinue).decided_at) == ("pending", None)
+    assert list(DoseChange.objects.filter(course=course).values_list("pk", flat=True)) == ledger
+
+
 def test_the_second_of_two_deciders_is_told(logged_in, oncologist, site, recommendation, client):
     colleague = member(site, Role.ONCOLOGIST, first_name="Second", last_name="Signer")
     form = {"decision": "approve", "password": PASSWORD}

@@ -3,6 +3,7 @@ recommendation says about its rule set's sign-off: inbox, patient page, API, ale
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -286,3 +287,24 @@ def test_each_row_shows_its_words_first_and_every_other_field_on_request(
     words, _, rest = cell.partition("<details>")
     assert escape(row.condition.text) in words
     assert "min grade" in rest  # a field in numbers, one click away
+
+
+def test_counts_of_rows_are_said_in_the_singular_for_one(logged_in, pharmacist, site):
+    unconfirmed = [r.rule_id for r in RULE_SETS[KEY].rules if not r.confirmed]
+    assert len(unconfirmed) > 1
+    for rule_id in unconfirmed[1:]:
+        signoff.confirm_rule_row(
+            actor=pharmacist,
+            site=site,
+            drug=KEY[0],
+            rule_set=KEY[1],
+            rule_id=rule_id,
+            label_section="LENVIMA PI 2.6",
+            checked_on=timezone.localdate(),
+        )
+    html = logged_in(pharmacist).get(review_url(site)).content.decode()
+    assert "1 row stays unconfirmed; its reasons keep saying so." in html
+    signed_off(pharmacist, site)
+    html = logged_in(pharmacist).get(review_url(site)).content.decode()
+    assert "rows confirmed and 1 unconfirmed." in html
+    assert not re.search(r"\b1 rows", html)

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.management.base import BaseCommand, CommandError
 
 from patients import demo
 from patients.models import Site
 from toxicity import demo as toxicity_demo
+
+# Seeding runs some 1,900 tasks in process: one INFO line each from Celery, and
+# kombu's warning that no broker host was given. The demo prints its summary instead.
+QUIET_WHILE_SEEDING = {"celery": logging.WARNING, "kombu": logging.ERROR}
+
+
+@contextmanager
+def quiet_task_logs() -> Iterator[None]:
+    loggers = {name: logging.getLogger(name) for name in QUIET_WHILE_SEEDING}
+    levels = {name: logger.level for name, logger in loggers.items()}
+    for name, logger in loggers.items():
+        logger.setLevel(QUIET_WHILE_SEEDING[name])
+    try:
+        yield
+    finally:
+        for name, logger in loggers.items():
+            logger.setLevel(levels[name])
 
 
 class Command(BaseCommand):
@@ -28,8 +49,9 @@ class Command(BaseCommand):
                 "created. To start again: rm var/tracker.sqlite3 && make demo"
             )
             return
-        users = demo.seed(patients_per_site=patients_per_site, seed_value=seed)
-        visits = toxicity_demo.seed_visits(seed_value=seed)
+        with quiet_task_logs():
+            users = demo.seed(patients_per_site=patients_per_site, seed_value=seed)
+            visits = toxicity_demo.seed_visits(seed_value=seed)
         self.stdout.write(f"{visits} visits logged and evaluated.")
         self.stdout.write(self.style.SUCCESS("Demo cohort seeded. Demo users (shown once):"))
         width = max(len(u.username) for u in users)

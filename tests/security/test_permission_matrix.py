@@ -211,12 +211,12 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "reports:bp-import": {"GET": patient_page(), "POST": patient_page(302)},
     "reports:doses": {"GET": patient_page(), "POST": patient_page(302)},
     "reports:report": {"GET": patient_page()},
-    # The clinic's side: inviting is the nurse's and oncologist's; reading, every member's.
+    # The clinic's side: inviting is the nurse's and oncologist's; reading, every clinician's.
     "patient-reports:invite": {
         "GET": page(site_admin=403, pharmacist=403),
         "POST": page(site_admin=403, pharmacist=403),  # a printed code is shown
     },
-    "patient-reports:reports": {"GET": page()},
+    "patient-reports:reports": {"GET": page(site_admin=403)},
 }
 
 

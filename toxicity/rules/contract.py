@@ -15,7 +15,7 @@ of a request costs about as much as ``json.loads`` (docs/benchmarks.md). What it
 cannot say alone (a grade the term defines, sbp with dbp, a baseline the policy
 needs, a dose on the drug's ladder) stays in ``evaluate``.
 
-A ``null`` optional field counts as absent, as in the hand validator before.
+A ``null`` optional field counts as absent, as the contract has always read it.
 """
 
 from collections.abc import Mapping

@@ -18,6 +18,7 @@ urlpatterns = [
         visit_form.preview_visit,
         name="visit-preview",
     ),
+    path("ctcae/<slug:term>/grades/", visit_form.term_grades, name="term-grades"),
     path("rules/", signoff_views.rule_sets, name="rules"),
     path(
         "rules/<int:site_id>/<slug:drug>/<slug:rule_set>/",

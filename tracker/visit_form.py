@@ -101,6 +101,27 @@ def event_term_choices() -> list:
 EVENT_GRADE_CHOICES = [("", "-")] + [(str(g), str(g)) for g in range(6)]
 
 
+def event_grade_choices(term: str | None) -> list[tuple[str, str]]:
+    """The grade choices of an "other event" row, with the dictionary's descriptors.
+
+    Every grade 0-5 stays a choice, so a grade the term lacks is refused by the
+    engine's own message (which names the term's grades), not by the form; it is
+    labelled as such. Without a term (or an unknown one) the grades are numbers.
+    """
+    info = TERMS.get(term) if term else None
+    if info is None:
+        return EVENT_GRADE_CHOICES
+    choices = [("", "-"), ("0", f"0 · {_('None')}")]
+    for g in range(1, 6):
+        text = info.descriptors.get(g)
+        if text is None:
+            label = _("%(grade)s · not a grade of %(term)s") % {"grade": g, "term": info.name}
+        else:
+            label = f"{g} · {_descriptor(text)}"
+        choices.append((str(g), label))
+    return choices
+
+
 def _g(x: float) -> str:
     return f"{x:g}"
 
@@ -280,8 +301,10 @@ class VisitForm(forms.Form):
             self.fields[f"event{row}_term"] = forms.ChoiceField(
                 label=_("CTCAE term"), required=False, choices=term_choices
             )
+            # A form shown again (after a refused save) names the chosen term's grades.
+            chosen = self.data.get(f"event{row}_term") if self.is_bound else None
             self.fields[f"event{row}_grade"] = forms.ChoiceField(
-                label=_("Grade"), required=False, choices=EVENT_GRADE_CHOICES
+                label=_("Grade"), required=False, choices=event_grade_choices(chosen)
             )
             self.fields[f"event{row}_intolerable"] = forms.BooleanField(
                 label=_("intolerable to the patient"), required=False
@@ -355,9 +378,24 @@ class VisitForm(forms.Form):
 
     def event_rows(self):
         return [
-            (self[f"event{r}_term"], self[f"event{r}_grade"], self[f"event{r}_intolerable"])
+            (
+                self[f"event{r}_term"],
+                self[f"event{r}_grade"],
+                self[f"event{r}_intolerable"],
+                self._event_descriptor(r),
+            )
             for r in range(1, EVENT_ROWS + 1)
         ]
+
+    def _event_descriptor(self, row: int) -> str:
+        """The chosen grade's CTCAE descriptor, for a form shown again."""
+        if not self.is_bound:
+            return ""
+        grade = self.data.get(f"event{row}_grade")
+        labels = dict(self.fields[f"event{row}_grade"].choices)
+        if grade in (None, "") or self.data.get(f"event{row}_term") not in TERMS:
+            return ""
+        return labels.get(grade, "")
 
     def lab_rows(self):
         """(value box, ULN box, the last value) per lab; ``last`` is set by the view."""
@@ -765,3 +803,26 @@ def preview_visit(request, patient_id: int):
             {"errors": {k: " ".join(v) for k, v in form.errors.items()}}, status=400
         )
     return JsonResponse(answer)
+
+
+@login_required
+def term_grades(request, term: str):
+    """The grade choices of one CTCAE v5.0 term, for the visit form's "other event" rows.
+
+    Dictionary data only (no patient), so any signed-in user may read it.
+    """
+    if term not in TERMS:
+        raise Http404(_("No CTCAE v5.0 term of that name."))
+    info = TERMS[term]
+    defined = {"0", *(str(g) for g in info.descriptors)}
+    return JsonResponse(
+        {
+            "term": term,
+            "name": info.name,
+            "choices": [
+                {"value": value, "label": label, "defined": value in defined}
+                for value, label in event_grade_choices(term)
+                if value
+            ],
+        }
+    )

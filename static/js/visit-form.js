@@ -91,6 +91,51 @@
     }
   });
 
+  // "Other event" rows: once a term is chosen, its grades carry the dictionary's
+  // descriptors (served by the tracker from toxicity/ctcae), the grades the term
+  // lacks are greyed out, and the chosen grade's descriptor is shown in full.
+  var events = document.getElementById("other-events");
+  function describe(row) {
+    var grade = row.querySelector('select[name$="_grade"]');
+    var out = row.querySelector("output.descriptor");
+    var option = grade.options[grade.selectedIndex];
+    out.textContent = option && option.value !== "" && grade.getAttribute("data-term") ? option.textContent : "";
+  }
+  function loadGrades(row) {
+    var term = row.querySelector('select[name$="_term"]').value;
+    var grade = row.querySelector('select[name$="_grade"]');
+    if (!term) {
+      grade.removeAttribute("data-term");
+      Array.prototype.forEach.call(grade.options, function (o) {
+        if (o.value !== "") { o.textContent = o.value; o.disabled = false; }
+      });
+      describe(row);
+      return;
+    }
+    var url = events.getAttribute("data-grades-url").replace("TERM", encodeURIComponent(term));
+    fetch(url, { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (body) {
+      if (!body || row.querySelector('select[name$="_term"]').value !== term) { return; }
+      body.choices.forEach(function (c) {
+        var o = grade.querySelector('option[value="' + c.value + '"]');
+        if (!o) { return; }
+        o.textContent = c.label;
+        o.disabled = !c.defined;
+        if (o.selected && !c.defined) { grade.value = ""; }
+      });
+      grade.setAttribute("data-term", term);
+      describe(row);
+    }).catch(function () { /* offline: the numbers stay, the server still checks */ });
+  }
+  if (events) {
+    events.querySelectorAll(".row.event").forEach(function (row) {
+      row.querySelector('select[name$="_term"]').addEventListener("change", function () { loadGrades(row); });
+      row.querySelector('select[name$="_grade"]').addEventListener("change", function () { describe(row); });
+      if (row.querySelector('select[name$="_term"]').value) { loadGrades(row); }
+    });
+  }
+
   form.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(refresh, 350);

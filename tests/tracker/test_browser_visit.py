@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.tracker.test_browser import SHOTS, browser, clinic, login  # noqa: F401 (fixtures)
+from toxicity.ctcae.terms import TERMS
 from toxicity.models import Visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,6 +108,34 @@ def test_after_a_refused_save_the_preview_answers_for_what_was_typed(
     page.wait_for_selector("#preview-grades li")
     assert "Hypertension: grade 2" in page.inner_text("#preview-grades")
     assert page.inner_text("#preview-errors") == ""
+
+
+def test_picking_an_events_term_and_grade_shows_its_ctcae_descriptor(
+    browser,  # noqa: F811
+    live_server,
+    clinic,  # noqa: F811
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, live_server.url, "nurse.lee")
+    open_form(page, live_server.url, clinic)
+    descriptor = " ".join(TERMS["colonic_perforation"].descriptors[3].split())
+    page.select_option("#id_event1_term", "colonic_perforation")
+    # The grades take the dictionary's descriptors; grade 1 does not exist for the term.
+    page.wait_for_selector(
+        f'#id_event1_grade option[value="3"]:text-is("3 · {descriptor}")', state="attached"
+    )
+    assert page.is_disabled('#id_event1_grade option[value="1"]')
+    page.select_option("#id_event1_grade", "3")
+    assert page.inner_text("#id_event1_grade-descriptor") == f"3 · {descriptor}"
+    # Another term: the row follows it.
+    page.select_option("#id_event1_term", "stroke")
+    stroke = " ".join(TERMS["stroke"].descriptors[3].split())
+    page.wait_for_function(
+        "(want) => document.getElementById('id_event1_grade-descriptor').textContent === want",
+        arg=f"3 · {stroke}",
+    )
+    page.locator("#id_event1_grade").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "visit-form-event-descriptor.png"))
 
 
 def test_at_tablet_width_the_worklist_fits_and_the_timeline_uses_the_width(

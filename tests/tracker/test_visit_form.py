@@ -372,3 +372,45 @@ def test_the_visit_time_is_now_in_the_clinics_zone_and_read_there(
     saved = client.post(url(patient), vitals_only(occurred_at="2026-06-01 10:00"))
     assert saved.status_code == 302
     assert Visit.objects.get(course=course).occurred_at == datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
+
+
+# --- "Other event" rows show the dictionary's descriptors -------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_grades_of_a_term_are_served_with_the_dictionarys_descriptors(logged_in, nurse):
+    from toxicity.ctcae.terms import TERMS
+
+    body = logged_in(nurse).get("/ctcae/colonic_perforation/grades/").json()
+    labels = {c["value"]: (c["label"], c["defined"]) for c in body["choices"]}
+    descriptor = _one_line(TERMS["colonic_perforation"].descriptors[3])
+    assert labels["3"] == (f"3 · {descriptor}", True)
+    assert labels["1"] == ("1 · not a grade of Colonic perforation", False)  # CTCAE: no grade 1
+    assert labels["0"][1] is True
+
+
+def test_an_unknown_term_has_no_grades(logged_in, nurse):
+    assert logged_in(nurse).get("/ctcae/colonic_thing/grades/").status_code == 404
+
+
+def test_the_grades_of_a_term_need_a_signed_in_user(client):
+    response = client.get("/ctcae/colonic_perforation/grades/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_a_form_shown_again_names_the_chosen_terms_grades_and_descriptor(logged_in, nurse, course):
+    from toxicity.ctcae.terms import TERMS
+
+    # A refused save (no grade for the second event) shows the form again.
+    data = form_data(event1_term="colonic_perforation", event1_grade="3", event2_term="stroke")
+    response = logged_in(nurse).post(url(course.patient), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    descriptor = _one_line(TERMS["colonic_perforation"].descriptors[3])
+    assert f'<option value="3" selected>3 · {descriptor}</option>' in page
+    assert f"3 · {descriptor}</output>" in page
+    assert not Visit.objects.exists()

@@ -28,7 +28,7 @@ Conventions used throughout
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "DIPSTICK_VALUES",
@@ -52,8 +52,11 @@ __all__ = [
 _EPS = 1e-9  # tolerance for comparisons against CTCAE edges (float error)
 
 
-@dataclass(frozen=True, slots=True)
-class Grade:
+# A named tuple rather than a frozen dataclass: every evaluation builds one or
+# two, and a frozen dataclass's __init__ (a call to object.__setattr__ per field)
+# cost about 4 % of an evaluation (docs/benchmarks.md). Fields and immutability
+# are the same.
+class Grade(NamedTuple):
     """A CTCAE grade with how it was obtained.
 
     ``provisional`` is True when the grade rests on weaker evidence than the

@@ -3,9 +3,9 @@
 Pure Python, no Django: ``model`` (the shape of a rule), one module per drug
 (``lenvatinib``, ``sorafenib``, ``cabozantinib``) holding a rule set per label,
 ``engine`` (graded findings + dose state -> decision), ``surgery`` (holding the
-drug around elective surgery), ``evaluate`` (the public
-evaluation contract: validation, grading, engine) and ``docs`` (the generated
-docs/clinical-rules.md).
+drug around elective surgery), ``contract`` (the shape of a request, checked by
+pydantic in strict mode), ``evaluate`` (the public evaluation contract: validation,
+grading, engine) and ``docs`` (the generated docs/clinical-rules.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ the visit form and the API.
 A value outside its bound is refused as implausible (a wrong unit or a typo), never
 graded. These are project decisions, chosen wide enough for real patients and
 narrow enough to catch a slip of the hand; the blood-pressure bounds follow
-``docs/sources/evaluate-contract.md``. The table in ``toxicity/rules/evaluate.py``'s
+``docs/sources/evaluate-contract.md``. The contract's schema
+(``toxicity/rules/contract.py``), the table in ``toxicity/rules/evaluate.py``'s
 docstring and the form's ``min``/``max`` attributes are read from here.
 """
 

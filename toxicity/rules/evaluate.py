@@ -37,17 +37,20 @@ creatinine)
 =================================  =======================================
 
 Booleans are not numbers here (``true`` is refused where a number is
-expected), NaN and infinities are refused, and so is any unknown field.
+expected), NaN and infinities are refused, and so is any unknown field. The shape
+of a request (types, names, fields, the ranges above) is checked by pydantic in
+strict mode (``toxicity/rules/contract.py``); what needs more than one field (a
+grade the term defines, sbp with dbp, a baseline, a dose on the ladder) and the
+grading are here.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from toxicity.ctcae.grading import (
-    DIPSTICK_VALUES,
     Grade,
     final_grade,
     grade_bilirubin,
@@ -63,15 +66,14 @@ from toxicity.ctcae.grading import (
     needs_24h_collection,
 )
 from toxicity.ctcae.terms import TERMS
-from toxicity.rules import DRUGS, RULE_SET_NAMES, RULE_SETS
-from toxicity.rules.bounds import (
-    DBP,
-    MAX_COUNT,
-    MAX_OBSERVATIONS,
-    MAX_READINGS,
-    PLAUSIBLE,
-    POSITIVE_MAX,
-    SBP,
+from toxicity.rules import RULE_SETS
+from toxicity.rules.bounds import MAX_OBSERVATIONS
+from toxicity.rules.contract import (
+    FLAGS,
+    MEASUREMENT_FIELDS,
+    check_shape,
+    describe,
+    fmt,
 )
 from toxicity.rules.engine import (
     DEFAULT_POLICY,
@@ -107,20 +109,8 @@ class ValidatedRequest(NamedTuple):
     findings: tuple[Finding, ...]
 
 
-_TOP_FIELDS = frozenset(
-    {
-        "drug",
-        "rule_set",
-        "dose_mg_per_day",
-        "on_hold",
-        "hold_reason_terms",
-        "holds_at_current_dose",
-        "occurrences",
-        "observations",
-    }
-)
-_COMMON_FIELDS = frozenset({"term", "grade", "intolerable", "persistent", "symptomatic"})
-_FLAGS = ("intolerable", "persistent", "symptomatic")
+_FLAGS = FLAGS
+_MEASUREMENT_FIELDS = MEASUREMENT_FIELDS
 
 # CTCAE v5.0 grades that exist per term, from the dictionary (grade 0 = absent
 # is always allowed).
@@ -129,130 +119,14 @@ _VALID_GRADES: dict[str, frozenset[int]] = {
 }
 
 _LADDERS: dict[str, tuple[int, ...]] = {rs.drug: rs.ladder for rs in RULE_SETS.values()}
-
-_LAB_TERMS = (
-    "alanine_aminotransferase_increased",
-    "aspartate_aminotransferase_increased",
-    "blood_bilirubin_increased",
-    "creatinine_increased",
-)
-_TERM_FIELDS: dict[str, frozenset[str]] = {
-    "hypertension": frozenset(
-        {
-            "readings",
-            "sbp",
-            "dbp",
-            "optimal_antihypertensive_therapy",
-            "antihypertensive_stable_hours",
-        }
-    ),
-    "diarrhea": frozenset({"stools_per_day", "baseline_stools_per_day"}),
-    "weight_loss": frozenset({"weight_kg", "baseline_weight_kg"}),
-    "proteinuria": frozenset({"urine_protein_g_24h", "dipstick", "upcr_g_per_g"}),
-    "electrocardiogram_qt_corrected_interval_prolonged": frozenset({"qtc_ms", "baseline_qtc_ms"}),
-    "hypocalcemia": frozenset({"calcium_mg_dl", "albumin_g_dl", "ionized_calcium_mmol_l", "lln"}),
-}
-for _key in _LAB_TERMS:
-    _TERM_FIELDS[_key] = frozenset({"value", "uln", "baseline"})
-_MEASUREMENT_FIELDS: frozenset[str] = frozenset().union(*_TERM_FIELDS.values())
-_ALLOWED: dict[str, frozenset[str]] = {
-    key: _COMMON_FIELDS | _TERM_FIELDS.get(key, frozenset()) for key in _VALID_GRADES
-}
-
-# Plausibility ranges, (low, high, unit) inclusive: toxicity/rules/bounds.py.
-_RANGES: dict[str, tuple[float, float, str]] = {
-    name: (b.low, b.high, b.unit) for name, b in PLAUSIBLE.items()
-}
-_POSITIVE = POSITIVE_MAX
-_MAX_COUNT = MAX_COUNT
-_MAX_OBSERVATIONS = MAX_OBSERVATIONS
-_OBS_PATHS = tuple(f"observations[{i}]" for i in range(_MAX_OBSERVATIONS))
-_MAX_READINGS = MAX_READINGS
-
-
-def _number(v: Any) -> int | float | None:
-    """v if it is a finite int or float (not bool), else None."""
-    t = type(v)
-    if t is int:
-        return int(v)
-    if t is float and v - v == 0.0:  # NaN and +-inf fail this
-        return float(v)
-    return None
-
-
-def _describe(v: Any) -> str:
-    if type(v) is bool:
-        return "a boolean"
-    if type(v) is float:
-        return f"{v!r}"
-    if isinstance(v, str):
-        return "a string"
-    if v is None:
-        return "null"
-    if isinstance(v, list | tuple):
-        return "an array"
-    if isinstance(v, Mapping):
-        return "an object"
-    return type(v).__name__
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-def _check_range(name: str, v: Any, path: str, errors: dict[str, str]) -> float | None:
-    n = _number(v)
-    if n is None:
-        errors[path] = f"expected a finite number, got {_describe(v)}"
-        return None
-    spec = _RANGES.get(name)
-    if spec is not None:
-        lo, hi, unit = spec
-        if n < lo or n > hi:
-            what = "negative" if n < 0 else "implausible"
-            errors[path] = f"{what} value {_fmt(n)}: expected {_fmt(lo)}-{_fmt(hi)} {unit}".rstrip()
-            return None
-        return n
-    hi, unit = _POSITIVE[name]
-    if n <= 0 or n > hi:
-        errors[path] = f"expected a value > 0 and <= {_fmt(hi)}, got {_fmt(n)}"
-        return None
-    return n
-
-
-def _range(bound: Any) -> str:
-    return f"{_fmt(bound.low)}-{_fmt(bound.high)} {bound.unit}"
-
-
-def _bp_pair(
-    sbp: Any, dbp: Any, sbp_path: str, dbp_path: str, errors: dict[str, str]
-) -> tuple[float, float] | None:
-    """Both values checked, each error on its own field (one path for a reading pair)."""
-    s = _number(sbp)
-    d = _number(dbp)
-    problems: list[tuple[str, str]] = []
-    if s is None:
-        problems.append((sbp_path, f"systolic: expected a finite number, got {_describe(sbp)}"))
-    elif not SBP.contains(s):
-        problems.append((sbp_path, f"systolic {_fmt(s)} is outside {_range(SBP)}"))
-    if d is None:
-        problems.append((dbp_path, f"diastolic: expected a finite number, got {_describe(dbp)}"))
-    elif not DBP.contains(d):
-        problems.append((dbp_path, f"diastolic {_fmt(d)} is outside {_range(DBP)}"))
-    if problems:
-        for path, message in problems:
-            errors[path] = f"{errors[path]}; {message}" if path in errors else message
-        return None
-    assert s is not None and d is not None
-    if d > s:
-        errors[dbp_path] = f"diastolic {_fmt(d)} is above systolic {_fmt(s)}"
-        return None
-    return (s, d)
+_OBS_PATHS = tuple(f"observations[{i}]" for i in range(MAX_OBSERVATIONS))
 
 
 # ---------------------------------------------------------------------------
-# Per-term measurement parsers: (obs, path, errors) -> (Grade | None, sbp, dbp, needs_24h)
-# Each returns computed=None when no measurement was given.
+# Per-term measurement parsers: the rules between fields, then the grade.
+# (obs, path, errors, policy) -> (Grade | None, sbp, dbp, needs_24h, unchecked),
+# with computed=None when no measurement was given. The values' types and
+# ranges are already checked (contract.py).
 # ---------------------------------------------------------------------------
 
 # (computed grade, mean SBP, mean DBP, needs a 24-h urine, the baseline criterion
@@ -265,44 +139,22 @@ def _parse_hypertension(
     obs: Mapping[str, Any], p: str, errors: dict[str, str], policy: PolicySettings
 ) -> _Parsed:
     get = obs.get
-    for flag in ("optimal_antihypertensive_therapy",):
-        v = get(flag)
-        if v is not None and type(v) is not bool:
-            errors[f"{p}.{flag}"] = f"expected true or false, got {_describe(v)}"
-    hours = get("antihypertensive_stable_hours")
-    if hours is not None:
-        _check_range(
-            "antihypertensive_stable_hours", hours, f"{p}.antihypertensive_stable_hours", errors
-        )
     readings = get("readings")
     sbp = get("sbp")
     dbp = get("dbp")
-    pairs: list[tuple[float, float]] = []
+    pairs: Sequence[Sequence[float]]
     if readings is not None:
         if sbp is not None or dbp is not None:
             errors[f"{p}.readings"] = "give readings or sbp and dbp, not both"
             return _NONE
-        if type(readings) is not list and type(readings) is not tuple:
-            errors[f"{p}.readings"] = (
-                f"expected an array of [systolic, diastolic], got {_describe(readings)}"
-            )
+        above = False
+        for i, (s, d) in enumerate(readings):
+            if d > s:
+                errors[f"{p}.readings[{i}]"] = f"diastolic {fmt(d)} is above systolic {fmt(s)}"
+                above = True
+        if above:
             return _NONE
-        if not readings:
-            errors[f"{p}.readings"] = "expected at least one [systolic, diastolic] reading"
-            return _NONE
-        if len(readings) > _MAX_READINGS:
-            errors[f"{p}.readings"] = f"at most {_MAX_READINGS} readings per visit"
-            return _NONE
-        for i, r in enumerate(readings):
-            rp = f"{p}.readings[{i}]"
-            if (type(r) is not list and type(r) is not tuple) or len(r) != 2:
-                errors[rp] = "expected [systolic, diastolic]"
-                continue
-            pair = _bp_pair(r[0], r[1], rp, rp, errors)
-            if pair is not None:
-                pairs.append(pair)
-        if len(pairs) != len(readings):
-            return _NONE
+        pairs = readings
     elif sbp is not None or dbp is not None:
         if sbp is None:
             errors[f"{p}.sbp"] = "sbp is required with dbp"
@@ -310,14 +162,14 @@ def _parse_hypertension(
         if dbp is None:
             errors[f"{p}.dbp"] = "dbp is required with sbp"
             return _NONE
-        pair = _bp_pair(sbp, dbp, f"{p}.sbp", f"{p}.dbp", errors)
-        if pair is None:
+        if dbp > sbp:
+            errors[f"{p}.dbp"] = f"diastolic {fmt(dbp)} is above systolic {fmt(sbp)}"
             return _NONE
-        pairs.append(pair)
+        pairs = ((sbp, dbp),)
     else:
         return _NONE
-    s, d = mean_bp(pairs)
-    return grade_hypertension(pairs), s, d, False, ""
+    s, d = mean_bp(pairs)  # type: ignore[arg-type]
+    return grade_hypertension(pairs), s, d, False, ""  # type: ignore[arg-type]
 
 
 def _two(
@@ -333,11 +185,7 @@ def _two(
     if vb is None:
         errors[f"{p}.{b}"] = f"missing baseline: {b} is required to grade {what}"
         return None
-    x = _check_range(a, va, f"{p}.{a}", errors)
-    y = _check_range(b, vb, f"{p}.{b}", errors)
-    if x is None or y is None:
-        return None
-    return x, y
+    return va, vb
 
 
 def _parse_diarrhea(
@@ -367,21 +215,6 @@ def _parse_proteinuria(
     upcr = get("upcr_g_per_g")
     if g24 is None and dip is None and upcr is None:
         return _NONE
-    ok = True
-    if (
-        g24 is not None
-        and _check_range("urine_protein_g_24h", g24, f"{p}.urine_protein_g_24h", errors) is None
-    ):
-        ok = False
-    if upcr is not None and _check_range("upcr_g_per_g", upcr, f"{p}.upcr_g_per_g", errors) is None:
-        ok = False
-    if dip is not None and (type(dip) is not str or dip not in DIPSTICK_VALUES):
-        errors[f"{p}.dipstick"] = f"expected one of {', '.join(DIPSTICK_VALUES)}, got " + (
-            repr(dip) if type(dip) is str else _describe(dip)
-        )
-        ok = False
-    if not ok:
-        return _NONE
     computed = grade_proteinuria(urine_protein_g_24h=g24, dipstick=dip, upcr_g_per_g=upcr)
     needs = g24 is None and needs_24h_collection(dipstick=dip, upcr_g_per_g=upcr)
     return computed, None, None, needs, ""
@@ -402,34 +235,28 @@ def _make_lab_parser(term: str, grader: Any, unchecked: str) -> Any:
         obs: Mapping[str, Any], p: str, errors: dict[str, str], policy: PolicySettings
     ) -> _Parsed:
         get = obs.get
-        value = get("value")
-        uln = get("uln")
-        baseline = get("baseline")
-        if value is None and uln is None and baseline is None:
+        v = get("value")
+        u = get("uln")
+        b = get("baseline")
+        if v is None and u is None and b is None:
+            return _NONE
+        refuse_no_baseline = b is None and policy.missing_baseline == "refuse"
+        if v is None or u is None or refuse_no_baseline:
+            if v is None:
+                errors[f"{p}.value"] = "value is required with uln and baseline"
+            if u is None:
+                errors[f"{p}.uln"] = f"uln is required to grade {term}"
+            if refuse_no_baseline:
+                errors[f"{p}.baseline"] = (
+                    f"missing baseline: baseline is required to grade {term} ({unchecked})"
+                )
             return _NONE
         n_errors = len(errors)
-        if value is None:
-            errors[f"{p}.value"] = "value is required with uln and baseline"
-        if uln is None:
-            errors[f"{p}.uln"] = f"uln is required to grade {term}"
-        if baseline is None and policy.missing_baseline == "refuse":
-            errors[f"{p}.baseline"] = (
-                f"missing baseline: baseline is required to grade {term} ({unchecked})"
-            )
-        v = None if value is None else _check_range("value", value, f"{p}.value", errors)
-        u = None if uln is None else _check_range("uln", uln, f"{p}.uln", errors)
-        b = (
-            None
-            if baseline is None
-            else _check_range("baseline", baseline, f"{p}.baseline", errors)
-        )
-        if len(errors) > n_errors or v is None or u is None:
-            return _NONE
         if v > 1000 * u:
-            errors[f"{p}.value"] = f"implausible value {_fmt(v)}: more than 1000 x ULN {_fmt(u)}"
+            errors[f"{p}.value"] = f"implausible value {fmt(v)}: more than 1000 x ULN {fmt(u)}"
         if b is not None and b > 1000 * u:
             errors[f"{p}.baseline"] = (
-                f"implausible baseline {_fmt(b)}: more than 1000 x ULN {_fmt(u)}"
+                f"implausible baseline {fmt(b)}: more than 1000 x ULN {fmt(u)}"
             )
         if len(errors) > n_errors:
             return _NONE
@@ -460,16 +287,9 @@ def _parse_qtc(
         errors[f"{p}.baseline_qtc_ms"] = (
             f"missing baseline: baseline_qtc_ms is required to grade the QTc ({_QTC_UNCHECKED})"
         )
-    qv = _check_range("qtc_ms", q, f"{p}.qtc_ms", errors)
-    bv = None if b is None else _check_range("baseline_qtc_ms", b, f"{p}.baseline_qtc_ms", errors)
-    if (
-        qv is None
-        or (b is not None and bv is None)
-        or (b is None and policy.missing_baseline == "refuse")
-    ):
         return _NONE
-    computed = grade_qtc(qv, bv)
-    if bv is None and computed.grade < 3:
+    computed = grade_qtc(q, b)
+    if b is None and computed.grade < 3:
         # CTCAE grade 3 includes "> 60 ms change from baseline".
         return _provisional(computed, _QTC_UNCHECKED), None, None, False, _QTC_UNCHECKED
     return computed, None, None, False, ""
@@ -498,29 +318,10 @@ def _parse_calcium(
     if ca is not None and ion is not None and lln is not None:
         errors[f"{p}.lln"] = "lln is ambiguous when both total and ionized calcium are given"
         return _NONE
-    cav = None if ca is None else _check_range("calcium_mg_dl", ca, f"{p}.calcium_mg_dl", errors)
-    albv = None if alb is None else _check_range("albumin_g_dl", alb, f"{p}.albumin_g_dl", errors)
-    ionv = (
-        None
-        if ion is None
-        else _check_range("ionized_calcium_mmol_l", ion, f"{p}.ionized_calcium_mmol_l", errors)
+    computed = grade_hypocalcemia(
+        calcium_mg_dl=ca, albumin_g_dl=alb, ionized_calcium_mmol_l=ion, lln=lln
     )
-    llnv = None if lln is None else _check_range("lln", lln, f"{p}.lln", errors)
-    if (
-        (ca is not None and (cav is None or albv is None))
-        or (ion is not None and ionv is None)
-        or (lln is not None and llnv is None)
-    ):
-        return _NONE
-    return (
-        grade_hypocalcemia(
-            calcium_mg_dl=cav, albumin_g_dl=albv, ionized_calcium_mmol_l=ionv, lln=llnv
-        ),
-        None,
-        None,
-        False,
-        "",
-    )
+    return computed, None, None, False, ""
 
 
 _ABNORMAL_BASELINE = "an abnormal baseline (CTCAE then grades by multiples of the baseline)"
@@ -550,84 +351,33 @@ _PARSERS: dict[str, Any] = {
 
 
 # ---------------------------------------------------------------------------
-# Request validation
+# Request validation: the shape (contract.py), then the rules between fields
 # ---------------------------------------------------------------------------
 
 
-def _count(v: Any, path: str, errors: dict[str, str]) -> int | None:
-    if type(v) is not int:
-        errors[path] = f"expected a non-negative integer, got {_describe(v)}"
-        return None
-    if v < 0:
-        errors[path] = f"expected a non-negative integer, got {v}"
-        return None
-    if v > _MAX_COUNT:
-        errors[path] = f"implausible count {v}: at most {_MAX_COUNT}"
-        return None
-    return v
-
-
-def _unknown_term(term: Any) -> str:
-    if type(term) is not str:
-        return f"expected a CTCAE v5.0 term name (string), got {_describe(term)}"
-    return (
-        f"unknown term {term!r} (expected a CTCAE v5.0 term in lower snake case, "
-        "e.g. colonic_perforation)"
-    )
-
-
 def _observation(
-    obs: Any,
+    obs: Mapping[str, Any],
     p: str,
     errors: dict[str, str],
     seen: dict[str, int],
     index: int,
     policy: PolicySettings,
 ) -> Finding | None:
-    if type(obs) is not dict and not isinstance(obs, Mapping):
-        errors[p] = f"expected an object, got {_describe(obs)}"
-        return None
-    term = obs.get("term")
-    if term is None:
-        errors[f"{p}.term"] = "term is required"
-        return None
-    allowed = _ALLOWED.get(term) if type(term) is str else None
-    if allowed is None:
-        errors[f"{p}.term"] = _unknown_term(term)
-        return None
+    term = obs["term"]
     if term in seen:
         errors[f"{p}.term"] = f"duplicate term {term} (also observations[{seen[term]}])"
         return None
     seen[term] = index
     n_errors = len(errors)
-    unknown = obs.keys() - allowed
-    if unknown:
-        for key in sorted(unknown, key=str):
-            if key in _MEASUREMENT_FIELDS:
-                errors[f"{p}.{key}"] = f"unknown field for term {term}"
-            else:
-                errors[f"{p}.{key}"] = "unknown field"
     get = obs.get
-    if len(obs) > 2 or "grade" not in obs:
-        for flag in _FLAGS:
-            v = get(flag)
-            if v is not None and type(v) is not bool:
-                errors[f"{p}.{flag}"] = f"expected true or false, got {_describe(v)}"
     clinician = get("grade")
-    if clinician is not None:
-        if type(clinician) is not int:
-            errors[f"{p}.grade"] = f"expected an integer grade 0-5, got {_describe(clinician)}"
-            clinician = None
-        elif clinician not in _VALID_GRADES[term]:
-            if 0 <= clinician <= 5:
-                info = TERMS[term]
-                errors[f"{p}.grade"] = (
-                    f"grade {clinician} does not exist for {term} in CTCAE v5.0 "
-                    f"({info.name}: defined grades {info.grades_text}; 0 = absent)"
-                )
-            else:
-                errors[f"{p}.grade"] = f"grade {clinician} is outside 0-5"
-            clinician = None
+    if clinician is not None and clinician not in _VALID_GRADES[term]:
+        info = TERMS[term]
+        errors[f"{p}.grade"] = (
+            f"grade {clinician} does not exist for {term} in CTCAE v5.0 "
+            f"({info.name}: defined grades {info.grades_text}; 0 = absent)"
+        )
+        clinician = None
     parser = _PARSERS.get(term)
     if parser is not None:
         computed, sbp, dbp, needs_24h, unchecked = parser(obs, p, errors, policy)
@@ -641,11 +391,16 @@ def _observation(
             return Finding(term, None, False, None, obs, None, None, needs_24h)
         errors[p] = "give measurements or a clinician grade"
         return None
-    final = computed if clinician is None else final_grade(computed, clinician)
-    if computed is not None and final.grade > computed.grade:
-        unchecked = ""  # the clinician's higher grade does not rest on the missing baseline
-    grade = final.grade
-    provisional = final.provisional
+    if computed is None:
+        # A clinician's grade alone is the grade, not provisional (policy.md 7).
+        grade = clinician
+        provisional = False
+    else:
+        final = computed if clinician is None else final_grade(computed, clinician)
+        if final.grade > computed.grade:
+            unchecked = ""  # the clinician's higher grade does not rest on the missing baseline
+        grade = final.grade
+        provisional = final.provisional
     if provisional and term == "hypertension" and not policy.single_bp_reading_provisional:
         provisional = False
     rule_grade: int | None = grade
@@ -654,104 +409,52 @@ def _observation(
     return Finding(term, grade, provisional, rule_grade, obs, sbp, dbp, needs_24h, unchecked)
 
 
+def _bad_fields(errors: Mapping[str, str]) -> frozenset[str]:
+    """The request-level fields named in ``errors`` (``hold_reason_terms[1]`` -> its list)."""
+    return frozenset(path.split("[", 1)[0].split(".", 1)[0] for path in errors)
+
+
 def _parse(request: Any, policy: PolicySettings, errors: dict[str, str]) -> ValidatedRequest | None:
-    if type(request) is not dict and not isinstance(request, Mapping):
-        errors["request"] = f"expected a JSON object, got {_describe(request)}"
+    bad_observations = check_shape(request, errors)
+    if "request" in errors:
         return None
-    unknown = request.keys() - _TOP_FIELDS
-    if unknown:
-        for key in sorted(unknown, key=str):
-            errors[str(key)] = "unknown field"
+    bad = _bad_fields(errors) if bad_observations is not None else frozenset()
     get = request.get
 
     drug = get("drug")
-    ladder: tuple[int, ...] | None = None
-    if drug is None:
-        errors["drug"] = "drug is required"
-    elif type(drug) is not str or drug not in _LADDERS:
-        errors["drug"] = (
-            f"unknown drug {drug!r}"
-            if type(drug) is str
-            else f"expected a string, got {_describe(drug)}"
-        ) + f" (expected one of {', '.join(DRUGS)})"
-    else:
-        ladder = _LADDERS[drug]
-
-    rule_set = get("rule_set", policy.default_rule_set)
-    if type(rule_set) is not str or rule_set not in RULE_SET_NAMES:
-        errors["rule_set"] = (
-            f"unknown rule set {rule_set!r}"
-            if type(rule_set) is str
-            else f"expected a string, got {_describe(rule_set)}"
-        ) + f" (expected one of {', '.join(RULE_SET_NAMES)})"
-
-    dose_raw = get("dose_mg_per_day")
     dose: int | None = None
-    if dose_raw is None:
-        errors["dose_mg_per_day"] = "dose_mg_per_day is required"
-    else:
-        n = _number(dose_raw)
-        if n is None:
-            errors["dose_mg_per_day"] = f"expected a number, got {_describe(dose_raw)}"
-        elif ladder is not None:
-            if n in ladder:
-                dose = int(n)
-            else:
-                errors["dose_mg_per_day"] = (
-                    f"{_fmt(n)} mg/day is not a dose level of {drug} "
-                    f"({'/'.join(str(d) for d in ladder)})"
-                )
-
-    on_hold = get("on_hold", False)
-    if type(on_hold) is not bool:
-        errors["on_hold"] = f"expected true or false, got {_describe(on_hold)}"
-        on_hold = False
-
-    hold_terms_raw = get("hold_reason_terms", ())
-    hold_terms: list[str] = []
-    if type(hold_terms_raw) is not list and type(hold_terms_raw) is not tuple:
-        errors["hold_reason_terms"] = f"expected an array of terms, got {_describe(hold_terms_raw)}"
-    else:
-        for i, t in enumerate(hold_terms_raw):
-            if type(t) is not str or t not in _VALID_GRADES:
-                errors[f"hold_reason_terms[{i}]"] = _unknown_term(t)
-            elif t in hold_terms:
-                errors[f"hold_reason_terms[{i}]"] = f"duplicate term {t}"
-            else:
-                hold_terms.append(t)
-        if len(hold_terms) == len(hold_terms_raw):
-            if on_hold and not hold_terms:
-                errors["hold_reason_terms"] = "required when on_hold is true"
-            elif hold_terms and not on_hold and type(get("on_hold", False)) is bool:
-                errors["hold_reason_terms"] = "must be empty when on_hold is false"
-
-    holds_raw = get("holds_at_current_dose", 0)
-    holds = _count(holds_raw, "holds_at_current_dose", errors)
-
-    occ_raw = get("occurrences")
-    occurrences: dict[str, int] = {}
-    if occ_raw is not None:
-        if type(occ_raw) is not dict and not isinstance(occ_raw, Mapping):
-            errors["occurrences"] = f"expected an object of term: count, got {_describe(occ_raw)}"
+    if "drug" not in bad and "dose_mg_per_day" not in bad:
+        ladder = _LADDERS[drug]
+        n = request["dose_mg_per_day"]
+        if n in ladder:
+            dose = int(n)
         else:
-            for t, c in occ_raw.items():
-                path = f"occurrences.{t}"
-                if type(t) is not str or t not in _VALID_GRADES:
-                    errors[path] = _unknown_term(t)
-                    continue
-                v = _count(c, path, errors)
-                if v is not None:
-                    occurrences[t] = v
+            errors["dose_mg_per_day"] = (
+                f"{fmt(n)} mg/day is not a dose level of {drug} "
+                f"({'/'.join(str(d) for d in ladder)})"
+            )
+    rule_set = get("rule_set", policy.default_rule_set)
+    on_hold = get("on_hold", False)
+    hold_terms: tuple[str, ...] = ()
+    if "hold_reason_terms" not in bad and "on_hold" not in bad:
+        hold_terms = tuple(get("hold_reason_terms", ()))
+        if hold_terms and len(set(hold_terms)) < len(hold_terms):
+            for i, t in enumerate(hold_terms):
+                if t in hold_terms[:i]:
+                    errors[f"hold_reason_terms[{i}]"] = f"duplicate term {t}"
+        elif on_hold and not hold_terms:
+            errors["hold_reason_terms"] = "required when on_hold is true"
+        elif hold_terms and not on_hold:
+            errors["hold_reason_terms"] = "must be empty when on_hold is false"
+    holds = get("holds_at_current_dose", 0)
+    occurrences = get("occurrences")
 
-    obs_raw = get("observations", ())
     findings: list[Finding] = []
-    if type(obs_raw) is not list and type(obs_raw) is not tuple:
-        errors["observations"] = f"expected an array of observations, got {_describe(obs_raw)}"
-    elif len(obs_raw) > _MAX_OBSERVATIONS:
-        errors["observations"] = f"at most {_MAX_OBSERVATIONS} observations per request"
-    else:
+    if "observations" not in errors:
         seen: dict[str, int] = {}
-        for i, obs in enumerate(obs_raw):
+        for i, obs in enumerate(get("observations", ())):
+            if bad_observations and i in bad_observations:
+                continue
             p = _OBS_PATHS[i]
             try:
                 f = _observation(obs, p, errors, seen, i, policy)
@@ -764,8 +467,10 @@ def _parse(request: Any, policy: PolicySettings, errors: dict[str, str]) -> Vali
 
     if errors:
         return None
-    assert drug is not None and dose is not None and holds is not None  # no errors
-    state = DoseState(drug, rule_set, dose, on_hold, tuple(hold_terms), holds, occurrences)
+    assert dose is not None  # no errors
+    state = DoseState(
+        drug, rule_set, dose, on_hold, hold_terms, holds, dict(occurrences) if occurrences else {}
+    )
     return ValidatedRequest(state, tuple(findings))
 
 
@@ -798,7 +503,7 @@ def evaluate_many(
     a request that is not an array at all raises ``InvalidRequest``.
     """
     if type(requests) is not list and type(requests) is not tuple:
-        raise InvalidRequest({"request": f"expected a JSON array, got {_describe(requests)}"})
+        raise InvalidRequest({"request": f"expected a JSON array, got {describe(requests)}"})
     answers: list[dict[str, Any]] = []
     for request in requests:
         errors: dict[str, str] = {}

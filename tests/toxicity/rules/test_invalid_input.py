@@ -397,3 +397,20 @@ def test_a_qtc_above_500_ms_needs_no_baseline_to_be_grade_3():
     )
     assert out["grades"] == {"electrocardiogram_qt_corrected_interval_prolonged": 3}
     assert out["provisional"] == []
+
+
+def test_a_wrong_value_and_an_undefined_grade_in_two_observations_are_both_reported():
+    errors = _errors(
+        request(LEN, 24, {"term": "hypertension", "readings": [[400, 90]]}, graded("fatigue", 4))
+    )
+    assert set(errors) == {"observations[0].readings[0]", "observations[1].grade"}
+    assert "systolic 400" in errors["observations[0].readings[0]"]
+    assert "does not exist for fatigue" in errors["observations[1].grade"]
+
+
+def test_both_numbers_of_a_bad_reading_are_said_on_its_path():
+    errors = _errors(request(LEN, 24, {"term": "hypertension", "readings": [[400, 5]]}))
+    assert errors == {
+        "observations[0].readings[0]": "systolic 400 is outside 50-300 mmHg; "
+        "diastolic 5 is outside 20-200 mmHg"
+    }

@@ -17,8 +17,6 @@ from patients.models import Site
 from patients.serializers import (
     CourseInput,
     CourseOutput,
-    DoseChangeInput,
-    DoseChangeOutput,
     PatientInput,
     PatientOutput,
     PatientUpdateInput,
@@ -114,25 +112,3 @@ class CourseDetailApi(GenericAPIView):
     @extend_schema(responses=CourseOutput)
     def get(self, request, course_id: int):
         return Response(CourseOutput(access_course(request.user, course_id)).data)
-
-
-class DoseChangeListApi(GenericAPIView):
-    """The ledger is read here and appended to only through the dose-change service."""
-
-    serializer_class = DoseChangeOutput
-    pagination_class = None  # the whole ledger of one course, oldest first
-
-    @extend_schema(responses=DoseChangeOutput(many=True))
-    def get(self, request, course_id: int):
-        course = access_course(request.user, course_id)
-        return Response(DoseChangeOutput(selectors.ledger(course), many=True).data)
-
-    @extend_schema(request=DoseChangeInput, responses={201: DoseChangeOutput})
-    def post(self, request, course_id: int):
-        course = access_course(request.user, course_id, write=True)
-        data = DoseChangeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        change = services.apply_dose_change(
-            actor=request.user, course=course, **data.validated_data
-        )
-        return Response(DoseChangeOutput(change).data, status=status.HTTP_201_CREATED)

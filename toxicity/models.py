@@ -252,6 +252,14 @@ class Recommendation(ClinicalRecord):
         related_name="+",
         help_text="The signed hold whose resume dose this recommendation follows.",
     )
+    dose_change = models.OneToOneField(
+        "patients.DoseChange",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommendation",
+        help_text="The dose-ledger row that carries out this signed recommendation, if any.",
+    )
     signature_meaning = models.CharField(max_length=40, blank=True)
     signer_name = models.CharField(max_length=200, blank=True)
     signature_sha256 = models.CharField(max_length=64, blank=True)
@@ -442,9 +450,6 @@ class DueCheck(models.Model):
     confirmed = models.BooleanField(help_text="False where the schedule is [U] unconfirmed.")
     created_at = models.DateTimeField(auto_now_add=True)
     satisfied_at = models.DateTimeField(null=True, blank=True)
-    satisfied_by = models.ForeignKey(
-        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     overdue_marked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -30,6 +30,7 @@ from toxicity.models import (
     RecommendationStatus,
     Visit,
 )
+from toxicity.services.signatures import correction_is_valid, signature_is_valid
 
 TREND_VISITS = 6
 
@@ -220,8 +221,6 @@ def signed_decisions(patient) -> list[SignedDecision]:
     Two queries whatever the number of decisions. The hashes are recomputed here,
     so the record shows whether each signed row still matches what was signed.
     """
-    from toxicity.services import correction_is_valid, signature_is_valid
-
     decided = list(
         Recommendation.objects.filter(course__patient=patient)
         .exclude(signature_sha256="")
@@ -278,8 +277,7 @@ def signed_hold_plans(holds: Iterable[DoseChange]) -> dict[int, Recommendation]:
     match = Q()
     for hold in holds:
         since = Q(decided_at__gte=hold.recorded_at)
-        if hold.recommendation_id:
-            since |= Q(pk=hold.recommendation_id)
+        since |= Q(dose_change_id=hold.pk)
         match |= Q(course_id=hold.course_id) & since
     plans: dict[int, Recommendation] = {}
     for recommendation in (

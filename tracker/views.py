@@ -24,7 +24,11 @@ from patients.models import Drug, Site, TreatmentCourse
 from patients.passwords import SigningLocked
 from toxicity import selectors as toxicity_selectors
 from toxicity.models import Recommendation
-from toxicity.services import Decision, RecommendationAlreadyDecided, decide_recommendation
+from toxicity.services.decisions import (
+    Decision,
+    RecommendationAlreadyDecided,
+    decide_recommendation,
+)
 from tracker import charts, selectors, tables, wording
 
 STATUS_CHOICES = (("active", "Active"), ("on_hold", "On hold"))

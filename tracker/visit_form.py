@@ -28,10 +28,10 @@ from patients import limits
 from patients import selectors as patient_selectors
 from patients.access import access_patient, role_at
 from patients.models import Role
-from toxicity import services
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import AntihypertensiveTherapy, Visit
 from toxicity.rules.bounds import PLAUSIBLE, POSITIVE_MAX, Bound
+from toxicity.services import visits
 
 # Symptoms graded by choosing the CTCAE sentence, in the order nurses ask about them.
 SYMPTOM_TERMS = (
@@ -699,9 +699,9 @@ def _check_and_save(request, form: VisitForm, course) -> bool:
     arguments = _visit_arguments(form, observations)
     try:
         if valid:
-            services.log_visit(actor=request.user, course=course, **arguments)
+            visits.log_visit(actor=request.user, course=course, **arguments)
             return True
-        services.preview_visit(actor=request.user, course=course, **arguments)
+        visits.preview_visit(actor=request.user, course=course, **arguments)
     except ValidationError as refused:
         attach_errors(form, refused.message_dict, observations)
     return False
@@ -755,7 +755,7 @@ def preview_visit(request, patient_id: int):
     answer = None
     if form.cleaned_data.get("occurred_at") is not None:
         try:
-            answer = services.preview_visit(
+            answer = visits.preview_visit(
                 actor=request.user, course=course, **_visit_arguments(form, observations)
             )
         except ValidationError as refused:

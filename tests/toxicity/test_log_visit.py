@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.toxicity.conftest import NORMAL_BP, at, hypertension
-from toxicity import services
 from toxicity.models import Observation, Recommendation, Visit
+from toxicity.services import visits
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_logging_a_visit_is_audited(course, nurse, log):
 def test_editing_a_visit_needs_a_reason(course, nurse, log):
     visit = log(nurse, course, at(20), [hypertension(NORMAL_BP)])
     with pytest.raises(ValidationError) as refused:
-        services.edit_visit(actor=nurse, visit=visit, reason="  ")
+        visits.edit_visit(actor=nurse, visit=visit, reason="  ")
     assert "reason" in refused.value.message_dict
 
 
@@ -146,7 +146,7 @@ def test_an_edited_visit_is_audited_and_re_evaluated(
     assert not Recommendation.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.edit_visit(
+        visits.edit_visit(
             actor=nurse,
             visit=visit,
             reason="Readings typed into the wrong patient's chart",
@@ -166,5 +166,5 @@ def test_an_edited_visit_is_audited_and_re_evaluated(
 def test_a_long_correction_reason_is_kept_whole_in_the_audit(course, nurse, log):
     visit = log(nurse, course, at(20), [hypertension(NORMAL_BP)])
     reason = "Second reading was taken after the patient climbed four flights of stairs. " * 4
-    services.edit_visit(actor=nurse, visit=visit, reason=reason, note="Re-measured")
+    visits.edit_visit(actor=nurse, visit=visit, reason=reason, note="Re-measured")
     assert visit.history.latest().history_change_reason == reason.strip()

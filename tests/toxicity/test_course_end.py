@@ -80,4 +80,3 @@ def test_a_discontinuation_through_the_api_closes_the_pending_recommendation(
     assert response.status_code == 201, response.content
     withhold.refresh_from_db()
     assert withhold.status == "superseded"
-

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -12,8 +11,7 @@ from rest_framework.response import Response
 from config.api import ErrorOutput
 from config.schema import DESCRIPTIONS
 from patients import selectors, services
-from patients.access import access_course, access_patient, site_roles
-from patients.models import Site
+from patients.access import access_course, access_patient, access_site
 from patients.serializers import (
     CourseInput,
     CourseOutput,
@@ -21,12 +19,6 @@ from patients.serializers import (
     PatientOutput,
     PatientUpdateInput,
 )
-
-
-def _site_for(user, site_id: int) -> Site:
-    if site_id not in site_roles(user):
-        raise Http404("No such site.")
-    return Site.objects.get(pk=site_id)
 
 
 class PatientListApi(GenericAPIView):
@@ -49,7 +41,7 @@ class PatientListApi(GenericAPIView):
         data = PatientInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        site = _site_for(request.user, values.pop("site"))
+        site = access_site(request.user, values.pop("site"))
         findings = values.pop("molecular_findings", [])
         with transaction.atomic():
             patient = services.create_patient(actor=request.user, site=site, **values)

@@ -20,7 +20,6 @@ from patients import dosing
 from patients.access import site_roles
 from patients.models import DoseChange
 from toxicity import monitoring
-from toxicity.ctcae.terms import TERMS
 from toxicity.models import (
     Action,
     DecisionCorrection,
@@ -45,23 +44,6 @@ def with_details(visits: QuerySet[Visit]) -> QuerySet[Visit]:
         Prefetch("observations", queryset=Observation.objects.order_by("term")),
         Prefetch("recommendations", queryset=Recommendation.objects.order_by("-created_at")),
     )
-
-
-def course_visits(course, *, limit: int | None = None) -> list[Visit]:
-    """A course's visits, newest first, each with observations and recommendations."""
-    visits = with_details(Visit.objects.filter(course=course)).order_by("-occurred_at", "-id")
-    return list(visits[:limit] if limit else visits)
-
-
-def last_visit(course) -> Visit | None:
-    """The latest visit with its observations: the visit form's defaults come from it."""
-    return with_details(Visit.objects.filter(course=course)).order_by("-occurred_at", "-id").first()
-
-
-def term_choices(term: str) -> list[tuple[int, str]]:
-    """The CTCAE v5.0 descriptors a nurse picks from (grade, sentence), grade 0 first."""
-    descriptors = TERMS[term].descriptors
-    return [(0, "None")] + [(grade, descriptors[grade]) for grade in sorted(descriptors)]
 
 
 @dataclass
@@ -189,11 +171,6 @@ def due_checks(course, *, now: datetime | None = None) -> list[CheckStatus]:
             )
         )
     return out
-
-
-def monitoring_schedule(drug: str) -> tuple[monitoring.Schedule, ...]:
-    """The label's monitoring schedule for a drug, conditional checks included."""
-    return monitoring.SCHEDULES.get(drug, ())
 
 
 @dataclass

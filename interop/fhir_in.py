@@ -7,7 +7,7 @@ recognised), a LOINC code from interop.loinc, a subject identified by MRN, an
 `effectiveDateTime` with its time zone, and a value in an accepted unit.
 
 Observations of one patient taken at the same instant form one visit. Each
-visit goes through toxicity.services.log_visit, exactly like a nurse's entry:
+visit goes through toxicity.services.visits.log_visit, exactly like a nurse's entry:
 the engine validates it, grades it, stores it audited with the importer as the
 actor, and queues its evaluation after commit. All visits of a Bundle are
 written in one transaction: one refusal anywhere and nothing of the Bundle is

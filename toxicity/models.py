@@ -354,7 +354,7 @@ class Recommendation(ClinicalRecord):
         if getattr(self, "_signed_when_loaded", False):
             raise SignedRecordError(
                 f"Recommendation {self.pk} is signed and cannot be changed: record a "
-                "correction (toxicity.services.correct_decision)."
+                "correction (toxicity.services.corrections.correct_decision)."
             )
         super().save(*args, **kwargs)
 
@@ -372,8 +372,8 @@ class DecisionCorrection(ClinicalRecord):
     The signed recommendation stays as it was signed. A correction says what the
     decision's record should have said (the reason as it should read) and why it
     is corrected, and is itself signed by an oncologist of the site re-entering
-    their password (toxicity.services.correct_decision). A later correction of the
-    same decision refers to the one it replaces. A correction never changes the
+    their password (toxicity.services.corrections.correct_decision). A later
+    correction of the same decision refers to the one it replaces. A correction never changes the
     dose ledger: a dose that must change is a new dose change, as always.
     """
 

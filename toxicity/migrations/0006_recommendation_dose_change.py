@@ -12,6 +12,13 @@ from django.db import migrations, models
 HELP = "The dose-ledger row that carries out this signed recommendation, if any."
 
 
+def _check_now(schema_editor):
+    """PostgreSQL defers the foreign-key checks of the rows just written to the end of
+    the transaction, and refuses to alter a table that still has them pending."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def copy_links_to_recommendations(apps, schema_editor):
     DoseChange = apps.get_model("patients", "DoseChange")
     Recommendation = apps.get_model("toxicity", "Recommendation")
@@ -30,6 +37,7 @@ def copy_links_to_recommendations(apps, schema_editor):
         )
     for recommendation_id, (change_id,) in changes_by_recommendation.items():
         Recommendation.objects.filter(pk=recommendation_id).update(dose_change_id=change_id)
+    _check_now(schema_editor)
 
 
 def copy_links_back_to_dose_changes(apps, schema_editor):
@@ -39,6 +47,7 @@ def copy_links_back_to_dose_changes(apps, schema_editor):
         dose_change_id=None
     ).values_list("id", "dose_change_id"):
         DoseChange.objects.filter(pk=change_id).update(recommendation_id=recommendation_id)
+    _check_now(schema_editor)
 
 
 class Migration(migrations.Migration):

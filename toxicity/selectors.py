@@ -251,11 +251,10 @@ def signed_hold_plans(holds: Iterable[DoseChange]) -> dict[int, Recommendation]:
     holds = list(holds)
     if not holds:
         return {}
-    match = Q()
+    # The withhold a hold carries out is linked to it; later ones are found by time.
+    match = Q(dose_change_id__in=[hold.pk for hold in holds])
     for hold in holds:
-        since = Q(decided_at__gte=hold.recorded_at)
-        since |= Q(dose_change_id=hold.pk)
-        match |= Q(course_id=hold.course_id) & since
+        match |= Q(course_id=hold.course_id, decided_at__gte=hold.recorded_at)
     plans: dict[int, Recommendation] = {}
     for recommendation in (
         Recommendation.objects.filter(match, action=Action.WITHHOLD, status__in=APPROVED)

@@ -168,3 +168,45 @@ def test_a_long_correction_reason_is_kept_whole_in_the_audit(course, nurse, log)
     reason = "Second reading was taken after the patient climbed four flights of stairs. " * 4
     visits.edit_visit(actor=nurse, visit=visit, reason=reason, note="Re-measured")
     assert visit.history.latest().history_change_reason == reason.strip()
+
+
+def test_a_saved_visit_is_validated_by_the_engine_once(course, nurse):
+    with mock.patch.object(visits, "validate", wraps=visits.validate) as validate:
+        visits.log_visit(
+            actor=nurse,
+            course=course,
+            occurred_at=at(20),
+            observations=[hypertension(), {"term": "fatigue", "grade": 2}],
+            antihypertensive_therapy="optimal",
+        )
+    assert validate.call_count == 1
+
+
+def test_the_preview_validates_once_and_decides_on_what_it_validated(course, nurse):
+    with (
+        mock.patch.object(visits, "validate", wraps=visits.validate) as validate,
+        mock.patch.object(visits, "decide", wraps=visits.decide) as decide,
+    ):
+        answer = visits.preview_visit(
+            actor=nurse,
+            course=course,
+            occurred_at=at(20),
+            observations=[hypertension(), {"term": "fatigue", "grade": 2}],
+            antihypertensive_therapy="optimal",
+        )
+    assert (validate.call_count, decide.call_count) == (1, 1)
+    assert answer["decision"]["action"] == "withhold"
+    assert not Visit.objects.exists()
+
+
+def test_a_lowered_grade_is_checked_against_the_grade_the_measurements_give(course, nurse):
+    with pytest.raises(ValidationError) as refused:
+        visits.log_visit(
+            actor=nurse,
+            course=course,
+            occurred_at=at(20),
+            observations=[{**hypertension(), "grade": 1}],
+            antihypertensive_therapy="optimal",
+        )
+    assert "below the computed grade 3" in refused.value.message_dict["observations[0].grade"][0]
+    assert not Visit.objects.exists()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -20,9 +18,6 @@ from toxicity.models import (
 )
 from toxicity.services.decisions import SIGNERS
 from toxicity.services.signatures import correction_content, sha256_hex, signer_name
-
-logger = logging.getLogger(__name__)
-
 
 NOT_SIGNED = {"recommendation": "Only a signed decision is corrected; this one is not signed."}
 

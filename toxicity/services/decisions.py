@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -28,9 +27,6 @@ from toxicity.models import (
 from toxicity.services.ledger import change_dose
 from toxicity.services.request import LEDGER_ACTIONS
 from toxicity.services.signatures import sha256_hex, signed_content, signer_name
-
-logger = logging.getLogger(__name__)
-
 
 SIGNERS = (Role.ONCOLOGIST,)
 REJECTION_MEANING = "rejected dose recommendation"

@@ -1,13 +1,13 @@
-"""The one translator from stored rows to the rule engine's request.
+"""The rule engine's request, built in one place (evaluate-contract.md in docs/sources/).
 
-The visit form's preview, the saved visit's validation and the evaluation all
-build the engine's request here, from the course, the dose ledger as of the
-visit, and the observations (evaluate-contract.md in docs/sources/).
+The dose-state fields come from the ledger as of the visit (`dose_state_fields`);
+a visit being recorded adds the patient's baselines and the visit's therapy to
+each observation (`with_baselines`, `with_therapy`); a stored visit's rows become
+the request through `engine_request`, the one translator from stored rows.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -15,13 +15,7 @@ from typing import Any
 
 from patients import dosing
 from patients.models import DoseChange, TreatmentCourse
-from toxicity.models import (
-    AntihypertensiveTherapy,
-    Observation,
-)
-
-logger = logging.getLogger(__name__)
-
+from toxicity.models import AntihypertensiveTherapy, Observation
 
 # Fields of an observation that this service reads itself; every other key is
 # a measurement or flag of the evaluation contract and goes to the engine as is.

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from decimal import Decimal
 
 from toxicity.models import (
     DecisionCorrection,
     Recommendation,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def signer_name(actor) -> str:

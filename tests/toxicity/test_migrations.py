@@ -30,6 +30,7 @@ def signed_and_pending(course, nurse, oncologist, log, sign, time_machine):
     withhold = Recommendation.objects.get(
         visit=log(nurse, course, at(20), [hypertension()], antihypertensive_therapy="optimal")
     )
+    time_machine.move_to(at(28, hour=11), tick=False)  # signed two hours after the visit
     sign(oncologist, withhold)
     time_machine.move_to(at(35), tick=False)
     resume = Recommendation.objects.get(
@@ -58,6 +59,15 @@ def test_every_link_survives_the_move_to_the_recommendation(signed_and_pending):
         new.get_model("toxicity", "Recommendation").objects.values_list("pk", "dose_change_id")
     )
     assert links == {withhold.pk: hold_id, resume.pk: None}
+    # The audit trail names the row from the signing on, and not before it.
+    trail = list(
+        new.get_model("toxicity", "HistoricalRecommendation")
+        .objects.filter(id=withhold.pk)
+        .order_by("history_date", "history_id")
+        .values_list("status", "dose_change_id")
+    )
+    assert trail[0] == ("pending", None)
+    assert trail[-1] == ("approved", hold_id)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,8 +1,9 @@
 """The link between a signed recommendation and the ledger row that carries it out
 moves to the toxicity side (Recommendation.dose_change), so patients knows nothing
 of toxicity. Every existing link is copied before patients 0010 drops
-DoseChange.recommendation; a recommendation carried out by two ledger rows (which
-no decision ever wrote) stops the migration rather than lose one."""
+DoseChange.recommendation, onto the recommendation and onto its history rows from
+the signing on; a recommendation carried out by two ledger rows (which no
+decision ever wrote) stops the migration rather than lose one."""
 
 from collections import defaultdict
 
@@ -35,8 +36,17 @@ def copy_links_to_recommendations(apps, schema_editor):
             "These recommendations are carried out by more than one dose change "
             f"(recommendation: dose changes): {doubled}. Resolve them before migrating."
         )
+    history = apps.get_model("toxicity", "HistoricalRecommendation").objects
+    recorded = dict(
+        DoseChange.objects.filter(recommendation_id__isnull=False).values_list("id", "recorded_at")
+    )
     for recommendation_id, (change_id,) in changes_by_recommendation.items():
         Recommendation.objects.filter(pk=recommendation_id).update(dose_change_id=change_id)
+        # The audit trail keeps the link too: the recommendation's history from the
+        # moment the ledger row was written (its signing) names the row.
+        history.filter(id=recommendation_id, history_date__gte=recorded[change_id]).update(
+            dose_change_id=change_id
+        )
     _check_now(schema_editor)
 
 

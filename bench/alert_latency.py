@@ -3,7 +3,7 @@
 A real Celery worker process (prefork) consumes from Redis against a throwaway
 PostgreSQL database; an aiosmtpd server on loopback accepts the mail. With
 `--source visits` (default) the bench logs grade 3 hypertension visits through
-toxicity.services.log_visit, each on its own course, so each raises one urgent
+toxicity.services.visits.log_visit, each on its own course, so each raises one urgent
 alert, routed to the treating oncologist and the nurse team (two emails); the
 worker evaluates the visit, raises the alert on commit, and sends both emails.
 With `--source alerts` it calls notifications.services.raise_alert directly.
@@ -90,7 +90,7 @@ def main() -> None:
 
         from notifications import services as alert_services
         from notifications.models import CourseRouting, Delivery
-        from toxicity import services
+        from toxicity.services import visits
 
         nurse, oncologist, _, courses = seed_clinic(args.count + 1)
         for course in courses:
@@ -102,7 +102,7 @@ def main() -> None:
             with transaction.atomic():
                 transaction.on_commit(lambda: committed.__setitem__(course.pk, time.time()))
                 if args.source == "visits":
-                    services.log_visit(
+                    visits.log_visit(
                         actor=nurse,
                         course=course,
                         occurred_at=datetime.now(UTC) - timedelta(minutes=5),

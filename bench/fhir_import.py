@@ -52,12 +52,12 @@ def main() -> None:
         from django.db import connection
 
         from interop import fhir_in
-        from toxicity import services
+        from toxicity.services import visits
 
         _, oncologist, _, courses = seed_clinic(PATIENTS)
         site = courses[0].patient.site
         mrns = [c.patient.mrn for c in courses]
-        services.queue_evaluation = lambda visit_id: None  # the import's own cost
+        visits.queue_evaluation = lambda visit_id: None  # the import's own cost
         rows = []
         for size, tag in ((args.small, "small"), (args.large, "large")):
             payload = bundle(mrns, size, tag)

@@ -2,7 +2,7 @@
 
 A real Celery worker process (prefork, concurrency 1) consumes from Redis and
 evaluates against a throwaway PostgreSQL database. The bench logs 200 grade 3
-hypertension visits one after another through toxicity.services.log_visit
+hypertension visits one after another through toxicity.services.visits.log_visit
 (each on its own course, so each yields a withhold recommendation) and, for
 each, polls the database every millisecond from the commit until the
 recommendation is there. Prints the median, p95 and max. Goal: median < 1 s.
@@ -38,8 +38,8 @@ def main() -> None:
     with bench_database(DB, broker_db=BROKER_DB) as env:
         from django.db import connection
 
-        from toxicity import services
         from toxicity.models import Recommendation
+        from toxicity.services import visits
 
         nurse, _, _, courses = seed_clinic(args.visits)
         worker = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
@@ -64,7 +64,7 @@ def main() -> None:
         try:
             # Wait until the worker consumes: the first visit is a warm-up, not measured.
             for i, course in enumerate([courses[0], *courses]):
-                visit = services.log_visit(
+                visit = visits.log_visit(
                     actor=nurse,
                     course=course,
                     occurred_at=datetime.now(UTC) - timedelta(minutes=5),

@@ -2,7 +2,7 @@
 
 Runs against a throwaway PostgreSQL database (tasks eager, evaluations captured
 rather than run on commit) and prints the number of SQL queries that
-toxicity.services.log_visit and toxicity.services.evaluate_visit issue for a
+toxicity.services.visits.log_visit and toxicity.services.evaluation.evaluate_visit issue for a
 patient with a short and a long history. Goal: the same number for both.
 
     python -m bench.visit_queries [--long 200]
@@ -27,13 +27,13 @@ def main() -> None:
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from toxicity import services
+        from toxicity.services import evaluation, visits
 
         nurse, _, _, courses = seed_clinic(2)
         now = datetime.now(UTC)
 
         def log(course, when):
-            return services.log_visit(
+            return visits.log_visit(
                 actor=nurse,
                 course=course,
                 occurred_at=when,
@@ -45,15 +45,15 @@ def main() -> None:
         for course, history in zip(courses, (2, args.long), strict=True):
             for i in range(history):
                 log(course, now - timedelta(days=20, minutes=i))
-            queue = services.queue_evaluation
-            services.queue_evaluation = lambda visit_id: None  # count the save alone
+            queue = visits.queue_evaluation
+            visits.queue_evaluation = lambda visit_id: None  # count the save alone
             try:
                 with CaptureQueriesContext(connection) as created:
                     visit = log(course, now - timedelta(minutes=1))
             finally:
-                services.queue_evaluation = queue
+                visits.queue_evaluation = queue
             with CaptureQueriesContext(connection) as evaluated:
-                services.evaluate_visit(visit.pk)
+                evaluation.evaluate_visit(visit.pk)
             rows.append((history, len(created), len(evaluated)))
         for history, create_q, eval_q in rows:
             print(

@@ -15,6 +15,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patients.models import Site
+
 log = logging.getLogger(__name__)
 
 LOGIN_AT = "tracker_login_at"
@@ -75,8 +77,6 @@ class ClinicTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from patients.models import Site
-
         user = getattr(request, "user", None)
         zone = None
         if user is not None and user.is_authenticated:

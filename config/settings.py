@@ -319,6 +319,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300.0,
         "options": {"expires": 280},
     },
+    # Clinical events into the digests: decided in toxicity.tasks (toxicity.alerts),
+    # under the names these beats have always had.
     "alert-emails-pending-recommendations": {
         "task": "notifications.alerts_for_pending_recommendations",
         "schedule": 900.0,

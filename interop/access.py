@@ -17,7 +17,7 @@ from django.http import Http404
 
 from patients.access import access_patient, clinical_role_at, role_at
 from patients.models import Patient, Site
-from toxicity.services import VISIT_RECORDERS
+from toxicity.services.visits import VISIT_RECORDERS
 
 
 def exchange_roles() -> tuple[str, ...]:

@@ -7,7 +7,7 @@ recognised), a LOINC code from interop.loinc, a subject identified by MRN, an
 `effectiveDateTime` with its time zone, and a value in an accepted unit.
 
 Observations of one patient taken at the same instant form one visit. Each
-visit goes through toxicity.services.log_visit, exactly like a nurse's entry:
+visit goes through toxicity.services.visits.log_visit, exactly like a nurse's entry:
 the engine validates it, grades it, stores it audited with the importer as the
 actor, and queues its evaluation after commit. All visits of a Bundle are
 written in one transaction: one refusal anywhere and nothing of the Bundle is
@@ -48,8 +48,8 @@ from interop.models import BundleImport, ExchangeAction, ExchangeLog, ImportedOb
 from interop.outcome import Issue, Severity
 from interop.units import convert, unit_names
 from patients.models import Patient, Site, TreatmentCourse
-from toxicity import services as visit_services
 from toxicity.ctcae.grading import DIPSTICK_VALUES
+from toxicity.services import visits
 
 BUNDLE_TYPES = ("transaction", "collection")
 # Only results a laboratory has released are graded.
@@ -644,7 +644,7 @@ def _store(actor, site, key, content, drafts: list[VisitDraft], issues: list[Iss
     for draft in drafts:
         try:
             with transaction.atomic():
-                visit = visit_services.log_visit(
+                visit = visits.log_visit(
                     actor=actor,
                     course=draft.course,
                     occurred_at=draft.occurred_at,

@@ -1,7 +1,7 @@
 """What came in over FHIR (so nothing is stored twice) and who took what out.
 
 The visits and observations an import creates are ordinary toxicity records,
-written and audited by toxicity.services.log_visit with the importer as actor.
+written and audited by toxicity.services.visits.log_visit with the importer as actor.
 The rows here are the exchange's own bookkeeping:
 
 * `BundleImport`: one per Bundle taken in, unique per (site, bundle key), so the

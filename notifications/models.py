@@ -108,10 +108,6 @@ class Alert(ClinicalRecord):
         return f"{self.get_kind_display()} ({self.get_severity_display()}) #{self.pk}"
 
     @property
-    def is_acknowledged(self) -> bool:
-        return self.acknowledged_at is not None
-
-    @property
     def patient(self):
         return self.course.patient
 

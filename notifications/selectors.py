@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from notifications.models import Alert
 from patients import dosing
-from patients.access import clinical_role_at, clinical_sites
+from patients.access import access_record, clinical_sites
 from patients.models import DoseChange
 
 
@@ -30,14 +29,13 @@ def needing_action(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 def access_alert(user, alert_id) -> Alert:
     """The same 404 for an alert that does not exist and one of another site."""
-    try:
-        alert = Alert.objects.select_related("course__patient__site", "acknowledged_by").get(
-            pk=int(alert_id)
-        )
-    except (Alert.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such alert.") from None
-    clinical_role_at(user, alert.course.patient.site_id, missing="No such alert.")
-    return alert
+    return access_record(
+        user,
+        Alert.objects.select_related("course__patient__site", "acknowledged_by"),
+        alert_id,
+        site="course.patient.site_id",
+        noun="alert",
+    )
 
 
 def delivery_trail(alert: Alert):

@@ -39,6 +39,7 @@ from notifications.models import (
     Severity,
 )
 from patients.access import role_at
+from patients.audit import audit
 from patients.models import Role, TreatmentCourse
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,6 @@ ACKNOWLEDGING_ROLES = frozenset({Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN})
 
 class LinkRefused(Exception):
     """An acknowledge link that is forged, expired, used, or someone else's."""
-
-
-def _audit(alert: Alert, *, actor, reason: str) -> None:
-    alert._history_user = actor
-    alert._change_reason = reason
 
 
 def queue_deliveries(ids) -> None:
@@ -205,7 +201,7 @@ def _raise(
             current.summary = summary
             current.recommended_action = recommended_action or current.recommended_action
             current.about_type, current.about_id = about_type, about.pk
-            _audit(current, actor=None, reason="Repeat within the episode")
+            audit(current, actor=None, reason="Repeat within the episode")
             current.save()
             AlertOccurrence.objects.create(alert=current, **occurrence)
             return current
@@ -236,7 +232,7 @@ def _raise(
         users = routing.site_admins(course)
     if urgent and routing.level_count(site_id, kind) > 1:
         alert.escalate_at = now + routing.escalation_delay(site_id)
-    _audit(alert, actor=None, reason=reason)
+    audit(alert, actor=None, reason=reason)
     alert.save()
     AlertOccurrence.objects.create(alert=alert, **occurrence)
     if not users:
@@ -248,7 +244,7 @@ def _raise(
 def _end(alert: Alert, *, now: datetime, reason: str) -> None:
     alert.episode_ended_at = now
     alert.escalate_at = None
-    _audit(alert, actor=None, reason=reason)
+    audit(alert, actor=None, reason=reason)
     alert.save()
 
 
@@ -307,7 +303,7 @@ def acknowledge_alert(*, actor, alert: Alert, via: str = "app", acknowledgement:
     alert.acknowledged_by = actor
     alert.escalate_at = None
     alert.acknowledgement = acknowledgement[:300]
-    _audit(alert, actor=actor, reason=f"Acknowledged ({via})")
+    audit(alert, actor=actor, reason=f"Acknowledged ({via})")
     alert.save()
     # Escalations and digest items not yet sent are no longer needed.
     Delivery.objects.filter(
@@ -400,6 +396,6 @@ def escalate_alert(alert_id: int) -> bool:
         reason = "Not acknowledged; nobody further to escalate to"
     more = users and level + 1 < levels
     alert.escalate_at = now + routing.escalation_delay(site_id) if more else None
-    _audit(alert, actor=None, reason=reason)
+    audit(alert, actor=None, reason=reason)
     alert.save()
     return bool(users)

@@ -48,19 +48,3 @@ def send_due_digests() -> int:
     for digest_id in digest_ids:
         send_digest.delay(digest_id)
     return len(digest_ids)
-
-
-@shared_task(name="notifications.alerts_for_pending_recommendations")
-def alerts_for_pending_recommendations() -> int:
-    """Beat: recommendations waiting too long for a decision go into the digest."""
-    from notifications import triggers
-
-    return triggers.alerts_for_pending_recommendations()
-
-
-@shared_task(name="notifications.alerts_for_overdue_checks")
-def alerts_for_overdue_checks() -> int:
-    """Beat: monitoring checks the toxicity sweep marked overdue go into the digest."""
-    from notifications import triggers
-
-    return triggers.alerts_for_overdue_checks()

@@ -1,16 +1,24 @@
-"""The one way a view or API endpoint obtains a patient or a course.
+"""The one way a view or API endpoint obtains a clinical record.
 
-A patient who does not exist and a patient of another site get the same 404:
-an outsider learns nothing, not even that an id is in use. A site administrator
-of the patient's site gets 403: their work is the site's memberships and alert
-routing in the admin, and no patient's record is theirs to read.
+`access_record` is the rule, written once: a record that does not exist and a
+record of another site get the same 404, so an outsider learns nothing, not
+even that an id is in use; a write also needs a role that may write. Patients,
+courses and sites are obtained here; visits and recommendations through
+toxicity.access, alerts through notifications.selectors, all on this helper.
+
+A site administrator of the record's site gets 403: their work is the site's
+memberships and alert routing in the admin, and no patient's record is theirs to
+read.
 """
 
 from __future__ import annotations
 
 from functools import wraps
+from operator import attrgetter
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
@@ -25,6 +33,8 @@ NOT_CLINICAL = _(
     "A site administrator's role opens no patient records: memberships and alert routing "
     "are in the site administration (/admin/)."
 )
+
+R = TypeVar("R", bound=Model)
 
 
 def site_roles(user) -> dict[int, str]:
@@ -94,34 +104,64 @@ def has_role(user, site_id: int, *roles: str) -> bool:
     return role_at(user, site_id) in roles
 
 
-def access_patient(user, patient_id, *, write: bool = False) -> Patient:
+def access_record(
+    user,
+    records: QuerySet[R],
+    record_id,
+    *,
+    site: str,
+    noun: str,
+    write: bool = False,
+    denied: str = "",
+    clinical: bool = True,
+) -> R:
+    """The record of `records` with this id, for a user who works at its site.
+
+    `site` is the attribute path from the record to its site id ("course.patient.site_id");
+    `noun` names the record in the 404 ("No such visit."). With `write`, a role
+    that may not write is refused (`denied`, else "Your role cannot change this <noun>.").
+    A `clinical` record (every one but a site) opens only to a clinical role: a site
+    administrator of its site gets 403.
+    """
     try:
-        patient = Patient.objects.select_related("site").get(pk=int(patient_id))
-    except (Patient.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such patient.") from None
-    role = clinical_role_at(user, patient.site_id, missing="No such patient.")
+        record = records.get(pk=int(record_id))
+    except (records.model.DoesNotExist, TypeError, ValueError):
+        raise Http404(f"No such {noun}.") from None
+    site_id = attrgetter(site)(record)
+    if clinical:
+        role = clinical_role_at(user, site_id, missing=f"No such {noun}.")
+    else:
+        role = role_at(user, site_id)
+        if role is None:
+            raise Http404(f"No such {noun}.")
     if write and role not in WRITE_ROLES:
-        raise PermissionDenied("Your role cannot change this patient's record.")
-    return patient
+        raise PermissionDenied(denied or f"Your role cannot change this {noun}.")
+    return record
+
+
+def access_patient(user, patient_id, *, write: bool = False) -> Patient:
+    return access_record(
+        user,
+        Patient.objects.select_related("site"),
+        patient_id,
+        site="site_id",
+        noun="patient",
+        write=write,
+        denied="Your role cannot change this patient's record.",
+    )
 
 
 def access_course(user, course_id, *, write: bool = False) -> TreatmentCourse:
-    try:
-        course = TreatmentCourse.objects.select_related("patient__site").get(pk=int(course_id))
-    except (TreatmentCourse.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such treatment course.") from None
-    role = clinical_role_at(user, course.patient.site_id, missing="No such treatment course.")
-    if write and role not in WRITE_ROLES:
-        raise PermissionDenied("Your role cannot change this treatment course.")
-    return course
+    return access_record(
+        user,
+        TreatmentCourse.objects.select_related("patient__site"),
+        course_id,
+        site="patient.site_id",
+        noun="treatment course",
+        write=write,
+    )
 
 
 def access_site(user, site_id) -> Site:
     """A site the user works at; the same 404 for a site that does not exist."""
-    try:
-        site_id = int(site_id)
-    except (TypeError, ValueError):
-        raise Http404("No such site.") from None
-    if role_at(user, site_id) is None:
-        raise Http404("No such site.")
-    return Site.objects.get(pk=site_id)
+    return access_record(user, Site.objects.all(), site_id, site="pk", noun="site", clinical=False)

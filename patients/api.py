@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -13,13 +12,10 @@ from rest_framework.response import Response
 from config.api import ErrorOutput
 from config.schema import DESCRIPTIONS
 from patients import selectors, services
-from patients.access import HasClinicalRole, access_course, access_patient, site_roles
-from patients.models import Site
+from patients.access import HasClinicalRole, access_course, access_patient, access_site
 from patients.serializers import (
     CourseInput,
     CourseOutput,
-    DoseChangeInput,
-    DoseChangeOutput,
     PatientInput,
     PatientOutput,
     PatientUpdateInput,
@@ -27,12 +23,6 @@ from patients.serializers import (
 
 # Patients' records: signed in, with a clinical role at some site (patients.access).
 CLINICAL = [IsAuthenticated, HasClinicalRole]
-
-
-def _site_for(user, site_id: int) -> Site:
-    if site_id not in site_roles(user):
-        raise Http404("No such site.")
-    return Site.objects.get(pk=site_id)
 
 
 class PatientListApi(GenericAPIView):
@@ -56,7 +46,7 @@ class PatientListApi(GenericAPIView):
         data = PatientInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        site = _site_for(request.user, values.pop("site"))
+        site = access_site(request.user, values.pop("site"))
         findings = values.pop("molecular_findings", [])
         with transaction.atomic():
             patient = services.create_patient(actor=request.user, site=site, **values)
@@ -122,26 +112,3 @@ class CourseDetailApi(GenericAPIView):
     @extend_schema(responses=CourseOutput)
     def get(self, request, course_id: int):
         return Response(CourseOutput(access_course(request.user, course_id)).data)
-
-
-class DoseChangeListApi(GenericAPIView):
-    permission_classes = CLINICAL
-    """The ledger is read here and appended to only through the dose-change service."""
-
-    serializer_class = DoseChangeOutput
-    pagination_class = None  # the whole ledger of one course, oldest first
-
-    @extend_schema(responses=DoseChangeOutput(many=True))
-    def get(self, request, course_id: int):
-        course = access_course(request.user, course_id)
-        return Response(DoseChangeOutput(selectors.ledger(course), many=True).data)
-
-    @extend_schema(request=DoseChangeInput, responses={201: DoseChangeOutput})
-    def post(self, request, course_id: int):
-        course = access_course(request.user, course_id, write=True)
-        data = DoseChangeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        change = services.apply_dose_change(
-            actor=request.user, course=course, **data.validated_data
-        )
-        return Response(DoseChangeOutput(change).data, status=status.HTTP_201_CREATED)

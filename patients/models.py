@@ -297,14 +297,6 @@ class DoseChange(ClinicalRecord):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField()
-    recommendation = models.ForeignKey(
-        "toxicity.Recommendation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="dose_changes",
-        help_text="The signed recommendation this change carries out, if any.",
-    )
     reason_terms = models.JSONField(
         default=list,
         blank=True,

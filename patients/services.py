@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from patients import dosing, limits
 from patients.access import has_role, site_roles
+from patients.audit import audit
 from patients.models import (
     DoseChange,
     Drug,
@@ -98,11 +99,6 @@ def check_not_stale(record, *, sent: int | None, current: int, field: str) -> No
         raise StaleRecord(record, sent=sent, current=current, field=field)
 
 
-def _audit(instance, *, actor, reason: str) -> None:
-    instance._history_user = actor
-    instance._change_reason = reason
-
-
 def _require_role(actor, site_id: int, roles, action: str) -> None:
     if not has_role(actor, site_id, *roles):
         raise PermissionDenied(f"Your role at this site cannot {action}.")
@@ -147,7 +143,7 @@ def create_patient(*, actor, site: Site, reason: str = "Registered", **values) -
         raise ValidationError(errors)
     patient = Patient(site=site, reference_code=_new_reference_code(site), **values)
     patient.full_clean()
-    _audit(patient, actor=actor, reason=reason)
+    audit(patient, actor=actor, reason=reason)
     _save_patient(patient)
     return patient
 
@@ -208,7 +204,7 @@ def update_patient(
         setattr(patient, field, value)
     patient.version += 1
     patient.full_clean()
-    _audit(patient, actor=actor, reason=reason.strip())
+    audit(patient, actor=actor, reason=reason.strip())
     _save_patient(patient)
     return patient
 
@@ -236,7 +232,7 @@ def record_molecular_finding(
     finding.tested_on = tested_on
     finding.method = method
     finding.full_clean()
-    _audit(finding, actor=actor, reason=reason)
+    audit(finding, actor=actor, reason=reason)
     finding.save()
     return finding
 
@@ -345,7 +341,7 @@ def start_course(
         concurrent_course_reason=concurrent_course_reason,
     )
     course.full_clean()
-    _audit(
+    audit(
         course,
         actor=actor,
         reason=f"{reason}; given with an open course: {concurrent_course_reason}"
@@ -376,10 +372,13 @@ def apply_dose_change(
     reason: str,
     effective_at: datetime | None = None,
     off_ladder_justification: str = "",
-    recommendation=None,
     reason_terms: list[str] | None = None,
 ) -> DoseChange:
-    """Appends one row to the course's dose ledger after checking it can follow the last."""
+    """Appends one row to the course's dose ledger after checking it can follow the last.
+
+    The ledger only: what a change means for recommendations (a course that ends
+    leaves nothing to sign) is toxicity.services.ledger.change_dose, which pages,
+    the API and signed decisions call."""
     # Lock the course so two clinicians cannot append conflicting changes at once.
     course = TreatmentCourse.objects.select_for_update().select_related("patient").get(pk=course.pk)
     site_id = course.patient.site_id
@@ -425,22 +424,10 @@ def apply_dose_change(
         recorded_by=actor,
         recorded_at=now,
     )
-    if recommendation is not None:
-        change.recommendation = recommendation
     if reason_terms:
         change.reason_terms = sorted(set(reason_terms))
-    _audit(change, actor=actor, reason=reason.strip())
+    audit(change, actor=actor, reason=reason.strip())
     change.save()
-    if kind in (dosing.Kind.DISCONTINUE, dosing.Kind.COMPLETE):
-        # Imported here: toxicity builds on patients, not the other way round.
-        from toxicity.services import close_pending_recommendations
-
-        close_pending_recommendations(
-            course=course,
-            actor=actor,
-            keep=recommendation,
-            reason=f"Course {kind}d on {effective_at:%Y-%m-%d}: nothing left to sign",
-        )
     return change
 
 
@@ -472,6 +459,6 @@ def unlock_sign_in(*, actor, membership: SiteMembership) -> int:
 
     _require_role(actor, membership.site_id, (Role.SITE_ADMIN,), "unlock sign-ins")
     cleared = AxesProxyHandler.reset_attempts(username=membership.user.get_username())
-    _audit(membership, actor=actor, reason=f"Sign-in unlocked ({cleared} lock records cleared)")
+    audit(membership, actor=actor, reason=f"Sign-in unlocked ({cleared} lock records cleared)")
     membership.save()
     return cleared

@@ -7,9 +7,4 @@ urlpatterns = [
     path("patients/<int:patient_id>/", api.PatientDetailApi.as_view(), name="api-patient"),
     path("courses/", api.CourseListApi.as_view(), name="api-courses"),
     path("courses/<int:course_id>/", api.CourseDetailApi.as_view(), name="api-course"),
-    path(
-        "courses/<int:course_id>/dose-changes/",
-        api.DoseChangeListApi.as_view(),
-        name="api-dose-changes",
-    ),
 ]

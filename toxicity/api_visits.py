@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from config.api import ErrorOutput
 from config.schema import DESCRIPTIONS
 from patients.access import HasClinicalRole, access_course, has_role
-from toxicity import selectors, services
+from toxicity import selectors
 from toxicity.access import access_recommendation, access_visit
 from toxicity.models import Visit
 from toxicity.serializers import (
@@ -29,6 +29,7 @@ from toxicity.serializers import (
     VisitOutput,
     VisitUpdateInput,
 )
+from toxicity.services import decisions, visits
 
 # Patients' records: signed in, with a clinical role at some site (patients.access).
 CLINICAL = [IsAuthenticated, HasClinicalRole]
@@ -68,7 +69,7 @@ class VisitListApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         course = access_course(request.user, values.pop("course"), write=True)
-        visit = services.log_visit(actor=request.user, course=course, **values)
+        visit = visits.log_visit(actor=request.user, course=course, **values)
         return Response(VisitCreatedOutput(visit).data, status=status.HTTP_201_CREATED)
 
 
@@ -91,7 +92,7 @@ class VisitDetailApi(GenericAPIView):
         visit = access_visit(request.user, visit_id, write=True)
         data = VisitUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.edit_visit(actor=request.user, visit=visit, **data.validated_data)
+        visits.edit_visit(actor=request.user, visit=visit, **data.validated_data)
         return Response(_visit_out(visit.pk))
 
 
@@ -135,13 +136,13 @@ class RecommendationDecisionApi(GenericAPIView):
     def post(self, request, recommendation_id: int):
         recommendation = access_recommendation(request.user, recommendation_id)
         # Who may sign is settled before what was sent: a nurse gets 403 for any body.
-        if not has_role(request.user, recommendation.course.patient.site_id, *services.SIGNERS):
+        if not has_role(request.user, recommendation.course.patient.site_id, *decisions.SIGNERS):
             raise PermissionDenied("Only an oncologist at this site can sign a recommendation.")
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         try:
-            decided = services.decide_recommendation(
+            decided = decisions.decide_recommendation(
                 actor=request.user,
                 recommendation=recommendation,
                 decision=values["decision"],
@@ -150,6 +151,6 @@ class RecommendationDecisionApi(GenericAPIView):
                 dose_mg=values.get("dose_mg"),
                 origin=request._request,  # the address a wrong password counts against
             )
-        except services.RecommendationAlreadyDecided as taken:
+        except decisions.RecommendationAlreadyDecided as taken:
             raise Conflict(str(taken)) from None
         return Response(RecommendationOutput(decided).data)

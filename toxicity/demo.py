@@ -4,7 +4,7 @@ Every two weeks a nurse logs blood pressure, weight, stools and fatigue; the
 visit before each hold in the ledger carries the toxicity that caused it, and the
 visit before each resumption shows recovery. The last visit of some courses
 carries a new toxicity, so the inbox has recommendations waiting. Visits go
-through toxicity.services.log_visit, so they are graded and evaluated exactly as a
+through toxicity.services.visits.log_visit, so they are graded and evaluated exactly as a
 nurse's would be. Invented data only.
 
 The cohort's past is replayed in order, each visit logged, evaluated and alerted
@@ -27,8 +27,10 @@ from django.utils import timezone
 from notifications import services as alert_services
 from notifications.models import Alert
 from patients import dosing
+from patients.demo import HOLD_REASONS
 from patients.models import DoseChange, Role, SiteMembership, TreatmentCourse
-from toxicity import services
+from toxicity.alerts import alerts_for_evaluation
+from toxicity.services import evaluation, visits
 
 VISIT_EVERY = timedelta(days=14)
 LOGGED_AFTER = timedelta(minutes=20)  # a nurse saves the visit a little after it began
@@ -150,7 +152,7 @@ def seed_visits(*, seed_value: int = 2026) -> int:
 def _visit(nurse, course, occurred_at: datetime, observations, fields) -> None:
     """One visit as the clinic lived it: logged, evaluated and alerted at its time."""
     with _clinic_clock(occurred_at + LOGGED_AFTER):
-        visit = services.log_visit(
+        visit = visits.log_visit(
             actor=nurse,
             course=course,
             occurred_at=occurred_at,
@@ -160,9 +162,7 @@ def _visit(nurse, course, occurred_at: datetime, observations, fields) -> None:
         )
         # Evaluated now rather than after the seeding commits (which is "now");
         # the evaluation queued on commit then finds it done and adds nothing.
-        services.evaluate_visit(visit.pk)
-        from notifications.triggers import alerts_for_evaluation
-
+        evaluation.evaluate_visit(visit.pk)
         alerts_for_evaluation(visit.pk)
 
 
@@ -234,6 +234,4 @@ def _seed_course(rng, course, nurse, today, oncologist=None) -> int:
 
 
 def _drug_reasons(drug: str):
-    from patients.demo import HOLD_REASONS
-
     return HOLD_REASONS[drug]

@@ -252,6 +252,14 @@ class Recommendation(ClinicalRecord):
         related_name="+",
         help_text="The signed hold whose resume dose this recommendation follows.",
     )
+    dose_change = models.OneToOneField(
+        "patients.DoseChange",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recommendation",
+        help_text="The dose-ledger row that carries out this signed recommendation, if any.",
+    )
     signature_meaning = models.CharField(max_length=40, blank=True)
     signer_name = models.CharField(max_length=200, blank=True)
     signature_sha256 = models.CharField(max_length=64, blank=True)
@@ -346,7 +354,7 @@ class Recommendation(ClinicalRecord):
         if getattr(self, "_signed_when_loaded", False):
             raise SignedRecordError(
                 f"Recommendation {self.pk} is signed and cannot be changed: record a "
-                "correction (toxicity.services.correct_decision)."
+                "correction (toxicity.services.corrections.correct_decision)."
             )
         super().save(*args, **kwargs)
 
@@ -364,8 +372,8 @@ class DecisionCorrection(ClinicalRecord):
     The signed recommendation stays as it was signed. A correction says what the
     decision's record should have said (the reason as it should read) and why it
     is corrected, and is itself signed by an oncologist of the site re-entering
-    their password (toxicity.services.correct_decision). A later correction of the
-    same decision refers to the one it replaces. A correction never changes the
+    their password (toxicity.services.corrections.correct_decision). A later
+    correction of the same decision refers to the one it replaces. A correction never changes the
     dose ledger: a dose that must change is a new dose change, as always.
     """
 
@@ -442,9 +450,6 @@ class DueCheck(models.Model):
     confirmed = models.BooleanField(help_text="False where the schedule is [U] unconfirmed.")
     created_at = models.DateTimeField(auto_now_add=True)
     satisfied_at = models.DateTimeField(null=True, blank=True)
-    satisfied_by = models.ForeignKey(
-        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     overdue_marked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -20,7 +20,6 @@ from patients import dosing
 from patients.access import clinical_sites
 from patients.models import DoseChange
 from toxicity import monitoring
-from toxicity.ctcae.terms import TERMS
 from toxicity.models import (
     Action,
     DecisionCorrection,
@@ -30,6 +29,7 @@ from toxicity.models import (
     RecommendationStatus,
     Visit,
 )
+from toxicity.services.signatures import correction_is_valid, signature_is_valid
 
 TREND_VISITS = 6
 
@@ -44,23 +44,6 @@ def with_details(visits: QuerySet[Visit]) -> QuerySet[Visit]:
         Prefetch("observations", queryset=Observation.objects.order_by("term")),
         Prefetch("recommendations", queryset=Recommendation.objects.order_by("-created_at")),
     )
-
-
-def course_visits(course, *, limit: int | None = None) -> list[Visit]:
-    """A course's visits, newest first, each with observations and recommendations."""
-    visits = with_details(Visit.objects.filter(course=course)).order_by("-occurred_at", "-id")
-    return list(visits[:limit] if limit else visits)
-
-
-def last_visit(course) -> Visit | None:
-    """The latest visit with its observations: the visit form's defaults come from it."""
-    return with_details(Visit.objects.filter(course=course)).order_by("-occurred_at", "-id").first()
-
-
-def term_choices(term: str) -> list[tuple[int, str]]:
-    """The CTCAE v5.0 descriptors a nurse picks from (grade, sentence), grade 0 first."""
-    descriptors = TERMS[term].descriptors
-    return [(0, "None")] + [(grade, descriptors[grade]) for grade in sorted(descriptors)]
 
 
 @dataclass
@@ -190,11 +173,6 @@ def due_checks(course, *, now: datetime | None = None) -> list[CheckStatus]:
     return out
 
 
-def monitoring_schedule(drug: str) -> tuple[monitoring.Schedule, ...]:
-    """The label's monitoring schedule for a drug, conditional checks included."""
-    return monitoring.SCHEDULES.get(drug, ())
-
-
 @dataclass
 class SignedDecision:
     """A signed decision as the record shows it: who, when (UTC), what it meant, its hash."""
@@ -220,8 +198,6 @@ def signed_decisions(patient) -> list[SignedDecision]:
     Two queries whatever the number of decisions. The hashes are recomputed here,
     so the record shows whether each signed row still matches what was signed.
     """
-    from toxicity.services import correction_is_valid, signature_is_valid
-
     decided = list(
         Recommendation.objects.filter(course__patient=patient)
         .exclude(signature_sha256="")
@@ -275,12 +251,10 @@ def signed_hold_plans(holds: Iterable[DoseChange]) -> dict[int, Recommendation]:
     holds = list(holds)
     if not holds:
         return {}
-    match = Q()
+    # The withhold a hold carries out is linked to it; later ones are found by time.
+    match = Q(dose_change_id__in=[hold.pk for hold in holds])
     for hold in holds:
-        since = Q(decided_at__gte=hold.recorded_at)
-        if hold.recommendation_id:
-            since |= Q(pk=hold.recommendation_id)
-        match |= Q(course_id=hold.course_id) & since
+        match |= Q(course_id=hold.course_id, decided_at__gte=hold.recorded_at)
     plans: dict[int, Recommendation] = {}
     for recommendation in (
         Recommendation.objects.filter(match, action=Action.WITHHOLD, status__in=APPROVED)

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from patients import limits
 from patients.models import Drug, RuleSet
 from toxicity.models import Action, AntihypertensiveTherapy, Observation, Recommendation, Visit
-from toxicity.services import Decision
+from toxicity.services.decisions import Decision
 from toxicity.signoff import NOT_SIGNED_OFF, SIGNED_OFF
 
 

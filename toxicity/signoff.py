@@ -29,12 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patients.access import has_role
+from patients.audit import audit
 from patients.models import Role, Site
 from patients.passwords import verify_signing_password
-from patients.services import _audit
 from toxicity.models import SIGNOFF_MEANING, RuleRowConfirmation, RuleSetSignOff
 from toxicity.rule_fingerprint import plain, row_fingerprint, rows_of, rule_set_fingerprint
-from toxicity.services import _sha256, _signer_name
+from toxicity.services.signatures import sha256_hex, signer_name
 
 SIGNOFF_ROLES = (Role.PHARMACIST,)
 NOT_SIGNED_OFF = "rule set not yet signed off at this site"
@@ -282,7 +282,7 @@ def confirm_rule_row(
         confirmed_by=actor,
         confirmed_at=timezone.now(),
     )
-    _audit(confirmation, actor=actor, reason=f"Row confirmed against {label_section}")
+    audit(confirmation, actor=actor, reason=f"Row confirmed against {label_section}")
     try:
         with transaction.atomic():
             confirmation.save()
@@ -313,7 +313,7 @@ def signoff_content(signoff: RuleSetSignOff) -> bytes:
 
 
 def signoff_is_valid(signoff: RuleSetSignOff) -> bool:
-    return _sha256(signoff_content(signoff)) == signoff.signature_sha256
+    return sha256_hex(signoff_content(signoff)) == signoff.signature_sha256
 
 
 def sign_off_rule_set(
@@ -385,10 +385,10 @@ def sign_off_rule_set(
             unconfirmed_rows=reviewed.unconfirmed_count,
             signed_by=actor,
             signed_at=timezone.now(),
-            signer_name=_signer_name(actor),
+            signer_name=signer_name(actor),
             signature_meaning=SIGNOFF_MEANING,
         )
-        signoff.signature_sha256 = _sha256(signoff_content(signoff))
-        _audit(signoff, actor=actor, reason=f"Signed: {SIGNOFF_MEANING}")
+        signoff.signature_sha256 = sha256_hex(signoff_content(signoff))
+        audit(signoff, actor=actor, reason=f"Signed: {SIGNOFF_MEANING}")
         signoff.save()
     return signoff

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Max, Q, QuerySet, TextField
+from django.db.models import Count, F, Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -78,6 +78,8 @@ def courses_with_ledger(courses: QuerySet[TreatmentCourse]) -> list[TreatmentCou
     for change in (
         DoseChange.objects.filter(course_id__in=[c.pk for c in courses])
         .select_related("recorded_by")
+        # The signed recommendation a row carries out (held on the toxicity side).
+        .annotate(recommendation_id=F("recommendation__id"))
         .order_by("course_id", "effective_at", "id")
     ):
         by_course[change.course_id].append(change)

@@ -29,8 +29,12 @@ from patients.dosing import levels_at_or_below
 from patients.models import Drug, Site, TreatmentCourse
 from patients.passwords import SigningLocked
 from toxicity import selectors as toxicity_selectors
-from toxicity.models import Recommendation
-from toxicity.services import Decision, RecommendationAlreadyDecided, decide_recommendation
+from toxicity.access import access_recommendation
+from toxicity.services.decisions import (
+    Decision,
+    RecommendationAlreadyDecided,
+    decide_recommendation,
+)
 from tracker import charts, selectors, tables, wording
 
 STATUS_CHOICES = (("active", "Active"), ("on_hold", "On hold"))
@@ -485,14 +489,8 @@ def _dose_now_text(state) -> str:
 @require_POST
 def decide(request, recommendation_id: int):
     """Approve, approve with another dose, or reject; the password is the signature."""
-    try:
-        recommendation = Recommendation.objects.select_related("course__patient").get(
-            pk=recommendation_id
-        )
-    except Recommendation.DoesNotExist:
-        raise Http404("No such recommendation.") from None
     # Same 404 for another site's recommendation as for one that does not exist.
-    access_patient(request.user, recommendation.course.patient_id)
+    recommendation = access_recommendation(request.user, recommendation_id)
     if not selectors.can_sign(request.user, recommendation.course.patient.site_id):
         raise PermissionDenied("Only an oncologist at this site can sign a recommendation.")
     decision = request.POST.get("decision", "")

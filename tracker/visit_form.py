@@ -22,16 +22,16 @@ from django.utils import formats, timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from patients import limits
 from patients import selectors as patient_selectors
 from patients.access import access_patient, role_at
 from patients.models import Role
-from toxicity import services
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import AntihypertensiveTherapy, Visit
 from toxicity.rules.bounds import PLAUSIBLE, POSITIVE_MAX, Bound
+from toxicity.services import visits
 from tracker import wording
 
 # Symptoms graded by choosing the CTCAE sentence, in the order nurses ask about them.
@@ -738,9 +738,9 @@ def _check_and_save(request, form: VisitForm, course) -> bool:
     arguments = _visit_arguments(form, observations)
     try:
         if valid:
-            services.log_visit(actor=request.user, course=course, **arguments)
+            visits.log_visit(actor=request.user, course=course, **arguments)
             return True
-        services.preview_visit(actor=request.user, course=course, **arguments)
+        visits.preview_visit(actor=request.user, course=course, **arguments)
     except ValidationError as refused:
         attach_errors(form, refused.message_dict, observations)
     return False
@@ -793,7 +793,7 @@ def preview_visit(request, patient_id: int):
     answer = None
     if form.cleaned_data.get("occurred_at") is not None:
         try:
-            answer = services.preview_visit(
+            answer = visits.preview_visit(
                 actor=request.user, course=course, **_visit_arguments(form, observations)
             )
         except ValidationError as refused:
@@ -806,6 +806,7 @@ def preview_visit(request, patient_id: int):
 
 
 @login_required
+@require_GET
 def term_grades(request, term: str):
     """The grade choices of one CTCAE v5.0 term, for the visit form's "other event" rows.
 

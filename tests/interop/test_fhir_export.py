@@ -18,7 +18,7 @@ from patients import services as patient_services
 from patients.models import Patient
 from tests.interop.conftest import at
 from toxicity import demo as toxicity_demo
-from toxicity import services
+from toxicity.services import visits
 
 
 def everything(api, user, patient, **query):
@@ -35,7 +35,7 @@ def held_course(oncologist, course, django_capture_on_commit_callbacks, time_mac
 
     def log(day, value):
         with django_capture_on_commit_callbacks(execute=True):
-            return services.log_visit(
+            return visits.log_visit(
                 actor=oncologist,
                 course=course,
                 occurred_at=at(day),

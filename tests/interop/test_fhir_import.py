@@ -11,8 +11,8 @@ from interop.models import BundleImport, ExchangeLog, ImportedObservation
 from tests.factories import PatientFactory
 from tests.interop import fhir
 from tests.interop.conftest import at
-from toxicity import services
 from toxicity.models import Observation, Recommendation, Visit
+from toxicity.services import visits
 
 
 def stored_counts() -> dict:
@@ -106,7 +106,7 @@ def test_a_month_of_labs_stores_what_a_nurses_entry_would(
 ):
     for day, *values in WEEKS:
         with django_capture_on_commit_callbacks(execute=True):
-            services.log_visit(
+            visits.log_visit(
                 actor=oncologist,
                 course=course,
                 occurred_at=at(day, 8, 15),

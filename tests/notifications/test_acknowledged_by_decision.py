@@ -10,8 +10,8 @@ import time_machine
 from notifications import tasks
 from notifications.models import Alert, AlertKind, Delivery
 from tests.factories import PASSWORD
-from toxicity import services
 from toxicity.models import Recommendation, Visit
+from toxicity.services import decisions, visits
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HIGH_BP = [[166, 102], [162, 100]]  # CTCAE v5.0 Hypertension grade 3
@@ -28,7 +28,7 @@ def clock():
 def grade3_visit(clock, routed, nurse, django_capture_on_commit_callbacks) -> Visit:
     """Grade 3 hypertension on optimal therapy: an urgent alert and a withhold to sign."""
     with django_capture_on_commit_callbacks(execute=True):
-        return services.log_visit(
+        return visits.log_visit(
             actor=nurse,
             course=routed,
             occurred_at=NOW - timedelta(hours=1),
@@ -38,7 +38,7 @@ def grade3_visit(clock, routed, nurse, django_capture_on_commit_callbacks) -> Vi
 
 
 def sign(oncologist, visit, decision="approve", **extra) -> Recommendation:
-    return services.decide_recommendation(
+    return decisions.decide_recommendation(
         actor=oncologist,
         recommendation=Recommendation.objects.get(visit=visit),
         decision=decision,
@@ -49,7 +49,7 @@ def sign(oncologist, visit, decision="approve", **extra) -> Recommendation:
 
 def test_the_grade_3_alert_is_urgent_and_due_to_escalate_before_anyone_signs(grade3_visit):
     (alert,) = Alert.objects.filter(course=grade3_visit.course)
-    assert (alert.kind, alert.is_acknowledged) == (AlertKind.HIGH_GRADE, False)
+    assert (alert.kind, alert.acknowledged_at) == (AlertKind.HIGH_GRADE, None)
     assert alert.escalate_at == NOW + timedelta(hours=2)
 
 
@@ -68,7 +68,7 @@ def test_signing_acknowledges_the_alert_with_the_decision(grade3_visit, oncologi
 def test_a_rejection_is_a_decision_too(grade3_visit, oncologist):
     sign(oncologist, grade3_visit, "reject", reason="White-coat effect")
     (alert,) = Alert.objects.filter(course=grade3_visit.course)
-    assert alert.is_acknowledged
+    assert alert.acknowledged_at is not None
     assert "rejected (rejected dose recommendation)" in alert.acknowledgement
 
 
@@ -108,4 +108,4 @@ def test_a_decision_leaves_alerts_of_other_kinds_open(clock, grade3_visit, oncol
     )
     sign(oncologist, grade3_visit)
     overdue.refresh_from_db()
-    assert not overdue.is_acknowledged
+    assert overdue.acknowledged_at is None

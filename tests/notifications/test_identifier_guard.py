@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from notifications import triggers
 from notifications.models import Alert, AlertKind, Delivery
 from patients import services as patient_services
 from tests.factories import PatientFactory
-from toxicity import services as toxicity_services
+from toxicity import alerts as clinical_alerts
 from toxicity.models import Recommendation
+from toxicity.services import visits
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ def frozen():
 def grade3_visit(nurse, django_capture_on_commit_callbacks):
     def log(course):
         with django_capture_on_commit_callbacks(execute=True):
-            return toxicity_services.log_visit(
+            return visits.log_visit(
                 actor=nurse,
                 course=course,
                 occurred_at=NOW - timedelta(hours=2),
@@ -102,7 +102,7 @@ def test_the_daily_pending_job_goes_past_a_patient_whose_mrn_is_a_unit(
     grade3_visit(other_course)
     assert Recommendation.objects.filter(status="pending").count() == 2
     with time_machine.travel(NOW + timedelta(days=3), tick=False):
-        assert triggers.alerts_for_pending_recommendations() == 2
+        assert clinical_alerts.alerts_for_pending_recommendations() == 2
     pending = Alert.objects.filter(kind=AlertKind.RECOMMENDATION_PENDING)
     assert {alert.course_id for alert in pending} == {routed.pk, other_course.pk}
 
@@ -110,14 +110,14 @@ def test_the_daily_pending_job_goes_past_a_patient_whose_mrn_is_a_unit(
 def test_a_failing_alert_does_not_take_the_visits_other_alert_with_it(
     smtp_server, routed, grade3_visit, monkeypatch
 ):
-    real = triggers.services.raise_alert
+    real = clinical_alerts.services.raise_alert
 
     def failing_for_grades(**alert):
         if alert["kind"] == AlertKind.HIGH_GRADE:
             raise RuntimeError("database went away")
         return real(**alert)
 
-    monkeypatch.setattr(triggers.services, "raise_alert", failing_for_grades)
+    monkeypatch.setattr(clinical_alerts.services, "raise_alert", failing_for_grades)
     grade3_visit(routed)
     assert list(Alert.objects.values_list("kind", flat=True)) == [AlertKind.RECOMMENDATION]
     assert Delivery.objects.filter(alert__kind=AlertKind.RECOMMENDATION).exists()

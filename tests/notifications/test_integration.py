@@ -20,7 +20,7 @@ from celery.contrib.testing.worker import start_worker
 from notifications import services
 from notifications.models import AlertKind, Delivery, OutboxStatus, Severity
 from tests.integration import REDIS, end_worker_connections, require_postgres_and_redis
-from toxicity import services as toxicity_services
+from toxicity.services import visits
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +91,7 @@ def test_an_alert_raised_on_commit_is_accepted_by_the_smtp_server(smtp_server, r
 
 def test_a_grade_3_visit_ends_in_an_email_accepted_by_the_smtp_server(smtp_server, routed, nurse):
     with worker():
-        toxicity_services.log_visit(
+        visits.log_visit(
             actor=nurse,
             course=routed,
             occurred_at=datetime.now(UTC) - timedelta(minutes=5),
@@ -110,7 +110,7 @@ def test_an_mrn_of_mg_still_yields_the_alert_email_without_an_identifier(
     patient.mrn = "mg"
     patient.save()
     with worker():
-        visit = toxicity_services.log_visit(
+        visit = visits.log_visit(
             actor=nurse,
             course=routed,
             occurred_at=datetime.now(UTC) - timedelta(minutes=5),

@@ -34,14 +34,14 @@ def test_two_nurses_setting_one_mrn_at_once_get_a_field_error_not_a_500(
 ):
     first, second = PatientFactory(site=site), PatientFactory(site=site)
     both_checked = threading.Barrier(2, timeout=10)
-    audit = services._audit
+    audit = services.audit
 
     def audit_then_wait(instance, **kwargs):
         audit(instance, **kwargs)
         if isinstance(instance, Patient):
             both_checked.wait()  # both requests have passed the MRN check
 
-    monkeypatch.setattr(services, "_audit", audit_then_wait)
+    monkeypatch.setattr(services, "audit", audit_then_wait)
     answers = {}
 
     def patch(patient):

@@ -34,7 +34,7 @@ from patients.models import (
 )
 from tests.factories import PASSWORD, UserFactory
 from tests.security.test_permission_matrix import url_patterns
-from toxicity import services, signoff
+from toxicity import signoff
 from toxicity.models import (
     DecisionCorrection,
     Observation,
@@ -43,6 +43,7 @@ from toxicity.models import (
     RuleSetSignOff,
     Visit,
 )
+from toxicity.services import corrections, decisions, visits
 
 SYSTEM = "system"  # the pipeline and beat jobs write as nobody, and say so in the reason
 
@@ -157,7 +158,7 @@ def visit_writes(world, admin_client):
     nurse = world.users["nurse"]
     assert_audited(world.visit, kind="~", user=SYSTEM)  # the evaluation marked it
     assert world.visit.history.filter(history_type="+", history_user=nurse).exists()
-    visit = services.edit_visit(actor=nurse, visit=world.visit, reason="Typo", note="Corrected")
+    visit = visits.edit_visit(actor=nurse, visit=world.visit, reason="Typo", note="Corrected")
     assert_audited(visit, kind="~", user=nurse, changed=("note", "revision"))
     refuses_deletion(visit)
 
@@ -166,7 +167,7 @@ def observation_writes(world, admin_client):
     nurse = world.users["nurse"]
     observation = world.visit.observations.get(term="hypertension")
     assert_audited(observation, kind="+", user=nurse)
-    services.edit_visit(
+    visits.edit_visit(
         actor=nurse,
         visit=world.visit,
         reason="Second reading misread",
@@ -180,7 +181,7 @@ def observation_writes(world, admin_client):
 def recommendation_writes(world, admin_client):
     oncologist = world.users["oncologist"]
     assert_audited(world.recommendation, kind="+", user=SYSTEM)
-    signed = services.decide_recommendation(
+    signed = decisions.decide_recommendation(
         actor=oncologist, recommendation=world.recommendation, decision="approve", password=PASSWORD
     )
     assert_audited(signed, kind="~", user=oncologist, changed=("status", "signature_sha256"))
@@ -189,10 +190,10 @@ def recommendation_writes(world, admin_client):
 
 def correction_writes(world, admin_client):
     oncologist = world.users["oncologist"]
-    signed = services.decide_recommendation(
+    signed = decisions.decide_recommendation(
         actor=oncologist, recommendation=world.recommendation, decision="approve", password=PASSWORD
     )
-    correction = services.correct_decision(
+    correction = corrections.correct_decision(
         actor=oncologist,
         recommendation=signed,
         password=PASSWORD,

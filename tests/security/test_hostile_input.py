@@ -16,9 +16,8 @@ from rest_framework.renderers import JSONRenderer
 
 from config.parsers import BrowsableAPIRenderer
 from notifications.models import NotificationPreference
-from patients import api as patient_api
 from tests.factories import PASSWORD
-from toxicity import api_visits
+from toxicity import api_ledger, api_visits
 from toxicity.models import Observation, Recommendation, Visit
 
 
@@ -187,7 +186,7 @@ def test_production_answers_json_even_to_a_browser(world, browser_of):
     ("view", "path"),
     [
         (api_visits.VisitListApi, "/api/v1/visits/"),
-        (patient_api.DoseChangeListApi, "/api/v1/courses/{course}/dose-changes/"),
+        (api_ledger.DoseChangeListApi, "/api/v1/courses/{course}/dose-changes/"),
     ],
 )
 def test_the_browsable_api_of_a_debug_run_shows_views_without_a_queryset(

@@ -108,6 +108,8 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "POST": page(site_admin=403, pharmacist=403),  # an empty form is shown again
     },
     "tracker:visit-preview": {"POST": page(site_admin=403, pharmacist=403)},
+    # The CTCAE dictionary's grades of one term: no patient in it, for every member.
+    "tracker:term-grades": {"GET": _all(200) | {"anonymous": LOGIN}},
     # The pharmacist's sign-off: every member of the site reads; only the pharmacist writes.
     "tracker:rules": {"GET": page(outsider=200)},  # the outsider's own site's rule sets
     "tracker:rule-set": {"GET": page()},
@@ -288,7 +290,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (57, 84, 588)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (58, 85, 595)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -307,6 +309,7 @@ def url_for(name: str, world) -> str:
         "tracker:decide": [world.recommendation.pk],
         "tracker:visit-new": [world.patient.pk],
         "tracker:visit-preview": [world.patient.pk],
+        "tracker:term-grades": ["stroke"],
         "notifications:alert": [world.alert.pk],
         "notifications:acknowledge": [world.alert.pk],
         "notifications:acknowledge-link": [world.ack_token],

@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from django.utils import formats, timezone
 
 from tests.factories import PASSWORD
-from toxicity import services
 from toxicity.models import (
     CORRECTION_MEANING,
     SIGNATURE_MEANING,
@@ -21,11 +20,12 @@ from toxicity.models import (
     Recommendation,
     SignedRecordError,
 )
+from toxicity.services import corrections, decisions, signatures, visits
 
 
 @pytest.fixture
 def signed(world):
-    return services.decide_recommendation(
+    return decisions.decide_recommendation(
         actor=world.users["oncologist"],
         recommendation=world.recommendation,
         decision="approve",
@@ -47,8 +47,8 @@ def test_a_signed_approval_names_the_signer_the_utc_time_and_the_meaning(world, 
 
 def test_the_stored_hash_is_the_sha256_of_the_signed_content(signed):
     row = reloaded(signed)
-    assert row.signature_sha256 == hashlib.sha256(services.signed_content(row)).hexdigest()
-    assert services.signature_is_valid(row)
+    assert row.signature_sha256 == hashlib.sha256(signatures.signed_content(row)).hexdigest()
+    assert signatures.signature_is_valid(row)
 
 
 @pytest.mark.parametrize(
@@ -64,19 +64,19 @@ def test_the_stored_hash_is_the_sha256_of_the_signed_content(signed):
 def test_a_row_changed_behind_the_app_no_longer_matches_its_signature(signed, field, value):
     # A plain QuerySet: what someone with database access could do, bypassing the app.
     QuerySet(Recommendation).filter(pk=signed.pk).update(**{field: value})
-    assert not services.signature_is_valid(reloaded(signed))
+    assert not signatures.signature_is_valid(reloaded(signed))
 
 
 def test_a_changed_signing_time_no_longer_matches_its_signature(signed):
     QuerySet(Recommendation).filter(pk=signed.pk).update(
         decided_at=signed.decided_at + timedelta(seconds=1)
     )
-    assert not services.signature_is_valid(reloaded(signed))
+    assert not signatures.signature_is_valid(reloaded(signed))
 
 
 def test_the_service_refuses_to_decide_a_signed_recommendation_again(world, signed):
-    with pytest.raises(services.RecommendationAlreadyDecided):
-        services.decide_recommendation(
+    with pytest.raises(decisions.RecommendationAlreadyDecided):
+        decisions.decide_recommendation(
             actor=world.users["oncologist"],
             recommendation=reloaded(signed),
             decision="reject",
@@ -106,7 +106,7 @@ def test_the_api_answers_409_to_a_second_decision(world, signed, api):
 def correct(world, recommendation, *, actor=None, password=PASSWORD, **fields):
     fields.setdefault("corrected_reason", "Grade 3 hypertension despite three agents")
     fields.setdefault("explanation", "The reason was left empty at signing")
-    return services.correct_decision(
+    return corrections.correct_decision(
         actor=actor or world.users["oncologist"],
         recommendation=recommendation,
         password=password,
@@ -121,15 +121,15 @@ def test_a_correction_is_a_new_signed_record_that_references_the_decision(world,
     assert correction.corrected_at.utcoffset() == timedelta(0)
     assert correction.signature_meaning == CORRECTION_MEANING
     row = DecisionCorrection.objects.get(pk=correction.pk)
-    assert row.signature_sha256 == hashlib.sha256(services.correction_content(row)).hexdigest()
+    assert row.signature_sha256 == hashlib.sha256(signatures.correction_content(row)).hexdigest()
 
 
 def test_a_correction_leaves_the_signed_decision_as_it_was_signed(world, signed):
     before = reloaded(signed)
     correct(world, signed)
     after = reloaded(signed)
-    assert services.signed_content(after) == services.signed_content(before)
-    assert services.signature_is_valid(after)
+    assert signatures.signed_content(after) == signatures.signed_content(before)
+    assert signatures.signature_is_valid(after)
 
 
 def test_a_correction_is_audited_with_its_signer(world, signed):
@@ -179,7 +179,7 @@ def test_a_saved_correction_cannot_be_changed(world, signed):
 def test_a_changed_correction_no_longer_matches_its_signature(world, signed):
     correction = correct(world, signed)
     QuerySet(DecisionCorrection).filter(pk=correction.pk).update(corrected_reason="Other")
-    assert not services.correction_is_valid(DecisionCorrection.objects.get(pk=correction.pk))
+    assert not signatures.correction_is_valid(DecisionCorrection.objects.get(pk=correction.pk))
 
 
 def test_the_printable_record_shows_name_utc_time_meaning_and_hash(world, signed, client):
@@ -222,7 +222,7 @@ def test_the_signed_decisions_panel_for_the_patient_page_shows_name_time_and_mea
 def revised_after_signing(world, signed):
     visit = world.visit
     visit.refresh_from_db()
-    services.edit_visit(
+    visits.edit_visit(
         actor=world.users["nurse"],
         visit=visit,
         reason="Note added after signing",

@@ -13,9 +13,9 @@ from patients.models import DoseChange, Patient, Site, TreatmentCourse
 from patients.serializers import CourseInput, DoseChangeInput, PatientInput, PatientUpdateInput
 from tests.factories import PASSWORD
 from tests.tracker.test_visit_form import form_data
-from toxicity import services
 from toxicity.models import DecisionCorrection, Observation, Recommendation, Visit
 from toxicity.serializers import DecisionInput, VisitInput, VisitUpdateInput
+from toxicity.services import visits
 from tracker.visit_form import VisitForm
 
 ONE_MIB_NOTE = "n" * (1024 * 1024)
@@ -140,7 +140,7 @@ def test_a_two_million_character_reason_is_refused_on_the_signing_form(world):
 def test_a_correction_reason_over_the_limit_is_refused_by_the_service(world):
     revision = world.visit.revision
     with pytest.raises(ValidationError) as refused:
-        services.edit_visit(
+        visits.edit_visit(
             actor=world.users["nurse"], visit=world.visit, reason="r" * (limits.REASON_CHARS + 1)
         )
     assert "reason" in refused.value.message_dict

@@ -8,7 +8,7 @@ import pytest
 
 from patients import services as patient_services
 from tests.factories import PASSWORD
-from toxicity import services
+from toxicity.services import decisions, visits
 
 START = date(2025, 1, 6)
 HIGH_BP = [[166, 102], [162, 100]]  # CTCAE v5.0 Hypertension grade 3 (mean 164/101)
@@ -37,7 +37,7 @@ def log(django_capture_on_commit_callbacks):
 
     def log_visit(actor, course, when, observations, **fields):
         with django_capture_on_commit_callbacks(execute=True):
-            return services.log_visit(
+            return visits.log_visit(
                 actor=actor, course=course, occurred_at=when, observations=observations, **fields
             )
 
@@ -52,7 +52,7 @@ def hypertension(readings=None):
 def sign():
     def decide(actor, recommendation, decision="approve", **kwargs):
         kwargs.setdefault("password", PASSWORD)
-        return services.decide_recommendation(
+        return decisions.decide_recommendation(
             actor=actor, recommendation=recommendation, decision=decision, **kwargs
         )
 

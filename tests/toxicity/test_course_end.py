@@ -8,6 +8,7 @@ from patients import services as patient_services
 from patients.dosing import Kind
 from tests.toxicity.conftest import at, hypertension
 from toxicity.models import Recommendation
+from toxicity.services import evaluation, ledger, visits
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def withhold(course, nurse, log):
 
 
 def test_discontinuing_a_course_closes_its_pending_recommendation(withhold, oncologist):
-    patient_services.apply_dose_change(
+    ledger.change_dose(
         actor=oncologist,
         course=withhold.course,
         kind=Kind.DISCONTINUE,
@@ -46,9 +47,7 @@ def test_an_approved_discontinuation_stays_approved(course, nurse, oncologist, l
 
 
 def test_a_visit_evaluated_after_its_course_ended_leaves_nothing_to_sign(course, nurse, oncologist):
-    from toxicity import services
-
-    visit = services.log_visit(  # saved while the broker was down: not yet evaluated
+    visit = visits.log_visit(  # saved while the broker was down: not yet evaluated
         actor=nurse,
         course=course,
         occurred_at=at(20),
@@ -63,7 +62,21 @@ def test_a_visit_evaluated_after_its_course_ended_leaves_nothing_to_sign(course,
         reason="Progressive disease",
         effective_at=at(27),
     )
-    services.evaluate_visit(visit.pk)
+    evaluation.evaluate_visit(visit.pk)
     (recommendation,) = Recommendation.objects.filter(visit=visit)
     assert recommendation.action == "withhold"
     assert recommendation.status == "superseded"
+
+
+def test_a_discontinuation_through_the_api_closes_the_pending_recommendation(
+    withhold, oncologist, api
+):
+    client = api(oncologist)
+    response = client.post(
+        f"/api/v1/courses/{withhold.course_id}/dose-changes/",
+        {"kind": "discontinue", "dose_after_mg": 0, "reason": "Progressive disease"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    withhold.refresh_from_db()
+    assert withhold.status == "superseded"

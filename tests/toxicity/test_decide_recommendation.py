@@ -11,8 +11,8 @@ from patients.models import DoseChange, Role
 from patients.selectors import dose_state
 from tests.factories import member
 from tests.toxicity.conftest import at, hypertension
-from toxicity import services
 from toxicity.models import Recommendation
+from toxicity.services import decisions, signatures
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_approval_records_who_when_and_the_meaning(withhold, oncologist, sign):
     assert decided.decided_at == at(28)
     assert decided.signature_meaning == "approved dose change"
     assert decided.signer_name == "Olga Oncologist"
-    assert services.signature_is_valid(decided)
+    assert signatures.signature_is_valid(decided)
 
 
 def test_approval_appends_the_hold_linked_to_the_recommendation(withhold, oncologist, sign):
@@ -102,9 +102,9 @@ def test_a_withhold_approved_with_another_dose_holds_now_at_that_resume_dose(
 
 def test_the_signature_covers_the_resume_dose(course, withhold, oncologist, sign):
     signed = sign(oncologist, withhold, "approve_modified", reason="Two levels down", dose_mg=14)
-    assert services.signature_is_valid(Recommendation.objects.get(pk=signed.pk))
+    assert signatures.signature_is_valid(Recommendation.objects.get(pk=signed.pk))
     signed.approved_resume_dose_mg = Decimal(20)
-    assert not services.signature_is_valid(signed)
+    assert not signatures.signature_is_valid(signed)
 
 
 def test_a_resume_dose_above_the_dose_before_the_hold_is_refused_and_nothing_is_signed(
@@ -167,7 +167,7 @@ def test_a_discontinue_approved_with_a_lower_dose_reduces_instead(
 def test_a_second_decision_is_told_it_was_already_decided(withhold, oncologist, site, sign):
     colleague = member(site, Role.ONCOLOGIST)
     sign(oncologist, withhold)
-    with pytest.raises(services.RecommendationAlreadyDecided):
+    with pytest.raises(decisions.RecommendationAlreadyDecided):
         sign(colleague, withhold)
     assert DoseChange.objects.filter(kind="hold").count() == 1
 
@@ -176,5 +176,5 @@ def test_a_superseded_recommendation_cannot_be_signed(
     course, withhold, nurse, oncologist, log, sign
 ):
     log(nurse, course, at(21), [hypertension()], antihypertensive_therapy="optimal")
-    with pytest.raises(services.RecommendationAlreadyDecided):
+    with pytest.raises(decisions.RecommendationAlreadyDecided):
         sign(oncologist, withhold)

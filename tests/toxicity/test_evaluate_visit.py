@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from patients.models import Role
 from tests.factories import PatientFactory, member
 from tests.toxicity.conftest import NORMAL_BP, START, at, hypertension
-from toxicity import services
 from toxicity.models import Recommendation, Visit
+from toxicity.services import evaluation
+from toxicity.services import visits as visit_services
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def test_evaluating_a_visit_twice_stores_one_recommendation(course, nurse, log):
     visit = log(nurse, course, at(20), [hypertension()], antihypertensive_therapy="optimal")
     first = Recommendation.objects.get(visit=visit)
 
-    again = services.evaluate_visit(visit.pk)
+    again = evaluation.evaluate_visit(visit.pk)
 
     assert again == first
     assert Recommendation.objects.filter(visit=visit).count() == 1
@@ -31,7 +32,7 @@ def test_an_evaluation_that_lost_its_bookkeeping_still_adds_no_second_recommenda
     visit = log(nurse, course, at(20), [hypertension()], antihypertensive_therapy="optimal")
     Visit._base_manager.filter(pk=visit.pk).update(evaluated_at=None)
 
-    services.evaluate_visit(visit.pk)
+    evaluation.evaluate_visit(visit.pk)
 
     assert Recommendation.objects.filter(visit=visit).count() == 1
 
@@ -70,7 +71,7 @@ def test_an_older_visit_evaluated_late_does_not_displace_the_newer_one(
 ):
     # The older visit is saved while the broker is down: no evaluation yet.
     with django_capture_on_commit_callbacks(execute=False):
-        old = services.log_visit(
+        old = visit_services.log_visit(
             actor=nurse,
             course=course,
             occurred_at=at(19),
@@ -79,7 +80,7 @@ def test_an_older_visit_evaluated_late_does_not_displace_the_newer_one(
         )
     newer = log(nurse, course, at(21), [hypertension()], antihypertensive_therapy="optimal")
 
-    services.evaluate_visit(old.pk)
+    evaluation.evaluate_visit(old.pk)
 
     assert Recommendation.objects.get(visit=newer).status == "pending"
     assert Recommendation.objects.get(visit=old).status == "superseded"
@@ -126,7 +127,7 @@ def test_queries_per_visit_do_not_grow_with_the_patients_history(
 
     def log_only(course):
         with django_capture_on_commit_callbacks(execute=False):
-            return services.log_visit(
+            return visit_services.log_visit(
                 actor=nurse,
                 course=course,
                 occurred_at=at(20),
@@ -138,7 +139,7 @@ def test_queries_per_visit_do_not_grow_with_the_patients_history(
         counts = [_queries(lambda c=c: log_only(c)) for c in (short, long)]
     else:
         visits = [log_only(c) for c in (short, long)]
-        counts = [_queries(lambda v=v: services.evaluate_visit(v.pk)) for v in visits]
+        counts = [_queries(lambda v=v: evaluation.evaluate_visit(v.pk)) for v in visits]
 
     assert counts[0] == counts[1], counts
     assert counts[0] <= 30

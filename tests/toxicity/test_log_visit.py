@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.toxicity.conftest import NORMAL_BP, at, hypertension
-from toxicity import services
 from toxicity.models import Observation, Recommendation, Visit
+from toxicity.services import visits
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_logging_a_visit_is_audited(course, nurse, log):
 def test_editing_a_visit_needs_a_reason(course, nurse, log):
     visit = log(nurse, course, at(20), [hypertension(NORMAL_BP)])
     with pytest.raises(ValidationError) as refused:
-        services.edit_visit(actor=nurse, visit=visit, reason="  ")
+        visits.edit_visit(actor=nurse, visit=visit, reason="  ")
     assert "reason" in refused.value.message_dict
 
 
@@ -146,7 +146,7 @@ def test_an_edited_visit_is_audited_and_re_evaluated(
     assert not Recommendation.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.edit_visit(
+        visits.edit_visit(
             actor=nurse,
             visit=visit,
             reason="Readings typed into the wrong patient's chart",
@@ -166,5 +166,47 @@ def test_an_edited_visit_is_audited_and_re_evaluated(
 def test_a_long_correction_reason_is_kept_whole_in_the_audit(course, nurse, log):
     visit = log(nurse, course, at(20), [hypertension(NORMAL_BP)])
     reason = "Second reading was taken after the patient climbed four flights of stairs. " * 4
-    services.edit_visit(actor=nurse, visit=visit, reason=reason, note="Re-measured")
+    visits.edit_visit(actor=nurse, visit=visit, reason=reason, note="Re-measured")
     assert visit.history.latest().history_change_reason == reason.strip()
+
+
+def test_a_saved_visit_is_validated_by_the_engine_once(course, nurse):
+    with mock.patch.object(visits, "validate", wraps=visits.validate) as validate:
+        visits.log_visit(
+            actor=nurse,
+            course=course,
+            occurred_at=at(20),
+            observations=[hypertension(), {"term": "fatigue", "grade": 2}],
+            antihypertensive_therapy="optimal",
+        )
+    assert validate.call_count == 1
+
+
+def test_the_preview_validates_once_and_decides_on_what_it_validated(course, nurse):
+    with (
+        mock.patch.object(visits, "validate", wraps=visits.validate) as validate,
+        mock.patch.object(visits, "decide", wraps=visits.decide) as decide,
+    ):
+        answer = visits.preview_visit(
+            actor=nurse,
+            course=course,
+            occurred_at=at(20),
+            observations=[hypertension(), {"term": "fatigue", "grade": 2}],
+            antihypertensive_therapy="optimal",
+        )
+    assert (validate.call_count, decide.call_count) == (1, 1)
+    assert answer["decision"]["action"] == "withhold"
+    assert not Visit.objects.exists()
+
+
+def test_a_lowered_grade_is_checked_against_the_grade_the_measurements_give(course, nurse):
+    with pytest.raises(ValidationError) as refused:
+        visits.log_visit(
+            actor=nurse,
+            course=course,
+            occurred_at=at(20),
+            observations=[{**hypertension(), "grade": 1}],
+            antihypertensive_therapy="optimal",
+        )
+    assert "below the computed grade 3" in refused.value.message_dict["observations[0].grade"][0]
+    assert not Visit.objects.exists()

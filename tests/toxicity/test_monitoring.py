@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.toxicity.conftest import NORMAL_BP, at, hypertension
-from toxicity import monitoring, services
+from toxicity import monitoring
 from toxicity.models import DueCheck
 from toxicity.selectors import due_checks
+from toxicity.services import due_checks as due_check_services
 
 START = datetime(2025, 1, 6, tzinfo=UTC)
 LENVATINIB_BP = monitoring.SCHEDULES["lenvatinib"][0]
@@ -44,7 +45,7 @@ def test_conditional_checks_are_not_scheduled_for_everyone():
 
 @pytest.mark.django_db
 def test_a_visit_with_bp_satisfies_the_due_check_and_schedules_the_next(course, nurse, log):
-    services.refresh_due_checks(course)
+    due_check_services.refresh_due_checks(course)
     assert DueCheck.objects.get(course=course, kind="blood_pressure").due_at == at(13, hour=0)
 
     log(nurse, course, at(13), [hypertension(NORMAL_BP)])
@@ -60,7 +61,7 @@ def test_a_visit_with_bp_satisfies_the_due_check_and_schedules_the_next(course, 
 def test_a_bp_days_before_the_due_time_satisfies_the_check_and_reschedules_from_it(
     course, nurse, log
 ):
-    services.refresh_due_checks(course)  # the check after one week, due on the 13th
+    due_check_services.refresh_due_checks(course)  # the check after one week, due on the 13th
     log(nurse, course, at(13), [hypertension(NORMAL_BP)])  # next due two weeks on, the 27th
 
     log(nurse, course, at(20), [hypertension(NORMAL_BP)])  # a week early, after the last one
@@ -85,8 +86,8 @@ def test_a_bp_dated_before_the_last_one_leaves_the_due_check_as_it_is(course, nu
 
 @pytest.mark.django_db
 def test_an_overdue_check_is_claimed_once(course, time_machine):
-    services.refresh_due_checks(course)
-    first = services.mark_overdue_checks()
-    second = services.mark_overdue_checks()
+    due_check_services.refresh_due_checks(course)
+    first = due_check_services.mark_overdue_checks()
+    second = due_check_services.mark_overdue_checks()
     assert first and not second
     assert {c.kind for c in due_checks(course) if c.overdue} >= {"blood_pressure"}

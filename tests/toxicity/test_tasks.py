@@ -8,8 +8,9 @@ import pytest
 from django.db import OperationalError
 
 from tests.toxicity.conftest import at, hypertension
-from toxicity import services, tasks
+from toxicity import tasks
 from toxicity.models import Recommendation
+from toxicity.services import visits
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def test_evaluate_visit_retries_only_transient_database_errors():
 
 def _unevaluated(course, nurse, day, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        return services.log_visit(
+        return visits.log_visit(
             actor=nurse,
             course=course,
             occurred_at=at(day),

@@ -18,8 +18,9 @@ from django.utils import timezone
 from patients import services as patient_services
 from patients.models import DoseChange, Patient, TreatmentCourse
 from tests.factories import PatientFactory
-from toxicity import services
 from toxicity.models import DueCheck, Observation, Visit
+from toxicity.services import evaluation
+from toxicity.services import visits as visit_services
 
 HIGH_BP = [[166, 102], [162, 100]]  # CTCAE v5.0 Hypertension grade 3
 NORMAL_BP = [[128, 82], [126, 80]]  # grade 1
@@ -37,7 +38,7 @@ def start_course(oncologist, patient, *, days_ago: int, drug="lenvatinib", dose=
 
 def log_visit(nurse, course, *, days_ago: float, observations, evaluate=True, **fields):
     """A visit through the service, evaluated at once (as the worker would)."""
-    visit = services.log_visit(
+    visit = visit_services.log_visit(
         actor=nurse,
         course=course,
         occurred_at=timezone.now() - timedelta(days=days_ago),
@@ -45,7 +46,7 @@ def log_visit(nurse, course, *, days_ago: float, observations, evaluate=True, **
         **fields,
     )
     if evaluate:
-        services.evaluate_visit(visit.pk)
+        evaluation.evaluate_visit(visit.pk)
     return visit
 
 

@@ -183,7 +183,7 @@ def test_an_oncologist_works_through_worklist_patient_cohort_and_inbox(
     recommendation = Recommendation.objects.get(pk=clinic["recommendation"].pk)
     assert recommendation.status == "approved"
     assert recommendation.decided_by == clinic["oncologist"]
-    assert list(recommendation.dose_changes.values_list("kind", flat=True)) == ["hold"]
+    assert recommendation.dose_change.kind == "hold"
     assert errors == []
 
 

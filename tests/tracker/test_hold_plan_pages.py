@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import PASSWORD
-from toxicity import services
+from toxicity.services import decisions
 
 REASON = "Frail; resume two levels down"
 
@@ -15,7 +15,7 @@ REASON = "Frail; resume two levels down"
 @pytest.fixture
 def held(oncologist, recommendation):
     """The withhold approved with 14 mg/day as the resume dose."""
-    return services.decide_recommendation(
+    return decisions.decide_recommendation(
         actor=oncologist,
         recommendation=recommendation,
         decision="approve_modified",

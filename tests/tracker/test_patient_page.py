@@ -174,9 +174,9 @@ def test_a_signed_decision_shows_who_signed_when_and_what_it_meant(
     logged_in, oncologist, recommendation
 ):
     from tests.factories import PASSWORD
-    from toxicity import services
+    from toxicity.services import decisions
 
-    signed = services.decide_recommendation(
+    signed = decisions.decide_recommendation(
         actor=oncologist, recommendation=recommendation, decision="approve", password=PASSWORD
     )
     page = logged_in(oncologist).get(url(recommendation.course.patient)).content.decode()

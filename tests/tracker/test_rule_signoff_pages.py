@@ -14,12 +14,13 @@ from django.utils.html import escape
 from notifications.emails import alert_message
 from notifications.models import Alert
 from notifications.services import ack_token
-from notifications.triggers import alerts_for_evaluation
 from tests.factories import PASSWORD
 from tests.tracker import data
-from toxicity import services, signoff
+from toxicity import signoff
+from toxicity.alerts import alerts_for_evaluation
 from toxicity.models import RuleRowConfirmation, RuleSetSignOff
 from toxicity.rules import RULE_SETS
+from toxicity.services import decisions
 
 KEY = ("lenvatinib", "us_pi")
 NOT_SIGNED = "Rule set not yet signed off at this site"
@@ -269,7 +270,7 @@ def test_the_alert_email_says_the_rule_set_is_not_yet_signed_off(recommendation,
 def test_the_printable_record_says_a_decision_was_made_before_any_sign_off(
     logged_in, oncologist, patient, recommendation
 ):
-    services.decide_recommendation(
+    decisions.decide_recommendation(
         actor=oncologist, recommendation=recommendation, decision="approve", password=PASSWORD
     )
     html = logged_in(oncologist).get(reverse("tracker:record", args=[patient.pk])).content.decode()

@@ -218,9 +218,9 @@ def test_a_grade_3_answered_by_a_signed_decision_no_longer_counts(
     logged_in, oncologist, recommendation
 ):
     from tests.factories import PASSWORD
-    from toxicity import services
+    from toxicity.services import decisions
 
-    services.decide_recommendation(
+    decisions.decide_recommendation(
         actor=oncologist,
         recommendation=recommendation,
         decision="reject",
@@ -234,9 +234,9 @@ def test_a_grade_3_answered_by_a_signed_decision_no_longer_counts(
 
 def test_a_signed_hold_shows_its_plan(logged_in, oncologist, recommendation):
     from tests.factories import PASSWORD
-    from toxicity import services
+    from toxicity.services import decisions
 
-    services.decide_recommendation(
+    decisions.decide_recommendation(
         actor=oncologist,
         recommendation=recommendation,
         decision="approve_modified",

@@ -141,6 +141,9 @@ class Finding(NamedTuple):
     ``dbp`` the visit's mean BP when readings were given; ``needs_24h`` the
     dipstick/UPCR screening result; ``unchecked`` names the baseline criterion
     that could not be checked (``PolicySettings.missing_baseline``), else "".
+    ``computed_grade`` and ``computed_provisional`` are the grade the measurements
+    alone give (None without measurements), before any clinician grade: what the
+    visit stores as its computed grade, so one validation serves both.
     """
 
     term: str
@@ -152,6 +155,8 @@ class Finding(NamedTuple):
     dbp: float | None = None
     needs_24h: bool = False
     unchecked: str = ""
+    computed_grade: int | None = None
+    computed_provisional: bool = False
 
 
 class DoseState(NamedTuple):

@@ -401,12 +401,25 @@ def _observation(
             unchecked = ""  # the clinician's higher grade does not rest on the missing baseline
         grade = final.grade
         provisional = final.provisional
-    if provisional and term == "hypertension" and not policy.single_bp_reading_provisional:
+    single_reading = term == "hypertension" and not policy.single_bp_reading_provisional
+    if single_reading:
         provisional = False
     rule_grade: int | None = grade
     if term == "proteinuria" and get("urine_protein_g_24h") is None:
         rule_grade = None  # policy.md 6: rules act on 24-h urine protein only
-    return Finding(term, grade, provisional, rule_grade, obs, sbp, dbp, needs_24h, unchecked)
+    return Finding(
+        term,
+        grade,
+        provisional,
+        rule_grade,
+        obs,
+        sbp,
+        dbp,
+        needs_24h,
+        unchecked,
+        None if computed is None else computed.grade,
+        computed is not None and computed.provisional and not single_reading,
+    )
 
 
 def _bad_fields(errors: Mapping[str, str]) -> frozenset[str]:

@@ -30,8 +30,9 @@ from patients import services as patient_services
 from patients.models import DoseChange, Role
 from tests.factories import PASSWORD, PatientFactory, SiteFactory, member
 from tests.integration import REDIS, end_worker_connections, require_postgres_and_redis
-from toxicity import services
 from toxicity.models import Recommendation, Visit
+from toxicity.services import decisions, evaluation
+from toxicity.services import visits as visit_services
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -102,7 +103,7 @@ def _course(site, oncologist):
 
 
 def _log_grade_3(nurse, course):
-    return services.log_visit(
+    return visit_services.log_visit(
         actor=nurse,
         course=course,
         occurred_at=datetime.now(UTC) - timedelta(minutes=5),
@@ -205,7 +206,7 @@ def test_a_worker_killed_mid_evaluation_leaves_exactly_one_recommendation_after_
             "the restarted worker to evaluate the visit",
         )
         time.sleep(1)
-        services.sweep_unevaluated_visits(older_than=timedelta(0))  # the safety net adds nothing
+        evaluation.sweep_unevaluated_visits(older_than=timedelta(0))  # the safety net adds nothing
     finally:
         _kill(first)
         if restarted is not None:
@@ -260,7 +261,7 @@ def test_visits_logged_while_redis_is_down_are_saved_and_swept_once_it_returns(c
             from toxicity.tasks import sweep_unevaluated_visits
 
             sweep_unevaluated_visits.delay(0)
-            services.sweep_unevaluated_visits(older_than=timedelta(0))
+            evaluation.sweep_unevaluated_visits(older_than=timedelta(0))
             _wait_for(
                 lambda: not Visit.objects.filter(evaluated_at__isnull=True).exists(),
                 30,
@@ -276,7 +277,7 @@ def test_two_concurrent_approvals_append_one_ledger_row(clinic):
     colleague = member(site, Role.ONCOLOGIST)
     course = _course(site, oncologist)
     visit = _log_grade_3(nurse, course)
-    services.evaluate_visit(visit.pk)
+    evaluation.evaluate_visit(visit.pk)
     recommendation = Recommendation.objects.get(visit=visit)
 
     barrier = threading.Barrier(2)
@@ -285,14 +286,14 @@ def test_two_concurrent_approvals_append_one_ledger_row(clinic):
     def approve(actor):
         try:
             barrier.wait(timeout=10)
-            services.decide_recommendation(
+            decisions.decide_recommendation(
                 actor=actor,
                 recommendation=Recommendation.objects.get(pk=recommendation.pk),
                 decision="approve",
                 password=PASSWORD,
             )
             outcomes[actor.username] = "approved"
-        except services.RecommendationAlreadyDecided as told:
+        except decisions.RecommendationAlreadyDecided as told:
             outcomes[actor.username] = f"told: {told}"
         finally:
             connection.close()

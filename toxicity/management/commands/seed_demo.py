@@ -1,4 +1,7 @@
-"""Seeds the synthetic demonstration cohort and prints the demo users' passwords once."""
+"""Seeds the synthetic demonstration cohort and prints the demo users' passwords once.
+
+Here, in toxicity, because it seeds both layers: sites, patients and ledgers
+(patients.demo), then visits, evaluations and alerts (toxicity.demo)."""
 
 from __future__ import annotations
 

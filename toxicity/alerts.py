@@ -1,11 +1,12 @@
-"""Where the evaluation pipeline and the monitoring checks raise alerts.
+"""Clinical events become alerts: this app decides, notifications routes and delivers.
 
-The only module of this app that reads toxicity's models. Every function here is
-idempotent (each alert has a dedupe key), so calling it again, from a retried
-task or an overlapping sweep, emails nobody twice.
+Every function here is idempotent (each alert has a dedupe key), so calling it
+again, from a retried task or an overlapping sweep, emails nobody twice.
+notifications.services.raise_alert is given the course, the record the alert is
+about, the words and the severity; it knows no toxicity model.
 
 - `alerts_for_evaluation(visit or recommendation or visit id)`: called by
-  toxicity.services.evaluate_visit once an evaluation commits.
+  toxicity.services.evaluation.evaluate_visit once an evaluation commits.
   A grade >= 3 observation raises an urgent alert for its term's episode, with
   the engine's recommendation as the advice; a later grade <= 1 for the term ends
   the episode. A pending recommendation to withhold or discontinue raises its

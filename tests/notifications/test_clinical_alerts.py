@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from notifications import triggers
 from notifications.models import Alert, AlertKind, Severity
-from toxicity import services as toxicity_services
+from toxicity import alerts as clinical_alerts
 from toxicity.models import DueCheck, Recommendation
+from toxicity.services import visits
 
 pytestmark = pytest.mark.django_db
 HIGH_BP = [[166, 102], [162, 100]]
@@ -23,7 +23,7 @@ def log_visit(nurse, django_capture_on_commit_callbacks):
 
     def log(course, readings, *, days_ago=1):
         with django_capture_on_commit_callbacks(execute=True):
-            visit = toxicity_services.log_visit(
+            visit = visits.log_visit(
                 actor=nurse,
                 course=course,
                 occurred_at=datetime.now(UTC) - timedelta(days=days_ago),
@@ -40,7 +40,7 @@ def log_visit(nurse, django_capture_on_commit_callbacks):
 def alerts_for(django_capture_on_commit_callbacks):
     def run(visit):
         with django_capture_on_commit_callbacks(execute=True):
-            return triggers.alerts_for_evaluation(visit)
+            return clinical_alerts.alerts_for_evaluation(visit)
 
     return run
 
@@ -91,7 +91,7 @@ def test_a_later_normal_visit_ends_the_episode(routed, log_visit, alerts_for):
 
 
 def test_an_unevaluated_visit_raises_nothing(routed, nurse, alerts_for):
-    visit = toxicity_services.log_visit(
+    visit = visits.log_visit(
         actor=nurse,
         course=routed,
         occurred_at=datetime.now(UTC) - timedelta(days=1),
@@ -105,10 +105,10 @@ def test_a_recommendation_pending_too_long_goes_to_the_digest(
 ):
     settings.ALERT_RECOMMENDATION_PENDING_HOURS = 24
     log_visit(routed, HIGH_BP)
-    assert triggers.alerts_for_pending_recommendations() == 0
+    assert clinical_alerts.alerts_for_pending_recommendations() == 0
     with time_machine.travel(datetime.now(UTC) + timedelta(hours=25)):
-        assert triggers.alerts_for_pending_recommendations() == 1
-        triggers.alerts_for_pending_recommendations()
+        assert clinical_alerts.alerts_for_pending_recommendations() == 1
+        clinical_alerts.alerts_for_pending_recommendations()
     alert = Alert.objects.get(kind=AlertKind.RECOMMENDATION_PENDING)
     assert alert.severity == Severity.ROUTINE
     assert alert.deliveries.get().channel == "digest"
@@ -119,6 +119,6 @@ def test_an_overdue_monitoring_check_goes_to_the_nurse_teams_digest(routed, log_
     check = DueCheck.objects.filter(course=routed).first()
     assert check is not None, "the pipeline schedules monitoring checks"
     DueCheck.objects.filter(pk=check.pk).update(overdue_marked_at=datetime.now(UTC))
-    assert triggers.alerts_for_overdue_checks() == 1
+    assert clinical_alerts.alerts_for_overdue_checks() == 1
     alert = Alert.objects.get(kind=AlertKind.MONITORING_OVERDUE)
     assert [d.recipient.username for d in alert.deliveries.all()] == ["nurse"]

@@ -48,10 +48,12 @@ URINE_PROTEIN_LINES = ((1.0, 2), (3.5, 3))  # CTCAE v5.0 Proteinuria: g/24 h, gr
 CALCIUM_LINES = ((8.0, 2), (7.0, 3), (6.0, 4))  # CTCAE v5.0 Hypocalcemia: corrected, mg/dL
 MAX_HEATMAP_COLUMNS = 200
 # The patient timeline's rows: a panel of weight 1 and the gap between two, in pixels;
-# a line of an 11 px tick label with its leading.
+# a line of an 11 px tick label with its leading, and the room the legend under the
+# figure takes from the rows (three or four lines of it on a tablet).
 ROW_PX = 134
 ROW_GAP_PX = 33
-LABEL_LINE_PX = 14
+LABEL_LINE_PX = 15
+LEGEND_PX = 90
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
 
@@ -623,7 +625,7 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
     rows = [
         ("sbp", "Systolic (mm Hg)", ROW_PX),
         ("dbp", "Diastolic (mm Hg)", ROW_PX),
-        ("grades", "CTCAE grade", max(ROW_PX, len(terms) * (LABEL_LINE_PX * lines + 8))),
+        ("grades", "CTCAE grade", max(ROW_PX, len(terms) * (LABEL_LINE_PX * lines + 10))),
         ("dose", "Dose (mg/day)", 0.9 * ROW_PX),
         ("weight", "Weight (kg)", 0.9 * ROW_PX),
         ("labs", "× ULN", ROW_PX),
@@ -695,7 +697,7 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
 
     bottom = axis[rows[-1][0]]
     layout: dict[str, Any] = {
-        "height": round(plot_height) + 80 + 40,
+        "height": round(plot_height) + 80 + 40 + LEGEND_PX,
         # A fixed left margin, wide enough for a wrapped term name (wrap_label) beside
         # its axis title, and a narrow right one for the band labels: the time axis gets
         # the width of the card, the same in every row.

@@ -48,6 +48,13 @@ WEIGHT_LOSS_LINES = ((5, 1), (10, 2), (20, 3))  # CTCAE v5.0 Weight loss: % loss
 URINE_PROTEIN_LINES = ((1.0, 2), (3.5, 3))  # CTCAE v5.0 Proteinuria: g/24 h, grade from
 CALCIUM_LINES = ((8.0, 2), (7.0, 3), (6.0, 4))  # CTCAE v5.0 Hypocalcemia: corrected, mg/dL
 MAX_HEATMAP_COLUMNS = 200
+# The patient timeline's rows: a panel of weight 1 and the gap between two, in pixels;
+# a line of an 11 px tick label with its leading, and the room the legend under the
+# figure takes from the rows (three or four lines of it on a tablet).
+ROW_PX = 134
+ROW_GAP_PX = 33
+LABEL_LINE_PX = 15
+LEGEND_PX = 90
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
 
@@ -593,15 +600,14 @@ def wrap_label(text: str, width: int = 22) -> str:
     return "<br>".join(lines)
 
 
-def _stack_domains(weights: Sequence[float], gap: float = 0.035) -> list[tuple[float, float]]:
-    """Vertical domains, first row at the top, proportional to ``weights``."""
-    usable = 1 - gap * (len(weights) - 1)
-    total = sum(weights)
+def _stack_domains(heights: Sequence[float], gap: float) -> list[tuple[float, float]]:
+    """Vertical domains, first row at the top, for rows of ``heights`` pixels with
+    ``gap`` pixels between them."""
+    total = sum(heights) + gap * (len(heights) - 1)
     domains = []
-    top = 1.0
-    for w in weights:
-        height = usable * w / total
-        domains.append((max(0.0, top - height), top))
+    top = total
+    for height in heights:
+        domains.append((max(0.0, (top - height) / total), top / total))
         top -= height + gap
     return domains
 
@@ -616,24 +622,24 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
     terms = sorted({p.term for p in timeline.grades})
     # The visit grid's short headings (ALT, QTc): the CTCAE names ran into each other.
     ticks = [wrap_label(term_heading(term)) for term in terms]
+    # Every term gets a row as tall as the longest wrapped name needs, so no two names
+    # overlap (plotly gives each category the same height).
+    lines = max((tick.count("<br>") + 1 for tick in ticks), default=1)
     rows = [
-        ("sbp", "Systolic (mm Hg)", 1.0),
-        ("dbp", "Diastolic (mm Hg)", 1.0),
-        (
-            "grades",
-            "CTCAE grade",
-            max(1.0, 0.14 * sum(tick.count("<br>") + 1 for tick in ticks)),
-        ),
-        ("dose", "Dose (mg/day)", 0.9),
-        ("weight", "Weight (kg)", 0.9),
-        ("labs", "× ULN", 1.0),
+        ("sbp", "Systolic (mm Hg)", ROW_PX),
+        ("dbp", "Diastolic (mm Hg)", ROW_PX),
+        ("grades", "CTCAE grade", max(ROW_PX, len(terms) * (LABEL_LINE_PX * lines + 10))),
+        ("dose", "Dose (mg/day)", 0.9 * ROW_PX),
+        ("weight", "Weight (kg)", 0.9 * ROW_PX),
+        ("labs", "× ULN", ROW_PX),
     ]
     if timeline.urine_protein:
-        rows.append(("urine", "Urine protein (g/24 h)", 0.8))
+        rows.append(("urine", "Urine protein (g/24 h)", 0.8 * ROW_PX))
     if timeline.calcium:
         # The albumin correction is the usual formula, not CTCAE's: unconfirmed [U].
-        rows.append(("calcium", "Calcium (mg/dL)", 0.8))
-    domains = _stack_domains([w for _, _, w in rows])
+        rows.append(("calcium", "Calcium (mg/dL)", 0.8 * ROW_PX))
+    domains = _stack_domains([h for _, _, h in rows], ROW_GAP_PX)
+    plot_height = sum(h for _, _, h in rows) + ROW_GAP_PX * (len(rows) - 1)
     axis = {key: ("y" if i == 0 else f"y{i + 1}") for i, (key, _, _) in enumerate(rows)}
     data: list[dict] = []
     shapes: list[dict] = []
@@ -694,12 +700,11 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
 
     bottom = axis[rows[-1][0]]
     layout: dict[str, Any] = {
-        "height": 1060
-        + 26 * max(0, sum(tick.count("<br>") + 1 for tick in ticks) - 4)
-        + 160 * (len(rows) - 6),
-        # A fixed left margin (long term names wrap, see wrap_label) and a narrow right
-        # one for the band labels: the time axis gets the width of the card.
-        "margin": {"l": 135, "r": 75, "t": 80, "b": 40},
+        "height": round(plot_height) + 80 + 40 + LEGEND_PX,
+        # A fixed left margin, wide enough for a wrapped term name (wrap_label) beside
+        # its axis title, and a narrow right one for the band labels: the time axis gets
+        # the width of the card, the same in every row.
+        "margin": {"l": 150, "r": 75, "t": 80, "b": 40},
         "autosize": True,
         "font": FONT,
         "showlegend": True,

@@ -7,6 +7,13 @@
   "use strict";
   function draw() {
     var holders = document.querySelectorAll("[data-figure]");
+    if (!window.Plotly) {
+      // plotly.js did not load: say so where the charts would be; the tables stay.
+      Array.prototype.forEach.call(document.querySelectorAll("[data-chart-failed]"), function (note) {
+        note.hidden = false;
+      });
+      return;
+    }
     var pending = [];
     Array.prototype.forEach.call(holders, function (holder) {
       var source = document.getElementById(holder.getAttribute("data-figure"));

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
@@ -105,9 +106,6 @@ class ErrorOutput(serializers.Serializer):
 
 def json_not_found(request, exception=None):
     """404 for an unmatched URL: the API's JSON error shape under /api/, Django's page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
     if request.path.startswith("/api/"):
         return JsonResponse({"errors": {"detail": "Not found."}}, status=404)
     return page_not_found(request, exception)

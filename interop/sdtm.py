@@ -197,6 +197,8 @@ def site_rows(site: Site) -> Iterable[tuple[str, list[dict]]]:
 
 def write_site(site: Site, out: Path) -> dict[str, int]:
     """Writes ae/ex/ds .csv and .xpt and define.md into `out`; returns rows per domain."""
+    # Imported on export only: pandas costs every web and worker process about half a
+    # second at start-up, and only this export writes XPT.
     import pandas as pd
     import pyreadstat
 

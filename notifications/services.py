@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from celery import signature
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -44,6 +45,10 @@ from patients.models import Role, TreatmentCourse
 
 log = logging.getLogger(__name__)
 
+# The email task, queued by its name (notifications/tasks.py registers it so): the
+# tasks call these services, so the services name the task rather than import it.
+SEND_DELIVERY = "notifications.send_delivery"
+
 ACK_LINK_SALT = "notifications.acknowledge-link"
 ACKNOWLEDGING_ROLES = frozenset({Role.NURSE, Role.ONCOLOGIST, Role.SITE_ADMIN})
 
@@ -58,12 +63,10 @@ def queue_deliveries(ids) -> None:
     robust: a broker that is down must not fail the clinician's request; the
     outbox sweep sends rows left pending.
     """
-    from notifications.tasks import send_delivery
-
     for delivery_id in ids:
 
         def send(delivery_id=delivery_id):
-            send_delivery.delay(delivery_id)
+            signature(SEND_DELIVERY, args=(delivery_id,)).delay()
 
         # A named function: Django logs a robust callback's failure by its __qualname__.
         transaction.on_commit(send, robust=True)

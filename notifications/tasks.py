@@ -13,7 +13,7 @@ from notifications import outbox, services
 from notifications.models import Delivery, Digest
 
 
-@shared_task(name="notifications.send_delivery")
+@shared_task(name=services.SEND_DELIVERY)
 def send_delivery(delivery_id: int) -> str:
     return outbox.send_delivery(delivery_id)
 

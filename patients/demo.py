@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients import dosing, services
+from patients.admin import grant_site_admin_permissions
 from patients.models import Histology, Marker, MarkerResult, Role, Sex, Site, SiteMembership
 
 SITES = (
@@ -149,8 +150,6 @@ class DemoUser:
 def ensure_groups() -> None:
     for role in ROLES + OWN_DRAW_ROLES:
         Group.objects.get_or_create(name=role.value)
-    from patients.admin import grant_site_admin_permissions
-
     grant_site_admin_permissions()
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.models import registered_models
+from simple_history.utils import get_history_model_for_model
 
 from patients import dosing
 from patients.access import clinical_sites
@@ -76,10 +79,6 @@ def audit_trail(instance) -> list[dict]:
 
 def has_acted_on_clinical_data(user) -> bool:
     """Whether any audit row names the user as the one who made the change."""
-    from simple_history.exceptions import NotHistoricalModelError
-    from simple_history.models import registered_models
-    from simple_history.utils import get_history_model_for_model
-
     for model in set(registered_models.values()):
         try:
             history = get_history_model_for_model(model)

@@ -11,6 +11,9 @@ import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -434,9 +437,6 @@ def apply_dose_change(
 def locked_sign_ins(actor) -> list[tuple[SiteMembership, int]]:
     """Colleagues at the actor's sites (as site administrator) whose sign-in is locked
     now, with their failure count."""
-    from axes.models import AccessAttempt
-    from django.conf import settings
-
     sites = [site for site, role in site_roles(actor).items() if role == Role.SITE_ADMIN]
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     attempts = AccessAttempt.objects.filter(
@@ -455,8 +455,6 @@ def locked_sign_ins(actor) -> list[tuple[SiteMembership, int]]:
 def unlock_sign_in(*, actor, membership: SiteMembership) -> int:
     """A site administrator lifts a colleague's lockout; the membership's audit history
     records who did it and when. Returns how many lock records were cleared."""
-    from axes.handlers.proxy import AxesProxyHandler
-
     _require_role(actor, membership.site_id, (Role.SITE_ADMIN,), "unlock sign-ins")
     cleared = AxesProxyHandler.reset_attempts(username=membership.user.get_username())
     audit(membership, actor=actor, reason=f"Sign-in unlocked ({cleared} lock records cleared)")

@@ -32,8 +32,10 @@ from patients.access import has_role
 from patients.audit import audit
 from patients.models import Role, Site
 from patients.passwords import verify_signing_password
+from toxicity import rules
 from toxicity.models import SIGNOFF_MEANING, RuleRowConfirmation, RuleSetSignOff
 from toxicity.rule_fingerprint import plain, row_fingerprint, rows_of, rule_set_fingerprint
+from toxicity.rules import engine
 from toxicity.services.signatures import sha256_hex, signer_name
 
 SIGNOFF_ROLES = (Role.PHARMACIST,)
@@ -56,11 +58,9 @@ HEADLINE_FIELDS = (
 
 
 def _rule_data():
-    # Read at call time: the rule data and the engine are the rules package's own.
-    from toxicity.rules import RULE_SETS
-    from toxicity.rules.engine import DEFAULT_POLICY, ENGINE_VERSION, policy_snapshot
-
-    return RULE_SETS, ENGINE_VERSION, policy_snapshot(DEFAULT_POLICY)
+    # Read at call time, through the modules: the rule data and the engine are the
+    # rules package's own, and a test may stand another rule set in their place.
+    return rules.RULE_SETS, engine.ENGINE_VERSION, engine.policy_snapshot(engine.DEFAULT_POLICY)
 
 
 def rule_set_keys() -> list[tuple[str, str]]:

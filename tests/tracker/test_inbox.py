@@ -167,6 +167,17 @@ def discontinue(course, oncologist, nurse):
     return recommendation
 
 
+def test_a_discontinue_card_says_stop_the_drug_not_a_dose_of_nothing(
+    client, oncologist, discontinue
+):
+    client.force_login(oncologist)
+    html = client.get("/inbox/").content.decode()
+    card = html[html.index(f'id="rec-{discontinue.pk}"') :]
+    heading = card[: card.index("</strong>") + len("</strong>")]
+    assert "<strong>stop the drug</strong>" in heading
+    assert "0 mg/day" not in heading
+
+
 def offered_doses(html: str, recommendation) -> list[str]:
     import re
 

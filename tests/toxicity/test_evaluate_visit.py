@@ -143,3 +143,47 @@ def test_queries_per_visit_do_not_grow_with_the_patients_history(
 
     assert counts[0] == counts[1], counts
     assert counts[0] <= 30
+
+
+def _count_replays(monkeypatch) -> list[int]:
+    from patients import dosing
+
+    calls: list[int] = []
+    replay = dosing.derive_dose_state
+
+    def counted(entries):
+        calls.append(1)
+        return replay(entries)
+
+    monkeypatch.setattr(dosing, "derive_dose_state", counted)
+    return calls
+
+
+def test_the_newest_visit_is_evaluated_on_one_replay_of_the_ledger(course, nurse, monkeypatch):
+    visit = visit_services.log_visit(
+        actor=nurse, course=course, occurred_at=at(20), observations=[hypertension(NORMAL_BP)]
+    )
+    calls = _count_replays(monkeypatch)
+
+    evaluation.evaluate_visit(visit.pk)
+
+    assert len(calls) == 1
+
+
+def test_a_visit_older_than_a_ledger_change_is_evaluated_as_of_its_time_and_checked_as_of_now(
+    course, nurse, oncologist, monkeypatch
+):
+    from patients.services import apply_dose_change
+
+    visit = visit_services.log_visit(
+        actor=nurse, course=course, occurred_at=at(20), observations=[hypertension(NORMAL_BP)]
+    )
+    apply_dose_change(
+        actor=oncologist, course=course, kind="reduce", dose_after_mg=20, reason="Fatigue"
+    )
+    calls = _count_replays(monkeypatch)
+
+    evaluation.evaluate_visit(visit.pk)
+
+    assert len(calls) == 2  # the ledger as of the visit, then the whole ledger
+    assert Visit.objects.get(pk=visit.pk).evaluation["dose_mg_per_day"] != 20

@@ -20,7 +20,11 @@ logger = logging.getLogger(__name__)
 
 
 def refresh_due_checks(
-    course: TreatmentCourse, *, ledger: list[DoseChange] | None = None, now: datetime | None = None
+    course: TreatmentCourse,
+    *,
+    ledger: list[DoseChange] | None = None,
+    state: dosing.DoseState | None = None,
+    now: datetime | None = None,
 ) -> list[DueCheck]:
     """Brings a course's due checks up to date: satisfied ones closed, next ones scheduled.
 
@@ -30,7 +34,8 @@ def refresh_due_checks(
     now = now or timezone.now()
     if ledger is None:
         ledger = list(DoseChange.objects.filter(course=course).order_by("effective_at", "id"))
-    state = dosing.derive_dose_state(c.as_entry() for c in ledger)
+    if state is None:  # `state`, when given, is the whole `ledger` replayed
+        state = dosing.derive_dose_state(c.as_entry() for c in ledger)
     open_checks = DueCheck.objects.filter(course=course, satisfied_at__isnull=True)
     if state.ended or state.status == dosing.Status.NOT_STARTED:
         open_checks.delete()  # operational rows: nothing falls due on a course that ended

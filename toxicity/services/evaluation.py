@@ -95,7 +95,7 @@ def evaluate_visit(
         # The ledger is read once: as of the visit for the request, whole for the checks.
         whole_ledger = list(DoseChange.objects.filter(course=course).order_by("effective_at", "id"))
         ledger = [c for c in whole_ledger if c.effective_at <= visit.occurred_at]
-        state_fields, why_not = dose_state_fields(course, ledger)
+        state_fields, why_not, state = dose_state_fields(course, ledger)
         recommendation = None
         request = engine_request(state_fields, visit.observations.all())
         if why_not:
@@ -135,7 +135,10 @@ def evaluate_visit(
         visit.evaluated_revision = visit.revision
         audit(visit, actor=None, reason=f"Evaluated (engine {ENGINE_VERSION})")
         visit.save(update_fields=["evaluation", "evaluated_at", "evaluated_revision"])
-        refresh_due_checks(course, ledger=whole_ledger, now=now)
+        # A visit after the ledger's last change (the usual case) was evaluated on the
+        # course's state now: the due checks take it rather than replay the ledger again.
+        current = state if len(ledger) == len(whole_ledger) else None
+        refresh_due_checks(course, ledger=whole_ledger, state=current, now=now)
         if before_commit is not None:
             before_commit()
     # Grade >= 3 findings and withhold/discontinue recommendations reach a clinician

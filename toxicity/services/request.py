@@ -140,8 +140,11 @@ def ledger_facts(changes: Iterable[DoseChange]) -> tuple[dosing.DoseState, list[
     return state, (hold_terms if state.on_hold else []), occurrences
 
 
-def dose_state_fields(course: TreatmentCourse, changes: Iterable[DoseChange]) -> tuple[dict, str]:
-    """The request's dose-state fields, and why the course cannot be evaluated ('' if it can)."""
+def dose_state_fields(
+    course: TreatmentCourse, changes: Iterable[DoseChange]
+) -> tuple[dict, str, dosing.DoseState]:
+    """The request's dose-state fields, why the course cannot be evaluated ('' if it
+    can), and the dose state they were read from (the ledger replayed once)."""
     state, hold_terms, occurrences = ledger_facts(changes)
     dose = state.reference_dose_mg
     fields = {
@@ -154,14 +157,15 @@ def dose_state_fields(course: TreatmentCourse, changes: Iterable[DoseChange]) ->
         "occurrences": occurrences,
     }
     if state.status == dosing.Status.NOT_STARTED:
-        return fields, "the course had not started at the time of the visit"
+        return fields, "the course had not started at the time of the visit", state
     if state.ended:
-        return fields, f"the course was {state.status} at the time of the visit"
+        return fields, f"the course was {state.status} at the time of the visit", state
     if not dosing.is_on_ladder(course.drug, float(dose or 0)):
-        return fields, f"{dose:g} mg/day is off the {course.drug} ladder: no label rule applies"
+        why = f"{dose:g} mg/day is off the {course.drug} ladder: no label rule applies"
+        return fields, why, state
     if state.on_hold and not hold_terms:
-        return fields, "the drug is on hold without recorded reason terms"
-    return fields, ""
+        return fields, "the drug is on hold without recorded reason terms", state
+    return fields, "", state
 
 
 def placeholder_state(course: TreatmentCourse) -> dict:

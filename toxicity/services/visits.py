@@ -145,7 +145,7 @@ def _prepare_observations(
     if errors:
         return Prepared([], errors)
 
-    state_fields, why_not = dose_state_fields(course, ledger)
+    state_fields, why_not, _state = dose_state_fields(course, ledger)
     base = placeholder_state(course) if why_not else state_fields
     full = [
         {**c, "grade": o["grade"]} if "grade" in o else c

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from notifications import selectors, services
 from notifications.models import NotificationPreference
 from notifications.serializers import AlertOutput, PreferenceSerializer
-from patients.access import HasClinicalRole
+from patients.access import clinical_api_permissions
 
-# Patients' records: signed in, with a clinical role at some site (patients.access).
-CLINICAL = [IsAuthenticated, HasClinicalRole]
+# Patients' records: signed in, no patient account, a clinical role at some site.
+CLINICAL = clinical_api_permissions()
 
 
 class AlertListApi(GenericAPIView):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from notifications.models import Alert
+from notifications.models import Alert, AlertKind
 from patients import dosing
-from patients.access import access_record, clinical_sites
+from patients.access import access_record, clinical_role_at, clinical_sites
 from patients.models import DoseChange
 
 
@@ -28,14 +28,22 @@ def needing_action(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 
 def access_alert(user, alert_id) -> Alert:
-    """The same 404 for an alert that does not exist and one of another site."""
-    return access_record(
+    """The same 404 for an alert that does not exist and one of another site.
+
+    A clinical alert opens to clinical roles only. An undelivered-email alert opens to
+    its site's administrators too: it is routed to them (notifications/routing.py), and
+    they are the ones who mend an address and acknowledge it."""
+    alert = access_record(
         user,
         Alert.objects.select_related("course__patient__site", "acknowledged_by"),
         alert_id,
         site="course.patient.site_id",
         noun="alert",
+        clinical=False,
     )
+    if alert.kind != AlertKind.DELIVERY_FAILED:
+        clinical_role_at(user, alert.course.patient.site_id, missing="No such alert.")
+    return alert
 
 
 def delivery_trail(alert: Alert):

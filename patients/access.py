@@ -22,6 +22,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
+from rest_framework.settings import api_settings
 
 from patients.models import Patient, Role, Site, SiteMembership, TreatmentCourse
 
@@ -83,6 +84,13 @@ class HasClinicalRole(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return bool(clinical_sites(request.user))
+
+
+def clinical_api_permissions() -> list[type[BasePermission]]:
+    """The permissions of a clinical API endpoint: the API's defaults (signed in, and
+    not a patient account: settings REST_FRAMEWORK) and a clinical role at some site.
+    An endpoint's own permission_classes replace the defaults, so they are kept here."""
+    return [*api_settings.DEFAULT_PERMISSION_CLASSES, HasClinicalRole]
 
 
 def clinical_role_at(user, site_id: int, *, missing: str) -> str:

@@ -6,13 +6,12 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api import ErrorOutput
 from config.schema import DESCRIPTIONS
 from patients import selectors, services
-from patients.access import HasClinicalRole, access_course, access_patient, access_site
+from patients.access import access_course, access_patient, access_site, clinical_api_permissions
 from patients.serializers import (
     CourseInput,
     CourseOutput,
@@ -21,8 +20,8 @@ from patients.serializers import (
     PatientUpdateInput,
 )
 
-# Patients' records: signed in, with a clinical role at some site (patients.access).
-CLINICAL = [IsAuthenticated, HasClinicalRole]
+# Patients' records: signed in, no patient account, a clinical role at some site.
+CLINICAL = clinical_api_permissions()
 
 
 class PatientListApi(GenericAPIView):

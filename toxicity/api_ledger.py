@@ -10,11 +10,10 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from patients import selectors
-from patients.access import HasClinicalRole, access_course
+from patients.access import access_course, clinical_api_permissions
 from patients.serializers import DoseChangeInput, DoseChangeOutput
 from toxicity.services import ledger
 
@@ -22,7 +21,7 @@ from toxicity.services import ledger
 class DoseChangeListApi(GenericAPIView):
     """The ledger is read here and appended to only through the dose-change service."""
 
-    permission_classes = [IsAuthenticated, HasClinicalRole]
+    permission_classes = clinical_api_permissions()
 
     serializer_class = DoseChangeOutput
     pagination_class = None  # the whole ledger of one course, oldest first

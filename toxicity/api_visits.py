@@ -10,12 +10,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.api import ErrorOutput
 from config.schema import DESCRIPTIONS
-from patients.access import HasClinicalRole, access_course, has_role
+from patients.access import access_course, clinical_api_permissions, has_role
 from toxicity import selectors
 from toxicity.access import access_recommendation, access_visit
 from toxicity.models import Visit
@@ -31,8 +30,8 @@ from toxicity.serializers import (
 )
 from toxicity.services import decisions, visits
 
-# Patients' records: signed in, with a clinical role at some site (patients.access).
-CLINICAL = [IsAuthenticated, HasClinicalRole]
+# Patients' records: signed in, no patient account, a clinical role at some site.
+CLINICAL = clinical_api_permissions()
 
 
 class Conflict(APIException):

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from patients.models import Role, SiteMembership
+from patients.tokens import create_token
 from reports.models import SymptomReport
 from tests.factories import PASSWORD
 from tests.reports.factories import PATIENT_PASSWORD, weekly_report
@@ -64,3 +66,20 @@ def test_the_patient_signs_in_on_their_own_page(client, account):
 def test_a_clinician_gets_404_on_the_patients_pages(client, nurse, account):
     client.force_login(nurse)
     assert client.get(reverse("reports:home")).status_code == 404
+
+
+CLINICAL_API = ["api-patients", "api-courses", "api-visits", "api-recommendations", "api-alerts"]
+
+
+@pytest.mark.parametrize("name", CLINICAL_API)
+def test_a_patient_account_given_a_site_membership_is_still_refused_the_clinical_api(
+    account, site, name
+):
+    # A membership a site administrator should never have given: the account stays a
+    # patient's, and the clinical endpoints refuse it by token as by session.
+    SiteMembership.objects.create(user=account.user, site=site, role=Role.NURSE)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {create_token(user=account.user, name='x').token}")
+    response = api.get(reverse(name))
+    assert response.status_code == 403
+    assert "Patient accounts cannot use the clinic's API." in response.json()["errors"]["detail"]

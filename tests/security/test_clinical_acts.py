@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from notifications import services as alert_services
 from notifications.models import AlertKind, Severity
@@ -95,3 +96,31 @@ def test_a_nurse_changes_the_mrn(site, nurse):
     services.update_patient(actor=nurse, patient=patient, reason="Typo", mrn="NEW-2")
     patient.refresh_from_db()
     assert patient.mrn == "NEW-2"
+
+
+def test_a_site_admin_opens_and_acknowledges_an_undelivered_email_alert_page(
+    client, urgent_alert, site_admin
+):
+    failed = alert_services.raise_alert(
+        kind=AlertKind.DELIVERY_FAILED,
+        severity=Severity.URGENT,
+        course=urgent_alert.course,
+        about=urgent_alert,
+        dedupe_key="clinical-acts:3",
+        summary="An alert email could not be delivered.",
+    )
+    client.force_login(site_admin)
+    assert client.get(reverse("notifications:alert", args=[failed.pk])).status_code == 200
+    response = client.post(reverse("notifications:acknowledge", args=[failed.pk]))
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.acknowledged_by == site_admin
+
+
+def test_a_site_admin_gets_403_on_the_clinical_alert_it_is_about(client, urgent_alert, site_admin):
+    client.force_login(site_admin)
+    assert client.get(reverse("notifications:alert", args=[urgent_alert.pk])).status_code == 403
+    response = client.post(reverse("notifications:acknowledge", args=[urgent_alert.pk]))
+    assert response.status_code == 403
+    urgent_alert.refresh_from_db()
+    assert urgent_alert.acknowledged_at is None

@@ -55,7 +55,9 @@ def sweep_unevaluated_visits(older_than_seconds: int = 60) -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, expires=600)
 def process_due_checks() -> int:
-    """Beat, every 15 minutes: claims monitoring checks that became overdue."""
+    """Beat, every 15 minutes: schedules a new course's first checks (before its first
+    visit), then claims the checks that became overdue."""
+    due_checks.schedule_first_checks()
     return len(due_checks.mark_overdue_checks())
 
 

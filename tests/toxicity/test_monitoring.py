@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from patients import services as patient_services
 from tests.toxicity.conftest import NORMAL_BP, at, hypertension
 from toxicity import monitoring
 from toxicity.models import DueCheck
@@ -91,3 +92,40 @@ def test_an_overdue_check_is_claimed_once(course, time_machine):
     second = due_check_services.mark_overdue_checks()
     assert first and not second
     assert {c.kind for c in due_checks(course) if c.overdue} >= {"blood_pressure"}
+
+
+@pytest.mark.django_db
+def test_a_course_not_yet_seen_at_a_visit_gets_its_first_bp_check_from_the_sweep(course):
+    assert due_check_services.schedule_first_checks() == 1
+    assert DueCheck.objects.get(course=course, kind="blood_pressure").due_at == at(13, hour=0)
+
+
+@pytest.mark.django_db
+def test_the_first_checks_are_scheduled_once_however_often_the_sweep_runs(course):
+    due_check_services.schedule_first_checks()
+    rows = sorted(DueCheck.objects.filter(course=course).values_list("pk", "kind", "due_at"))
+    assert due_check_services.schedule_first_checks() == 0
+    assert (
+        sorted(DueCheck.objects.filter(course=course).values_list("pk", "kind", "due_at")) == rows
+    )
+
+
+@pytest.mark.django_db
+def test_a_course_seen_at_a_visit_is_left_to_its_evaluation(course, nurse, log):
+    log(nurse, course, at(13), [hypertension(NORMAL_BP)])
+    DueCheck.objects.filter(course=course).delete()  # operational rows, as after a course ended
+    assert due_check_services.courses_awaiting_first_checks() == []
+
+
+@pytest.mark.django_db
+def test_a_course_that_ended_before_its_first_visit_gets_no_checks(course, oncologist):
+    patient_services.apply_dose_change(
+        actor=oncologist,
+        course=course,
+        kind="discontinue",
+        dose_after_mg=0,
+        effective_at=at(20),
+        reason="Patient's choice",
+    )
+    assert due_check_services.schedule_first_checks() == 0
+    assert not DueCheck.objects.filter(course=course).exists()

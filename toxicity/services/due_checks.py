@@ -83,6 +83,33 @@ def refresh_due_checks(
     return current
 
 
+def courses_awaiting_first_checks(*, limit: int = 500) -> list[TreatmentCourse]:
+    """Running courses never seen at a visit and with no check scheduled yet.
+
+    A visit's evaluation schedules a course's checks; a course just started has had
+    none, and the labels' first checks fall due before its first visit (lenvatinib:
+    blood pressure after one week).
+    """
+    return list(
+        TreatmentCourse.objects.filter(dose_changes__kind=dosing.Kind.START)
+        .exclude(dose_changes__kind__in=(dosing.Kind.DISCONTINUE, dosing.Kind.COMPLETE))
+        .exclude(visits__isnull=False)
+        .exclude(pk__in=DueCheck.objects.values("course_id"))
+        .distinct()
+        .order_by("pk")[:limit]
+    )
+
+
+def schedule_first_checks(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Schedules the first checks of every course awaiting them; returns how many courses."""
+    courses = courses_awaiting_first_checks(limit=limit)
+    for course in courses:
+        refresh_due_checks(course, now=now)
+    if courses:
+        logger.info("Scheduled the first monitoring checks of %d courses.", len(courses))
+    return len(courses)
+
+
 def mark_overdue_checks(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
     """Claims each overdue check once (conditional UPDATE) and returns the ids claimed."""
     now = now or timezone.now()

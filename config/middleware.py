@@ -1,6 +1,6 @@
 """Request-wide protections: no caching of patient data, session lifetimes, and
-constraint violations answered (and logged) without their values, and the clinic's
-time zone."""
+constraint violations answered (and logged) without their values; the clinic's
+time zone and the reader's language."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.db import IntegrityError, models
 from django.http import HttpResponse, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from patients import languages
 from patients.models import Site
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,37 @@ class ClinicTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class UserLanguageMiddleware:
+    """Pages in the signed-in user's language (patients.languages); otherwise the browser's.
+
+    Replaces Django's LocaleMiddleware: the tracker has no language prefix in its URLs,
+    and a clinician's choice follows them to every device they sign in on.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = None
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None:
+            if languages.SESSION_KEY not in session:  # a session from before languages
+                languages.remember_in_session(session, user)
+            language = session[languages.SESSION_KEY] or None
+        if not languages.supported(language):
+            language = translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
 
 
 def _constraint_name(error: IntegrityError) -> str:

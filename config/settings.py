@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "reports.access.PatientAccountBoundary",
     "config.middleware.SessionLifetimeMiddleware",
     "config.middleware.ClinicTimeZoneMiddleware",
+    "config.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -193,8 +194,12 @@ CONTENT_SECURITY_POLICY = {
 # --- Time -------------------------------------------------------------------------
 USE_TZ = True  # stored in UTC
 TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")  # shown to clinicians
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en-gb"  # the language of a site, a user or an email when none is chosen
 USE_I18N = True
+# The languages pages, emails and patient surveys are written in (locale/: the
+# catalogues; docs/translation.md: how a string is added and reviewed).
+LANGUAGES = [("en-gb", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # One way of writing dates and times, per language (config/formats/<locale>/formats.py):
 # templates use |date:"DATETIME_FORMAT", so a new locale brings its own order and words.
 FORMAT_MODULE_PATH = ["config.formats"]

@@ -58,6 +58,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/language/", account_views.language, name="language"),
     path("accounts/locked/", account_views.locked_users, name="locked-users"),
     path(
         "accounts/locked/<int:membership_id>/unlock/",

@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from patients import languages
 from patients.models import Patient
 
 TEMPLATES = "notifications/emails"
@@ -67,6 +68,9 @@ def patient_identifiers(patient: Patient) -> list[str]:
     if dob:
         values += [dob.strftime(fmt) for fmt in DATE_FORMATS]
         values.append(f"{dob.day}/{dob.month}/{dob.year}")
+        values.append(f"{dob.year}年{dob.month}月{dob.day}日")  # as zh-Hans writes dates
+    if given and family and _is_cjk(family + given):  # family name first, unspaced
+        values.append(f"{family}{given}")
     return [value for value in values if value and len(value.strip()) >= 2]
 
 
@@ -75,9 +79,23 @@ def _pattern(value: str) -> str:
     return r"\s+".join(re.escape(word) for word in value.split())
 
 
+def _is_cjk(value: str) -> bool:
+    return any("\u3000" <= char <= "\u9fff" for char in value)
+
+
 def _identifier_patterns(patients: Iterable[Patient]) -> list[re.Pattern]:
     values = [value for patient in patients for value in patient_identifiers(patient)]
-    return [re.compile(rf"(?<!\w){_pattern(value)}(?!\w)", re.IGNORECASE) for value in values]
+    # Chinese is written without spaces: a Chinese date or name stands between other
+    # characters, so only a digit or Latin letter beside it makes it another token.
+    return [
+        re.compile(
+            rf"(?<![0-9A-Za-z]){_pattern(value)}(?![0-9A-Za-z])"
+            if _is_cjk(value)
+            else rf"(?<!\w){_pattern(value)}(?!\w)",
+            re.IGNORECASE,
+        )
+        for value in values
+    ]
 
 
 def redact_identifiers(text: str, patients: Iterable[Patient], *, placeholder: str) -> str:
@@ -145,11 +163,13 @@ def build_message(
     context: dict,
     patients: Iterable[Patient] = (),
     headers: dict | None = None,
+    language: str | None = None,
 ) -> EmailMultiAlternatives:
-    """Renders `<name>-subject.txt`, `<name>-body.txt` and `<name>-body.html`."""
+    """Renders `<name>-subject.txt`, `<name>-body.txt` and `<name>-body.html` in the
+    recipient's language (patients.languages.email_language)."""
 
     def render() -> tuple[str, str, str]:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(language or settings.LANGUAGE_CODE):
             return tuple(
                 render_to_string(f"{TEMPLATES}/{name}-{part}", context)
                 for part in ("subject.txt", "body.txt", "body.html")
@@ -186,6 +206,7 @@ def alert_message(delivery, *, ack_token: str) -> EmailMultiAlternatives:
         to=delivery.address,
         context=context,
         patients=[patient],
+        language=languages.email_language(delivery.recipient),
         headers={
             # Stable per delivery: a mail client folds a resend after a crash into one.
             "Message-ID": f"<alert-delivery-{delivery.pk}@{_mail_domain()}>",
@@ -214,6 +235,7 @@ def digest_message(digest, deliveries) -> EmailMultiAlternatives:
             "alerts_url": app_url(reverse("notifications:alerts")),
         },
         patients=[alert.course.patient for alert in alerts],
+        language=languages.email_language(digest.recipient),
         headers={
             "Message-ID": f"<alert-digest-{digest.pk}@{_mail_domain()}>",
             "X-Tracker-Digest": str(digest.pk),

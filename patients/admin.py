@@ -133,7 +133,7 @@ class SiteScopedAdmin:
 @admin.register(Site)
 class SiteAdmin(SiteScopedAdmin, HistoryAdmin):
     site_lookup = "pk"
-    list_display = ("name", "code")
+    list_display = ("name", "code", "time_zone", "language")
     search_fields = ("name", "code")
 
     def has_delete_permission(self, request, obj=None):

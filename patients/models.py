@@ -23,6 +23,14 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
 def validate_time_zone(value: str) -> None:
     try:
         ZoneInfo(value)
@@ -88,6 +96,14 @@ class Site(models.Model):
         default=default_time_zone,
         validators=[validate_time_zone],
         help_text=_("IANA name of the clinic's time zone, e.g. Europe/London."),
+    )
+    # The language of its clinicians' pages and emails unless they choose their own.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=language_choices,
+        default=default_language,
+        help_text=_("The language of pages and emails for users who have not chosen one."),
     )
     history = HistoricalRecords()
 
@@ -353,3 +369,17 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class UserPreference(models.Model):
+    """What a user chose for their own pages and emails (patients.languages)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    # Blank: the language of the user's site.
+    language = models.CharField(_("language"), max_length=10, choices=language_choices, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"preferences of user {self.user_id}"

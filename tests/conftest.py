@@ -3,11 +3,24 @@ be refused everything of that site."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
 from patients.models import Role
 from tests.factories import PatientFactory, SiteFactory, member
+
+CATALOGUES = Path(__file__).resolve().parent.parent / "locale"
+
+
+def pytest_sessionstart(session):
+    """The tests read the compiled catalogues (locale/*/LC_MESSAGES/django.mo): a stale
+    one would test yesterday's translations, so it stops the run and says what to do."""
+    for po in CATALOGUES.glob("*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            pytest.exit(f"{mo} is older than its catalogue: run `make messages`.", returncode=4)
 
 
 @pytest.fixture

@@ -1,19 +1,23 @@
-"""Accounts: a clinician's own password (Django's views, the tracker's templates) and
-the site administrator's unlock of a colleague's locked sign-in."""
+"""Accounts: a clinician's own password (Django's views, the tracker's templates), their
+language, and the site administrator's unlock of a colleague's locked sign-in."""
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from patients import services
+from patients import languages, services
 from patients.access import site_roles
-from patients.models import Role, SiteMembership
+from patients.models import Role, SiteMembership, UserPreference
 
 
 def _require_site_admin(user) -> None:
@@ -47,3 +51,32 @@ def unlock_user(request, membership_id: int):
     name = membership.user.get_full_name() or membership.user.get_username()
     messages.success(request, _("Sign-in unlocked for %(name)s.") % {"name": name})
     return redirect("locked-users")
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of your pages and emails"),
+        choices=[("", gettext_lazy("The language of my site"))] + list(settings.LANGUAGES),
+        required=False,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def language(request):
+    """A user's own language for their pages and the alert emails sent to them."""
+    current = UserPreference.objects.filter(user=request.user).values_list("language", flat=True)
+    form = LanguageForm(request.POST or None, initial={"language": current.first() or ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            languages.set_language(
+                actor=request.user, language=form.cleaned_data["language"], session=request.session
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            translation.activate(request.session[languages.SESSION_KEY] or settings.LANGUAGE_CODE)
+            messages.success(request, _("Your language is saved."))
+            return redirect("language")
+    status = 400 if form.errors else 200
+    return render(request, "registration/language.html", {"form": form}, status=status)

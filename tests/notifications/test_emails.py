@@ -9,6 +9,7 @@ import time_machine
 
 from notifications import emails, tasks
 from notifications.models import OutboxStatus
+from patients import languages
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,32 @@ def test_a_summary_holding_the_date_of_birth_is_rewritten(routed, patient, raise
     born = patient.date_of_birth.strftime("%d/%m/%Y")
     alert = raise_grade3(routed, summary=f"Patient born {born}: grade 3 diarrhoea")
     assert alert.summary == f"Patient born {REMOVED}: grade 3 diarrhoea"
+
+
+def test_a_date_of_birth_written_the_chinese_way_is_rewritten(routed, patient, raise_grade3):
+    dob = patient.date_of_birth
+    born = f"{dob.year}年{dob.month}月{dob.day}日"
+    alert = raise_grade3(routed, summary=f"出生于{born}: grade 3 diarrhoea")
+    assert alert.summary == f"出生于{REMOVED}: grade 3 diarrhoea"
+
+
+def test_a_chinese_name_written_without_a_space_is_rewritten(routed, raise_grade3):
+    routed.patient.family_name, routed.patient.given_name = "王", "小明"
+    alert = raise_grade3(routed, summary="王小明腹泻3级")
+    assert alert.summary == f"{REMOVED}腹泻3级"
+
+
+def test_two_recipients_of_one_alert_read_it_each_in_their_own_language(
+    routed, nurse, oncologist, raise_grade3
+):
+    languages.set_language(actor=nurse, language="zh-hans")
+    alert = raise_grade3(routed)
+    bodies = {
+        d.recipient: emails.alert_message(d, ack_token="t").body
+        for d in alert.deliveries.filter(recipient__in=[nurse, oncologist])
+    }
+    assert "发生了什么" in bodies[nurse] and "What happened" not in bodies[nurse]
+    assert "What happened" in bodies[oncologist] and "发生了什么" not in bodies[oncologist]
 
 
 def test_the_audit_says_the_text_was_rewritten(routed, patient, raise_grade3):

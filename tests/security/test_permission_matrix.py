@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 57 URL patterns, 84 (URL, method) pairs, x 7 roles = 588 requests.
+Matrix size: 59 URL patterns, 87 (URL, method) pairs, x 7 roles = 609 requests.
 """
 
 from __future__ import annotations
@@ -138,6 +138,11 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "PUT": _all(200) | {"anonymous": LOGIN},
     },
     "password_change_done": {"GET": _all(200) | {"anonymous": LOGIN}},
+    # One's own language; a patient account chooses on its own pages.
+    "language": {
+        "GET": _all(200) | {"anonymous": LOGIN},
+        "POST": _all(302) | {"anonymous": LOGIN},
+    },
     # The reset is for whoever forgot: no sign-in, and the same answer for anyone.
     "password_reset": {
         "GET": _all(200) | {"anonymous": 200},
@@ -290,7 +295,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (58, 85, 595)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (59, 87, 609)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -338,6 +343,7 @@ def body_for(name: str, method: str, world) -> dict:
     an_hour_ago = timezone.now() - timedelta(hours=1)
     bodies = {
         ("tracker:decide", "POST"): {"decision": "approve", "password": PASSWORD},
+        ("language", "POST"): {"language": "en-gb"},
         ("tracker:rule-confirm", "POST"): {
             "rule_id": world.unconfirmed_rule_id,
             "label_section": "LENVIMA PI section 2.6 (matrix)",

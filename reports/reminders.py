@@ -398,7 +398,6 @@ def render_email(reminder: Reminder, *, token: str) -> Rendered:
     context = {
         "site": account.patient.site.name,
         "follow_up": reminder.kind == ReminderKind.FOLLOW_UP,
-        "carer": account.is_carer,
         "survey_url": settings.SITE_URL.rstrip("/") + reverse("reports:weekly"),
         "settings_url": settings.SITE_URL.rstrip("/") + reverse("reports:reminders"),
         "stop_url": stop_url(token),

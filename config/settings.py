@@ -252,6 +252,10 @@ ALERT_RECOMMENDATION_PENDING_HOURS = env_int("ALERT_RECOMMENDATION_PENDING_HOURS
 # --- Patients reporting from home (reports) -----------------------------------------
 # A nurse's invitation (emailed link or printed code) works this long, once.
 PATIENT_INVITATION_HOURS = env_int("PATIENT_INVITATION_HOURS", 72, minimum=1)
+# The follow-up to a weekly reminder goes this long after it (clinic wall-clock time),
+# only when no survey came in meanwhile: two days leaves the patient a working day or
+# a weekend to answer before being asked again, and is still the same week's report.
+REMINDER_FOLLOW_UP_HOURS = env_int("REMINDER_FOLLOW_UP_HOURS", 48, minimum=1)
 
 # --- Celery -------------------------------------------------------------------------
 # No broker configured: tasks run in this process after the transaction commits
@@ -335,6 +339,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.alerts_for_overdue_checks",
         "schedule": 900.0,
         "options": {"expires": 600},
+    },
+    # Patients' weekly reminder emails and their follow-ups, due (reports.tasks).
+    "patient-reminders-sweep": {
+        "task": "reports.sweep_reminders",
+        "schedule": 300.0,
+        "options": {"expires": 280},
     },
 }
 

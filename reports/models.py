@@ -221,3 +221,108 @@ class DoseReport(ClinicalRecord):
 
     def __str__(self) -> str:
         return f"dose report {self.pk}"
+
+
+# --- weekly reminders (reports.reminders) ---------------------------------------------
+
+
+class Weekday(models.IntegerChoices):
+    # Python's date.weekday() numbering: Monday is 0.
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class ReminderSchedule(models.Model):
+    """When the patient wants the weekly reminder email, in the clinic's time zone.
+
+    A preference, not a clinical record; every change is in the history with who
+    made it (the patient, or the stop link in an email) and why.
+    """
+
+    account = models.OneToOneField(
+        PatientAccount, on_delete=models.PROTECT, related_name="reminder_schedule"
+    )
+    enabled = models.BooleanField(default=False)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    # Wall-clock time in the clinic's zone (patients.Site.time_zone), not UTC.
+    time_of_day = models.TimeField()
+    # When the patient last chose: a week's reminder due before this is not sent.
+    changed_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="reminder_weekday_0_to_6")
+        ]
+
+    def __str__(self) -> str:
+        return f"reminders for {self.account} ({'on' if self.enabled else 'off'})"
+
+
+class ReminderKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Not sent")
+    FAILED = "failed", _("Could not be sent")
+
+
+class SkipReason(models.TextChoices):
+    STOPPED = "stopped", _("Reminders are off")
+    NO_EMAIL = "no_email", _("The account has no email address")
+    INACTIVE = "inactive", _("The account is inactive")
+    SURVEY_SENT = "survey_sent", _("The week's report was already sent")
+    COURSE_ENDED = "course_ended", _("The treatment course has ended")
+    TOO_LATE = "too_late", _("Not sent in time")
+
+
+class Reminder(models.Model):
+    """One email due at one time: the week's reminder, or its follow-up.
+
+    Unique per (account, week, kind), so a sweep run twice, or two sweeps at once,
+    make one row; a sender claims the row with a conditional UPDATE before sending
+    (as notifications.outbox does), so one row is one email at most.
+    """
+
+    account = models.ForeignKey(PatientAccount, on_delete=models.PROTECT, related_name="+")
+    # The Monday of the reminder's week, in the clinic's zone.
+    week = models.DateField()
+    kind = models.CharField(max_length=10, choices=ReminderKind.choices)
+    due_at = models.DateTimeField()  # UTC, computed from the clinic's wall-clock time
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skip_reason = models.CharField(max_length=20, choices=SkipReason.choices, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+    # SHA-256 of the stop link's token in this email (the token itself is only mailed).
+    stop_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "week", "kind"], name="one_reminder_per_account_week_kind"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="skipped") | ~Q(skip_reason=""),
+                name="skipped_reminder_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk} for week of {self.week}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import views
+from reports import reminder_views, views
 
 app_name = "reports"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("blood-pressure/import/", views.bp_import, name="bp-import"),
     path("doses/", views.doses, name="doses"),
     path("reports/<int:report_id>/", views.report_detail, name="report"),
+    path("reminders/", reminder_views.reminders_page, name="reminders"),
+    path("reminders/stop/<str:token>/", reminder_views.reminders_stop, name="reminders-stop"),
 ]

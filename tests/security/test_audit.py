@@ -401,6 +401,20 @@ def dose_report_writes(world, admin_client):
     refuses_deletion(report)
 
 
+def reminder_schedule_writes(world, admin_client):
+    from reports import reminders
+    from reports.models import ReminderSchedule
+    from tests.reports.factories import emailed_account, reminder_with_stop_link
+
+    account = emailed_account(world.users["nurse"], world.patient, username="reminded")
+    reminder, _token = reminder_with_stop_link(account)
+    schedule = ReminderSchedule.objects.get(account=account)
+    assert_audited(schedule, kind="+", user=account.user)  # the patient turned them on
+    reminders.stop_by_link(reminder)
+    schedule.refresh_from_db()
+    assert_audited(schedule, kind="~", user=account.user, changed=("enabled",))
+
+
 def _reports_models():
     from reports import models as report_models
 
@@ -411,6 +425,7 @@ def _reports_models():
         report_models.SymptomAnswer: symptom_answer_writes,
         report_models.HomeBloodPressure: home_bp_writes,
         report_models.DoseReport: dose_report_writes,
+        report_models.ReminderSchedule: reminder_schedule_writes,
     }
 
 

@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 59 URL patterns, 87 (URL, method) pairs, x 7 roles = 609 requests.
+Matrix size: 61 URL patterns, 91 (URL, method) pairs, x 7 roles = 637 requests.
 """
 
 from __future__ import annotations
@@ -218,6 +218,13 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "reports:bp-import": {"GET": patient_page(), "POST": patient_page(302)},
     "reports:doses": {"GET": patient_page(), "POST": patient_page(302)},
     "reports:report": {"GET": patient_page()},
+    "reports:reminders": {"GET": patient_page(), "POST": patient_page(302)},
+    # The stop link in a reminder email works without signing in (its token is the
+    # proof): the same page for anyone who holds the link; the button stops, again.
+    "reports:reminders-stop": {
+        "GET": _all(200, patient=200) | {"anonymous": 200},
+        "POST": _all(200, patient=200) | {"anonymous": 200},
+    },
     # The clinic's side: inviting is the nurse's and oncologist's; reading, every clinician's.
     "patient-reports:invite": {
         "GET": page(site_admin=403, pharmacist=403),
@@ -295,7 +302,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (59, 87, 609)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (61, 91, 637)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -330,6 +337,7 @@ def url_for(name: str, world) -> str:
         "unlock-user": [world.users["nurse"].memberships.get().pk],
         "reports:accept": ["NOTAREALCODE2345"],
         "reports:report": [world.patient_report.pk],
+        "reports:reminders-stop": [world.reminder_stop_token],
         "patient-reports:invite": [world.patient.pk],
         "patient-reports:reports": [world.patient.pk],
     }
@@ -413,6 +421,7 @@ def body_for(name: str, method: str, world) -> dict:
             "reason": "Forgot",
         },
         ("patient-reports:invite", "POST"): {"channel": "printed"},
+        ("reports:reminders", "POST"): {"enabled": "off"},
     }
     return bodies.get((name, method), {})
 
@@ -485,11 +494,12 @@ CELLS = sorted((name, method) for name, methods in MATRIX.items() for method in 
 @pytest.fixture
 def patient_world(world):
     """The world, with a patient account of its patient that has sent one report."""
-    from tests.reports.factories import patient_account, weekly_report
+    from tests.reports.factories import emailed_account, reminder_with_stop_link, weekly_report
 
-    account = patient_account(world.users["nurse"], world.patient)
+    account = emailed_account(world.users["nurse"], world.patient, username="matrix-patient")
     world.users["patient"] = account.user
     world.patient_report = weekly_report(account)
+    _reminder, world.reminder_stop_token = reminder_with_stop_link(account)
     return world
 
 

@@ -289,15 +289,33 @@ def bp_traces(
     ]
 
 
-def _home_text(point: HomeBpPoint, labels: TimelineLabels) -> str:
-    readings = ", ".join(f"{s:g}/{d:g}" for s, d in point.readings)
-    when = f"{t(point.at)} {labels.zone}".strip()
-    if point.period:
-        when += f", {point.period}"
-    grade = labels.home_grade.format(grade=point.grade)
-    if point.provisional:
-        grade += f" ({labels.provisional})"
-    return "<br>".join([labels.home, when, labels.home_readings.format(readings=readings), grade])
+def _fields(template: str, **fields: str) -> str:
+    """A translated template's ``{name}`` fields as plotly's ``%{...}``: the words are
+    written once in the trace's hovertemplate, only the values per point."""
+    for name, value in fields.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def _home_hover(labels: TimelineLabels) -> str:
+    zone = f" {labels.zone}" if labels.zone else ""
+    return (
+        f"{labels.home}<br>%{{x}}{zone}%{{customdata[0]}}<br>"
+        + _fields(labels.home_readings, readings="%{customdata[1]}")
+        + "<br>"
+        + _fields(labels.home_grade, grade="%{customdata[2]}")
+        + "%{customdata[3]}<extra></extra>"
+    )
+
+
+def _home_values(point: HomeBpPoint, labels: TimelineLabels) -> list:
+    """[", morning", "150/95, 148/93", 2, " (provisional)"]: what _home_hover fills in."""
+    return [
+        f", {point.period}" if point.period else "",
+        ", ".join([f"{s:g}/{d:g}" for s, d in point.readings]),
+        point.grade,
+        f" ({labels.provisional})" if point.provisional else "",
+    ]
 
 
 def home_bp_traces(
@@ -329,15 +347,16 @@ def home_bp_traces(
             "showlegend": which == "sbp",  # one key for both rows
             "x": [t(points[i].at) for i in shown],
             "y": [round(means[i], 1) for i in shown],
-            "text": [_home_text(points[i], labels) for i in shown],
+            "customdata": [_home_values(points[i], labels) for i in shown],
             "yaxis": yaxis,
             "marker": {
                 "symbol": "diamond-open",
-                "size": 9,
+                "size": 8,
                 "color": HOME_COLOUR,
-                "line": {"width": 2, "color": HOME_COLOUR},
+                "opacity": 0.8,
+                "line": {"width": 1.5, "color": HOME_COLOUR},
             },
-            "hovertemplate": "%{text}<extra></extra>",
+            "hovertemplate": _home_hover(labels),
         }
     ]
 
@@ -366,7 +385,7 @@ def pro_traces(
         key = (column_of[p.at], p.item)
         if p.composite > worst.get(key, -1):
             worst[key] = p.composite
-    x, y, text, colours, ink, words = [], [], [], [], [], []
+    x, y, text, colours, ink = [], [], [], [], []
     zone = f" {labels.zone}" if labels.zone else ""
     for (column, item), grade in sorted(worst.items()):
         grade = min(max(grade, 0), len(PRO_COLOURS) - 1)
@@ -375,7 +394,6 @@ def pro_traces(
         text.append(str(grade))
         colours.append(PRO_COLOURS[grade])
         ink.append(PRO_TEXT_COLOURS[grade])
-        words.append(labels.pro_point.format(grade=grade))
     return [
         {
             "type": "scatter",
@@ -385,7 +403,6 @@ def pro_traces(
             "x": x,
             "y": y,
             "text": text,
-            "customdata": words,
             "textposition": "middle center",
             "textfont": {"size": 10, "color": ink},
             "yaxis": yaxis,
@@ -395,7 +412,11 @@ def pro_traces(
                 "color": colours,
                 "line": {"width": 1, "color": "#4c1d95"},
             },
-            "hovertemplate": "%{y}<br>%{x}" + zone + "<br>%{customdata}<extra></extra>",
+            "hovertemplate": "%{y}<br>%{x}"
+            + zone
+            + "<br>"
+            + _fields(labels.pro_point, grade="%{text}")
+            + "<extra></extra>",
         }
     ]
 
@@ -818,10 +839,11 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
         if point.readings:
             sbp.append(sum(r[0] for r in point.readings) / len(point.readings))
             dbp.append(sum(r[1] for r in point.readings) / len(point.readings))
-    data += bp_traces(timeline.bp, which="sbp", yaxis=axis["sbp"])
+    # Home sittings first, so the clinic's readings and visit mean are drawn over them.
     data += home_bp_traces(timeline.home_bp, which="sbp", labels=labels, yaxis=axis["sbp"])
-    data += bp_traces(timeline.bp, which="dbp", yaxis=axis["dbp"])
+    data += bp_traces(timeline.bp, which="sbp", yaxis=axis["sbp"])
     data += home_bp_traces(timeline.home_bp, which="dbp", labels=labels, yaxis=axis["dbp"])
+    data += bp_traces(timeline.bp, which="dbp", yaxis=axis["dbp"])
     sbp_top = max(180.0, max(sbp) + 10) if sbp else 180.0
     dbp_top = max(110.0, max(dbp) + 10) if dbp else 110.0
     shapes += _band_shapes(axis["sbp"], SBP_BANDS, sbp_top)

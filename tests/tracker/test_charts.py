@@ -408,18 +408,27 @@ def test_the_home_key_is_shown_once_for_both_rows():
 
 
 def test_a_home_reading_says_so_with_its_time_zone_and_grade():
-    text = trace(charts.patient_figure(reported_timeline()), "sbp-home")["text"][1]
-    assert text.startswith("Home reading (patient)")
-    assert "2025-03-05 09:30 Europe/Paris, evening" in text
-    assert "165/102 mm Hg" in text
-    assert "CTCAE grade 3 from a home reading (not a visit) (provisional)" in text
+    home = trace(charts.patient_figure(reported_timeline()), "sbp-home")
+    assert home["hovertemplate"] == (
+        "Home reading (patient)<br>%{x} Europe/Paris%{customdata[0]}<br>"
+        "%{customdata[1]} mm Hg<br>CTCAE grade %{customdata[2]} from a home reading "
+        "(not a visit)%{customdata[3]}<extra></extra>"
+    )
+    assert home["customdata"][1] == [", evening", "165/102", 3, " (provisional)"]
+    assert home["customdata"][0] == [", morning", "152/94, 148/92", 2, ""]
 
 
 def test_the_home_words_are_the_callers():
-    labels = TimelineLabels(zone="Europe/Paris", home="Mesure à domicile (patient)")
+    labels = TimelineLabels(
+        zone="Europe/Paris",
+        home="Mesure à domicile (patient)",
+        home_grade="grade CTCAE {grade} (mesure à domicile)",
+    )
     figure = charts.patient_figure(timeline(home_bp=HOME, labels=labels))
-    assert trace(figure, "sbp-home")["name"] == "Mesure à domicile (patient)"
-    assert trace(figure, "sbp-home")["text"][0].startswith("Mesure à domicile (patient)")
+    home = trace(figure, "sbp-home")
+    assert home["name"] == "Mesure à domicile (patient)"
+    assert home["hovertemplate"].startswith("Mesure à domicile (patient)<br>")
+    assert "grade CTCAE %{customdata[2]} (mesure à domicile)" in home["hovertemplate"]
 
 
 def test_a_long_home_series_is_thinned_but_keeps_every_grade_3():
@@ -456,8 +465,10 @@ def test_each_composite_is_written_in_its_square_in_a_colour_no_ctcae_grade_has(
         ("2025-03-13 09:30", "Diarrhoea", "2"),
     ]
     assert not set(pro["marker"]["color"]) & set(charts.GRADE_COLOURS)
-    assert pro["customdata"][0] == "PRO-CTCAE composite 3 of 3: not a CTCAE grade"
-    assert "Europe/Paris" in pro["hovertemplate"]
+    assert pro["hovertemplate"] == (
+        "%{y}<br>%{x} Europe/Paris<br>PRO-CTCAE composite %{text} of 3: not a CTCAE grade"
+        "<extra></extra>"
+    )
 
 
 def test_many_reports_share_columns_that_keep_the_highest_composite():

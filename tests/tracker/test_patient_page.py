@@ -254,8 +254,11 @@ def test_home_readings_are_drawn_as_home_readings_in_the_clinics_zone(
     assert home["name"] == "Home reading (patient)"
     assert home["marker"]["symbol"] == "diamond-open"
     assert home["y"] == [164.0]
-    assert "Asia/Shanghai, Morning" in home["text"][0]
-    assert "CTCAE grade 3 from a home reading (not a visit)" in home["text"][0]
+    assert "%{x} Asia/Shanghai%{customdata[0]}" in home["hovertemplate"]
+    assert (
+        "CTCAE grade %{customdata[2]} from a home reading (not a visit)" in (home["hovertemplate"])
+    )
+    assert home["customdata"] == [[", Morning", "165/102, 163/101", 3, ""]]
 
 
 def test_weekly_composites_are_drawn_on_their_own_track(

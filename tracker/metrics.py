@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from typing import NamedTuple
 
 from patients.dosing import NOT_STARTED, DoseState, Kind, LedgerEntry, apply_entry
@@ -259,6 +260,15 @@ class ReportedIntensity(NamedTuple):
     days_on_treatment: float
 
 
+@lru_cache(maxsize=8192)
+def _day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The clinic's day from midnight to midnight, in UTC: arithmetic between two
+    times of one zone would ignore a DST change. Memoised: a cohort's courses report
+    the same few weeks of days."""
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+
+
 def _prescribed_mg(segments: Sequence[Segment], start: datetime, end: datetime) -> float:
     """The ledger's mg from ``start`` to ``end`` (0 while held, nothing outside it)."""
     total = 0.0
@@ -302,26 +312,24 @@ def reported_intensity(
     deficit = 0.0
     reported = missed = reduced = above = 0
     for day, report in by_day.items():
-        # In UTC: arithmetic between two times of one zone would ignore a DST change.
-        start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+        start, end = _day_bounds(day, zone)
         if end <= window_start or start >= window_end:
             continue
-        prescribed = _prescribed_mg(segments, start, end)
         reported += 1
-        if report.status == MISSED:
+        status = report.status
+        if status == MISSED:
             missed += 1
-            deficit += prescribed
-        elif report.status == REDUCED:
+            deficit += _prescribed_mg(segments, start, end)
+        elif status == REDUCED:
             reduced += 1
-            taken = float(report.dose_mg or 0)
-            # Day length in the window: the ledger's dose scaled to a part-day at the ends.
-            hours = (min(end, window_end) - max(start, window_start)).total_seconds()
-            scaled = taken * hours / SECONDS_PER_DAY
-            if scaled > prescribed + 1e-9:
+            prescribed = _prescribed_mg(segments, start, end)
+            # The day's part inside the window: a part day at either end takes its part.
+            seconds = (min(end, window_end) - max(start, window_start)).total_seconds()
+            taken = float(report.dose_mg or 0) * seconds / SECONDS_PER_DAY
+            if taken > prescribed + 1e-9:
                 above += 1
-                scaled = prescribed
-            deficit += prescribed - scaled
+                taken = prescribed
+            deficit += prescribed - taken
     if not reported:
         return None
     planned_mg = figures.planned_daily_dose_mg * figures.days_on_treatment

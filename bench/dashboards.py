@@ -11,6 +11,10 @@ patient page, the cohort dashboard and the worklist:
   replayed on the same connection with their rows fetched,
 - the query count and the plot JSON size per page.
 
+With ``--patient-reports`` the patient also reported from home for the three years
+(a weekly symptom report of three items, two home sittings a day, a missed dose a
+week) and every fourth cohort course has a missed dose on each of the last 30 days.
+
 Median of ``--runs`` runs after two warm-ups, and the lowest and highest ratio of
 a run's view time to the same run's query time. Goal: each page at most 3x its
 queries' time.
@@ -37,7 +41,7 @@ WEEKLY_VISITS_3_YEARS = 156
 COHORT_PATIENTS = 2000
 
 
-def _seed():
+def _seed(patient_reports: bool = False):
     from datetime import date
 
     from patients.models import Role
@@ -53,7 +57,13 @@ def _seed():
 
     cohort_site = SiteFactory(name="Bench cohort site", code="bcs")
     cohort_doctor = member(cohort_site, Role.ONCOLOGIST, username="bench-cohort")
-    data.bulk_cohort(cohort_site, cohort_doctor, patients=COHORT_PATIENTS)
+    cohort = data.bulk_cohort(cohort_site, cohort_doctor, patients=COHORT_PATIENTS)
+    if patient_reports:
+        from tests.reports.factories import patient_account
+
+        account = patient_account(nurse, patient)
+        data.bulk_home_reports(account, weeks=WEEKLY_VISITS_3_YEARS, course=course)
+        data.bulk_dose_reports(cohort[::4], days=30)
     return oncologist, patient, cohort_doctor
 
 
@@ -121,12 +131,13 @@ def _measure(view, path: str, user, runs: int, **kwargs) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--patient-reports", action="store_true")
     args = parser.parse_args()
     with bench_database("tracker_bench_dashboards"):
         from tracker import views
 
         started = time.perf_counter()
-        oncologist, patient, cohort_doctor = _seed()
+        oncologist, patient, cohort_doctor = _seed(args.patient_reports)
         seeded = time.perf_counter() - started
         results = {
             f"patient page ({WEEKLY_VISITS_3_YEARS} weekly visits)": _measure(

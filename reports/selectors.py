@@ -82,3 +82,54 @@ def dose_reports(patient: Patient):
 
 def accounts(patient: Patient):
     return PatientAccount.objects.filter(patient=patient).select_related("user")
+
+
+# --- the clinic's timeline and dose figures (tracker) ------------------------------------
+# Plain rows, one query per kind whatever the number of reports: the patient page and
+# the cohort dashboard read these beside the visits and the ledger.
+HOME_BP_FIELDS = (
+    "taken_at",
+    "period",
+    "sbp1",
+    "dbp1",
+    "sbp2",
+    "dbp2",
+    "ctcae_grade",
+    "provisional",
+)
+
+
+def home_bp_rows(patient_id: int) -> list[tuple]:
+    """The patient's home sittings, oldest first, as ``HOME_BP_FIELDS`` tuples."""
+    return list(
+        HomeBloodPressure.objects.filter(patient_id=patient_id)
+        .order_by("taken_at", "id")
+        .values_list(*HOME_BP_FIELDS)
+    )
+
+
+def composite_rows(patient_id: int) -> list[tuple]:
+    """(report id, sent at, item, PRO-CTCAE composite) of every answer, oldest report
+    first: composites, not CTCAE grades."""
+    return list(
+        SymptomAnswer.objects.filter(report__patient_id=patient_id)
+        .order_by("report__submitted_at", "report_id", "item")
+        .values_list("report_id", "report__submitted_at", "item", "composite_grade")
+    )
+
+
+def reported_dose_rows(course_ids) -> list[tuple]:
+    """(course id, day, status, mg, the clinic's time zone) of the dose reports of the
+    courses (ids, or a query of course ids), by course and day, the last recorded of a
+    day last. The day is the clinic's calendar day."""
+    return list(
+        DoseReport.objects.filter(course_id__in=course_ids)
+        .order_by("course_id", "date", "recorded_at", "id")
+        .values_list("course_id", "date", "status", "dose_mg", "course__patient__site__time_zone")
+    )
+
+
+def item_title(key: str) -> str:
+    """An item's short heading (untranslated: the page translates it)."""
+    item = items.ITEMS.get(key)
+    return item.title if item is not None else key.replace("_", " ").capitalize()

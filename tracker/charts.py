@@ -14,6 +14,13 @@ Thresholds drawn on the charts cite their source:
 - CTCAE v5.0 Hypocalcemia (reference.md 1.4), corrected serum calcium: G2 <8.0,
   G3 <7.0, G4 <6.0 mg/dL.
 
+What patients report from home (reports app) is drawn apart from the clinic's own
+figures: home blood pressure as open diamonds beside the visit readings, and the
+PRO-CTCAE composites (0-3, reference.md 3.5) on a track of their own in purple
+squares with the number in them, never on the CTCAE grade heatmap: a composite is
+not a CTCAE grade. The words of these traces come in ``TimelineLabels``, translated
+by the caller.
+
 Urine protein and calcium have panels of their own: a 24-h urine protein is read in
 g/24 h against the grade lines (as a multiple of a normal 0.15 g it looks like a
 liver test five times its limit), and calcium is toxic when low, so it is drawn in
@@ -55,6 +62,11 @@ ROW_PX = 134
 ROW_GAP_PX = 33
 LABEL_LINE_PX = 15
 LEGEND_PX = 90
+# PRO-CTCAE composite 0-3: purples, none of them a CTCAE grade colour; the number is
+# written in each square (white on the two darker ones), so no colour needs telling apart.
+PRO_COLOURS = ("#ede9fe", "#c4b5fd", "#8b5cf6", "#4c1d95")
+PRO_TEXT_COLOURS = ("#3b0764", "#3b0764", "#ffffff", "#ffffff")
+HOME_COLOUR = "#7c3aed"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
 
@@ -103,6 +115,38 @@ class LabPoint(NamedTuple):
     grade: int | None = None
 
 
+class HomeBpPoint(NamedTuple):
+    """One sitting of home readings (reports.HomeBloodPressure), at the clinic's time."""
+
+    at: datetime  # local
+    readings: tuple[tuple[float, float], ...]
+    grade: int  # CTCAE hypertension grade of the readings, as the clinic grades a visit's
+    provisional: bool = False
+    period: str = ""  # "morning" / "evening", in the reader's words
+
+
+class ProPoint(NamedTuple):
+    """One item's PRO-CTCAE composite grade (0-3) in a weekly report: not a CTCAE grade."""
+
+    at: datetime  # local
+    item: str  # display name
+    composite: int
+
+
+class TimelineLabels(NamedTuple):
+    """The words of the patient-reported traces; the caller hands them in translated.
+    ``{grade}`` and ``{readings}`` are filled in here."""
+
+    zone: str = ""  # the clinic's zone, named in every hover
+    home: str = "Home reading (patient)"
+    home_grade: str = "CTCAE grade {grade} from a home reading (not a visit)"
+    provisional: str = "provisional"
+    home_readings: str = "{readings} mm Hg"
+    pro_axis: str = "Patient-reported<br>(PRO-CTCAE, not CTCAE)"
+    pro_legend: str = "Patient-reported (PRO-CTCAE composite, not CTCAE)"
+    pro_point: str = "PRO-CTCAE composite {grade} of 3: not a CTCAE grade"
+
+
 @dataclass
 class PatientTimeline:
     """Everything the patient page draws, for one treatment course."""
@@ -116,6 +160,9 @@ class PatientTimeline:
     labs: dict[str, list[LabPoint]] = field(default_factory=dict)  # display name -> points
     urine_protein: list[ValuePoint] = field(default_factory=list)  # g/24 h
     calcium: list[ValuePoint] = field(default_factory=list)  # corrected, mg/dL
+    home_bp: list[HomeBpPoint] = field(default_factory=list)  # in time order
+    pro: list[ProPoint] = field(default_factory=list)
+    labels: TimelineLabels = field(default_factory=TimelineLabels)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -239,6 +286,138 @@ def bp_traces(
             "marker": {"size": 7},
             "hovertemplate": "%{x}<br>mean %{y} mm Hg<extra></extra>",
         },
+    ]
+
+
+def _fields(template: str, **fields: str) -> str:
+    """A translated template's ``{name}`` fields as plotly's ``%{...}``: the words are
+    written once in the trace's hovertemplate, only the values per point."""
+    for name, value in fields.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def _home_hover(labels: TimelineLabels) -> str:
+    zone = f" {labels.zone}" if labels.zone else ""
+    return (
+        f"{labels.home}<br>%{{x}}{zone}%{{customdata[0]}}<br>"
+        + _fields(labels.home_readings, readings="%{customdata[1]}")
+        + "<br>"
+        + _fields(labels.home_grade, grade="%{customdata[2]}")
+        + "%{customdata[3]}<extra></extra>"
+    )
+
+
+def _home_values(point: HomeBpPoint, labels: TimelineLabels) -> list:
+    """[", morning", "150/95, 148/93", 2, " (provisional)"]: what _home_hover fills in."""
+    return [
+        f", {point.period}" if point.period else "",
+        ", ".join([f"{s:g}/{d:g}" for s, d in point.readings]),
+        point.grade,
+        f" ({labels.provisional})" if point.provisional else "",
+    ]
+
+
+def home_bp_traces(
+    points: Sequence[HomeBpPoint],
+    *,
+    which: str,
+    labels: TimelineLabels,
+    yaxis: str = "y",
+    max_points: int = MAX_POINTS,
+) -> list[dict]:
+    """The patient's home readings, one open diamond per sitting at its mean, systolic
+    (``which="sbp"``) or diastolic: apart from the visit's grey dots and blue mean.
+
+    Long series are thinned like the visits' (every grade >= 3 sitting kept)."""
+    points = [p for p in points if p.readings]
+    if not points:
+        return []
+    column = 0 if which == "sbp" else 1
+    means = [sum([r[column] for r in p.readings]) / len(p.readings) for p in points]
+    keep = [p.grade >= 3 for p in points]
+    shown = minmax_indices(means, max_points=max_points, keep=keep)
+    return [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "uid": f"{which}-home",
+            "name": labels.home,
+            "legendgroup": "home",
+            "showlegend": which == "sbp",  # one key for both rows
+            "x": [t(points[i].at) for i in shown],
+            "y": [round(means[i], 1) for i in shown],
+            "customdata": [_home_values(points[i], labels) for i in shown],
+            "yaxis": yaxis,
+            "marker": {
+                "symbol": "diamond-open",
+                "size": 8,
+                "color": HOME_COLOUR,
+                "opacity": 0.8,
+                "line": {"width": 1.5, "color": HOME_COLOUR},
+            },
+            "hovertemplate": _home_hover(labels),
+        }
+    ]
+
+
+def pro_traces(
+    points: Sequence[ProPoint],
+    *,
+    labels: TimelineLabels,
+    yaxis: str = "y",
+    max_columns: int = MAX_HEATMAP_COLUMNS,
+) -> list[dict]:
+    """Item x report time, a purple square per composite with its number: a track of
+    its own, not the CTCAE heatmap. Beyond ``max_columns`` reports, neighbouring
+    reports share a column that shows each item's highest composite (a 3 always shows).
+    """
+    if not points:
+        return []
+    times = sorted({p.at for p in points})
+    column_of = {}
+    bounds = bucket_bounds(len(times), max_columns)
+    for column, (lo, hi) in enumerate(bounds):
+        for i in range(lo, hi):
+            column_of[times[i]] = column
+    worst: dict[tuple[int, str], int] = {}
+    for p in points:
+        key = (column_of[p.at], p.item)
+        if p.composite > worst.get(key, -1):
+            worst[key] = p.composite
+    x, y, text, colours, ink = [], [], [], [], []
+    zone = f" {labels.zone}" if labels.zone else ""
+    for (column, item), grade in sorted(worst.items()):
+        grade = min(max(grade, 0), len(PRO_COLOURS) - 1)
+        x.append(t(times[bounds[column][0]]))
+        y.append(item)
+        text.append(str(grade))
+        colours.append(PRO_COLOURS[grade])
+        ink.append(PRO_TEXT_COLOURS[grade])
+    return [
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "uid": "pro-composites",
+            "name": labels.pro_legend,
+            "x": x,
+            "y": y,
+            "text": text,
+            "textposition": "middle center",
+            "textfont": {"size": 10, "color": ink},
+            "yaxis": yaxis,
+            "marker": {
+                "symbol": "square",
+                "size": 15,
+                "color": colours,
+                "line": {"width": 1, "color": "#4c1d95"},
+            },
+            "hovertemplate": "%{y}<br>%{x}"
+            + zone
+            + "<br>"
+            + _fields(labels.pro_point, grade="%{text}")
+            + "<extra></extra>",
+        }
     ]
 
 
@@ -618,17 +797,25 @@ def _layout_key(axis: str) -> str:
 
 
 def patient_figure(timeline: PatientTimeline) -> Figure:
-    """One figure, one shared time axis: SBP, DBP, grades, dose, weight, labs."""
+    """One figure, one shared time axis: SBP, DBP (with home readings), CTCAE grades,
+    patient-reported composites, dose, weight, labs."""
     terms = sorted({p.term for p in timeline.grades})
     # The visit grid's short headings (ALT, QTc): the CTCAE names ran into each other.
     ticks = [wrap_label(term_heading(term)) for term in terms]
     # Every term gets a row as tall as the longest wrapped name needs, so no two names
     # overlap (plotly gives each category the same height).
     lines = max((tick.count("<br>") + 1 for tick in ticks), default=1)
+    labels = timeline.labels
+    items = sorted({p.item for p in timeline.pro})
     rows = [
         ("sbp", "Systolic (mm Hg)", ROW_PX),
         ("dbp", "Diastolic (mm Hg)", ROW_PX),
         ("grades", "CTCAE grade", max(ROW_PX, len(terms) * (LABEL_LINE_PX * lines + 10))),
+    ]
+    if items:
+        # Its own track under the clinician's grades: a composite is not a CTCAE grade.
+        rows.append(("pro", labels.pro_axis, max(ROW_PX, len(items) * (LABEL_LINE_PX + 10))))
+    rows += [
         ("dose", "Dose (mg/day)", 0.9 * ROW_PX),
         ("weight", "Weight (kg)", 0.9 * ROW_PX),
         ("labs", "× ULN", ROW_PX),
@@ -647,7 +834,15 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
 
     sbp = [r[0] for v in timeline.bp for r in v.readings]
     dbp = [r[1] for v in timeline.bp for r in v.readings]
+    # The home sittings' means set the axes too (their single readings are in the hover).
+    for point in timeline.home_bp:
+        if point.readings:
+            sbp.append(sum(r[0] for r in point.readings) / len(point.readings))
+            dbp.append(sum(r[1] for r in point.readings) / len(point.readings))
+    # Home sittings first, so the clinic's readings and visit mean are drawn over them.
+    data += home_bp_traces(timeline.home_bp, which="sbp", labels=labels, yaxis=axis["sbp"])
     data += bp_traces(timeline.bp, which="sbp", yaxis=axis["sbp"])
+    data += home_bp_traces(timeline.home_bp, which="dbp", labels=labels, yaxis=axis["dbp"])
     data += bp_traces(timeline.bp, which="dbp", yaxis=axis["dbp"])
     sbp_top = max(180.0, max(sbp) + 10) if sbp else 180.0
     dbp_top = max(110.0, max(dbp) + 10) if dbp else 110.0
@@ -657,6 +852,8 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
     annotations += _band_labels(axis["dbp"], DBP_BANDS, dbp_top)
 
     data += grade_heatmap_traces(timeline.grades, yaxis=axis["grades"])
+    if items:
+        data += pro_traces(timeline.pro, labels=labels, yaxis=axis["pro"])
     dose_data, dose_shapes, dose_notes = dose_traces(
         timeline.dose_steps, timeline.dose_notes, yaxis=axis["dose"]
     )
@@ -744,6 +941,16 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
             "tickfont": {"size": 11},
         }
     )
+    if items:
+        layout[_layout_key(axis["pro"])].update(
+            {
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": items,
+                "tickfont": {"size": 11, "color": "#4c1d95"},
+                "title": {"text": labels.pro_axis, "font": {"size": 12, "color": "#4c1d95"}},
+            }
+        )
     layout[_layout_key(axis["dose"])]["rangemode"] = "tozero"
     return {"data": data, "layout": layout}
 
@@ -906,22 +1113,72 @@ def worst_grade_figure(counts: Mapping[tuple[str, str], Sequence[int]]) -> Figur
     }
 
 
-def rdi_figure(values_by_drug: Mapping[str, Sequence[float]]) -> Figure:
-    """Relative dose intensity per course, a box per drug with every course shown."""
-    data = [
-        {
-            "type": "box",
-            "uid": f"rdi-{drug}",
-            "name": drug.capitalize(),
-            "y": [round(v, 1) for v in values],
-            "boxpoints": "all" if len(values) <= 500 else "outliers",
-            "jitter": 0.4,
-            "pointpos": 0,
-            "marker": {"size": 4},
-            "hovertemplate": "%{y} %<extra>" + drug + "</extra>",
-        }
-        for drug, values in values_by_drug.items()
-    ]
+class ReportedRdi(NamedTuple):
+    """A course's relative dose intensity as the patient reports taking it."""
+
+    rdi_percent: float
+    label: str  # the course's row name: reference code, never a name
+    days_reported: int
+
+
+class RdiLabels(NamedTuple):
+    """The words of the reported boxes; the caller hands them in translated."""
+
+    reported: str = "{drug}: taken, as reported"
+    hover: str = "{course}: {days} days reported by the patient"
+
+
+def rdi_figure(
+    values_by_drug: Mapping[str, Sequence[float]],
+    reported_by_drug: Mapping[str, Sequence[ReportedRdi]] | None = None,
+    *,
+    labels: RdiLabels | None = None,
+) -> Figure:
+    """Relative dose intensity per course, a box per drug with every course shown.
+
+    Beside each drug's box from the ledger (prescribed), where patients reported
+    their doses: a purple box of the same figure with the missed and lower doses
+    taken out, for the courses with reports only."""
+    labels = labels or RdiLabels()
+    reported_by_drug = reported_by_drug or {}
+    data = []
+    for drug, values in values_by_drug.items():
+        data.append(
+            {
+                "type": "box",
+                "uid": f"rdi-{drug}",
+                "name": drug.capitalize(),
+                "legendgroup": "prescribed",
+                "y": [round(v, 1) for v in values],
+                "boxpoints": "all" if len(values) <= 500 else "outliers",
+                "jitter": 0.4,
+                "pointpos": 0,
+                "marker": {"size": 4},
+                "hovertemplate": "%{y} %<extra>" + drug + "</extra>",
+            }
+        )
+        reported = reported_by_drug.get(drug)
+        if not reported:
+            continue
+        data.append(
+            {
+                "type": "box",
+                "uid": f"rdi-reported-{drug}",
+                "name": labels.reported.format(drug=drug.capitalize()),
+                "legendgroup": "reported",
+                "y": [round(r.rdi_percent, 1) for r in reported],
+                "text": [
+                    labels.hover.format(course=r.label, days=r.days_reported) for r in reported
+                ],
+                "boxpoints": "all" if len(reported) <= 500 else "outliers",
+                "jitter": 0.4,
+                "pointpos": 0,
+                "marker": {"size": 5, "symbol": "diamond-open", "color": HOME_COLOUR},
+                "line": {"color": HOME_COLOUR},
+                "fillcolor": "rgba(124,58,237,0.12)",
+                "hovertemplate": "%{y} %<br>%{text}<extra></extra>",
+            }
+        )
     return {
         "data": data,
         "layout": {

@@ -13,12 +13,16 @@ effective part-way through a day counts from that moment.
 Ledgers come in ledger order (effective time, then id), as the selectors read
 them. ``summarise`` walks one ledger once and gives its segments, its figures and
 its dose state together: the cohort dashboard does this for thousands of courses.
+
+``reported_intensity`` sets beside the ledger's ("prescribed") figures what the
+patient says they took (reports.models.DoseReport): the ledger is never changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from typing import NamedTuple
 
 from patients.dosing import NOT_STARTED, DoseState, Kind, LedgerEntry, apply_entry
@@ -219,4 +223,126 @@ def course_metrics(
         reductions=figures.reductions,
         days_to_first_reduction=figures.days_to_first_reduction,
         ended=figures.ended,
+    )
+
+
+# --- what the patient reports taking ------------------------------------------------------
+MISSED = "missed"  # reports.models.DoseStatus values
+REDUCED = "reduced"
+TAKEN = "taken"
+
+
+class ReportedDay(NamedTuple):
+    """One day as the patient reported it: took the usual dose, missed it, or took
+    ``dose_mg`` (a lower dose)."""
+
+    day: date  # the clinic's calendar day
+    status: str  # "taken", "missed" or "reduced"
+    dose_mg: float | None = None  # the mg taken, for "reduced"
+
+
+class ReportedIntensity(NamedTuple):
+    """A course's dose intensity as the patient reports it, beside the ledger's.
+
+    ``prescribed_*`` are the ledger's figures (CourseMetrics); ``taken_*`` subtract
+    from them what the reported days did not take. Days not reported count as the
+    ledger says.
+    """
+
+    prescribed_mg: float
+    taken_mg: float
+    prescribed_rdi_percent: float | None
+    taken_rdi_percent: float | None
+    days_reported: int  # distinct days inside the course the patient reported on
+    days_missed: int
+    days_reduced: int
+    days_above_prescribed: int  # reported more than the ledger's dose: capped, flagged
+    days_on_treatment: float
+
+
+@lru_cache(maxsize=8192)
+def _day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The clinic's day from midnight to midnight, in UTC: arithmetic between two
+    times of one zone would ignore a DST change. Memoised: a cohort's courses report
+    the same few weeks of days."""
+    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+
+
+def _prescribed_mg(segments: Sequence[Segment], start: datetime, end: datetime) -> float:
+    """The ledger's mg from ``start`` to ``end`` (0 while held, nothing outside it)."""
+    total = 0.0
+    for seg in segments:
+        lo = seg.start if seg.start > start else start
+        hi = seg.end if seg.end < end else end
+        if hi > lo:
+            total += seg.dose_mg * (hi - lo).total_seconds() / SECONDS_PER_DAY
+    return total
+
+
+def reported_intensity(
+    segments: Sequence[Segment],
+    figures: CourseMetrics | None,
+    reports: Iterable[ReportedDay],
+    *,
+    zone: tzinfo,
+) -> ReportedIntensity | None:
+    """The mg taken as the patient reports it: the ledger's mg less, on each reported
+    day, what was not taken (all of that day's ledger dose when missed, the difference
+    when a lower dose was taken). None when no reported day falls inside the course.
+
+    ``segments`` and ``figures`` are ``summarise``'s for the course; a day runs from
+    midnight to midnight in ``zone`` (the clinic's), cut to the course's window.
+
+    - A day outside the course's window (before its start, after its end or after
+      ``until``) is ignored, and not counted as reported.
+    - A day the ledger holds the drug prescribes 0 mg: a missed day then takes
+      nothing away (it counts as a day reported).
+    - A lower dose above the ledger's dose for that day is capped at the ledger's dose
+      (the patient cannot add to the ledger's figures) and counted in
+      ``days_above_prescribed``, for the clinic to ask about.
+    - When a day is reported more than once, the last report counts.
+    """
+    if figures is None or not segments:
+        return None
+    window_start, window_end = segments[0].start, segments[-1].end
+    by_day: dict[date, ReportedDay] = {}
+    for report in reports:
+        by_day[report.day] = report  # the last one of a day counts
+    deficit = 0.0
+    reported = missed = reduced = above = 0
+    for day, report in by_day.items():
+        start, end = _day_bounds(day, zone)
+        if end <= window_start or start >= window_end:
+            continue
+        reported += 1
+        status = report.status
+        if status == MISSED:
+            missed += 1
+            deficit += _prescribed_mg(segments, start, end)
+        elif status == REDUCED:
+            reduced += 1
+            prescribed = _prescribed_mg(segments, start, end)
+            # The day's part inside the window: a part day at either end takes its part.
+            seconds = (min(end, window_end) - max(start, window_start)).total_seconds()
+            taken = float(report.dose_mg or 0) * seconds / SECONDS_PER_DAY
+            if taken > prescribed + 1e-9:
+                above += 1
+                taken = prescribed
+            deficit += prescribed - taken
+    if not reported:
+        return None
+    planned_mg = figures.planned_daily_dose_mg * figures.days_on_treatment
+    prescribed_mg = figures.delivered_mg
+    taken_mg = max(0.0, prescribed_mg - deficit)
+    return ReportedIntensity(
+        prescribed_mg=prescribed_mg,
+        taken_mg=taken_mg,
+        prescribed_rdi_percent=figures.rdi_percent,
+        taken_rdi_percent=(100.0 * taken_mg / planned_mg) if planned_mg > 0 else None,
+        days_reported=reported,
+        days_missed=missed,
+        days_reduced=reduced,
+        days_above_prescribed=above,
+        days_on_treatment=figures.days_on_treatment,
     )

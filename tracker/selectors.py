@@ -12,16 +12,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from notifications.models import Alert
 from notifications.selectors import needing_action
 from patients import dosing
 from patients.access import clinical_sites, site_roles
 from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, TreatmentCourse
+from reports import selectors as report_reads
+from reports.models import BpPeriod
 from toxicity.ctcae.grading import corrected_calcium_mg_dl
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import (
@@ -36,6 +40,10 @@ from tracker import charts, metrics
 
 RECENT_GRADE3_DAYS = 14
 TREND_VISITS = 6
+# The patient page's tables beside the chart: the latest home sittings and weekly
+# reports; the rest are on the "Reported from home" page.
+RECENT_HOME_READINGS = 10
+RECENT_SYMPTOM_REPORTS = 6
 # Key labs on the patient page: term -> (label, measurement value key, ULN key).
 LAB_SERIES = {
     "alanine_aminotransferase_increased": ("ALT", "value", "uln"),
@@ -149,6 +157,9 @@ class CourseFigures:
     open_checks: list[DueCheck] = field(default_factory=list)
     pending: list[Recommendation] = field(default_factory=list)
     hold_plan: HoldPlan | None = None
+    # The dose intensity as the patient reports it, beside the ledger's; None without
+    # a reported day inside the course.
+    reported: metrics.ReportedIntensity | None = None
 
     @property
     def hold_plan_terms(self) -> list[str]:
@@ -162,6 +173,12 @@ class PatientPage:
     timeline: charts.PatientTimeline
     visits: list[dict[str, Any]]  # newest first: when, and each term's grade
     findings: list[MolecularFinding] = field(default_factory=list)
+    # Reported from home, newest first (the latest few; the chart has them all).
+    home_readings: list[dict[str, Any]] = field(default_factory=list)
+    home_readings_total: int = 0
+    symptom_reports: list[dict[str, Any]] = field(default_factory=list)
+    symptom_reports_total: int = 0
+    symptom_items: list[str] = field(default_factory=list)
 
 
 def _bp_readings(measurements: dict) -> tuple[tuple[float, float], ...]:
@@ -195,12 +212,97 @@ PENDING_FIELDS = (
 )
 
 
-def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPage:
-    """The patient's courses, dose figures, due checks, molecular findings and the
-    charts' series.
+def reported_days(rows: list[tuple]) -> dict[int, tuple[ZoneInfo, list[metrics.ReportedDay]]]:
+    """course id -> (the clinic's zone, the days the patient reported), from
+    ``reports.selectors.reported_dose_rows``."""
+    out: dict[int, tuple[ZoneInfo, list[metrics.ReportedDay]]] = {}
+    day = metrics.ReportedDay
+    for course_id, on, status, dose_mg, zone in rows:
+        entry = out.get(course_id)
+        if entry is None:
+            entry = out[course_id] = (ZoneInfo(zone), [])
+        entry[1].append(day(on, status, float(dose_mg) if dose_mg is not None else None))
+    return out
 
-    Six queries, whatever the length of the history, issued one after the other
-    before the rows are worked through.
+
+def _reported(
+    summary: metrics.CourseSummary, days: tuple[ZoneInfo, list[metrics.ReportedDay]] | None
+) -> metrics.ReportedIntensity | None:
+    if days is None:
+        return None
+    zone, reported = days
+    return metrics.reported_intensity(summary.segments, summary.metrics, reported, zone=zone)
+
+
+def timeline_labels(zone: str) -> charts.TimelineLabels:
+    """The words of the patient-reported traces, in the reader's language."""
+    return charts.TimelineLabels(
+        zone=zone,
+        home=gettext("Home reading (patient)"),
+        home_grade=gettext("CTCAE grade {grade} from a home reading (not a visit)"),
+        provisional=gettext("provisional"),
+        home_readings=gettext("{readings} mm Hg"),
+        pro_axis=gettext("Patient-reported<br>(PRO-CTCAE, not CTCAE)"),
+        pro_legend=gettext("Patient-reported (PRO-CTCAE composite, not CTCAE)"),
+        pro_point=gettext("PRO-CTCAE composite {grade} of 3: not a CTCAE grade"),
+    )
+
+
+def _home_and_symptoms(
+    page: PatientPage, home_rows: list[tuple], answer_rows: list[tuple], tz
+) -> None:
+    """The home sittings and composites onto the chart, and the latest of them into
+    the page's tables."""
+    timeline = page.timeline
+    periods: dict[str, str] = {}
+    point = charts.HomeBpPoint
+    for taken_at, period, sbp1, dbp1, sbp2, dbp2, grade, provisional in home_rows:
+        readings = ((float(sbp1), float(dbp1)),)
+        if sbp2 is not None and dbp2 is not None:
+            readings += ((float(sbp2), float(dbp2)),)
+        words = periods.get(period)
+        if words is None:
+            words = periods[period] = str(BpPeriod(period).label) if period else ""
+        at = taken_at.astimezone(tz).replace(tzinfo=None)
+        timeline.home_bp.append(point(at, readings, grade, provisional, words))
+    page.home_readings_total = len(timeline.home_bp)
+    page.home_readings = [
+        {
+            "at": p.at,
+            "period": p.period,
+            "readings": ", ".join(f"{s:g}/{d:g}" for s, d in p.readings),
+            "grade": p.grade,
+            "provisional": p.provisional,
+        }
+        for p in reversed(timeline.home_bp[-RECENT_HOME_READINGS:])
+    ]
+    names: dict[str, str] = {}
+    reports_seen: dict[int, dict[str, Any]] = {}
+    pro = charts.ProPoint
+    for report_id, submitted_at, item, composite in answer_rows:
+        name = names.get(item)
+        if name is None:
+            name = names[item] = gettext(report_reads.item_title(item))
+        report = reports_seen.get(report_id)
+        if report is None:
+            at = submitted_at.astimezone(tz).replace(tzinfo=None)
+            report = reports_seen[report_id] = {"at": at, "composites": {}}
+        report["composites"][name] = composite
+        timeline.pro.append(pro(report["at"], name, composite))
+    ordered = list(reports_seen.values())  # oldest first, as the rows came
+    page.symptom_reports_total = len(ordered)
+    page.symptom_reports = list(reversed(ordered[-RECENT_SYMPTOM_REPORTS:]))
+    page.symptom_items = sorted({n for r in page.symptom_reports for n in r["composites"]})
+    for report in page.symptom_reports:
+        report["cells"] = [report["composites"].get(n) for n in page.symptom_items]
+
+
+def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPage:
+    """The patient's courses, dose figures, due checks, molecular findings, what the
+    patient reported from home and the charts' series.
+
+    Nine queries, whatever the length of the history or the number of reports,
+    issued one after the other before the rows are worked through.
     """
     now = now or timezone.now()
     courses = courses_with_ledger(patient.courses.all())
@@ -234,14 +336,21 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
     )
     findings = list(patient.molecular_findings.all())
     plans = hold_plans_from_ledgers({c.pk: c.prefetched_ledger for c in courses})
+    # What the patient reported from home: one query per kind.
+    home_rows = report_reads.home_bp_rows(patient.pk)
+    answer_rows = report_reads.composite_rows(patient.pk)
+    dose_days = reported_days(report_reads.reported_dose_rows(course_ids))
     # Python work after the queries, so they go to the database back to back.
     measurements = json.loads("[" + ",".join(row[3] or "null" for row in rows) + "]")
 
     figures = []
-    timeline = charts.PatientTimeline(
-        baseline_weight_kg=float(patient.baseline_weight_kg) if patient.baseline_weight_kg else None
-    )
     tz = timezone.get_current_timezone()
+    timeline = charts.PatientTimeline(
+        baseline_weight_kg=float(patient.baseline_weight_kg)
+        if patient.baseline_weight_kg
+        else None,
+        labels=timeline_labels(str(tz)),
+    )
     for course in sorted(courses, key=lambda c: (c.start_date, c.pk)):
         entries = ledger_entries(course)
         ladder = dosing.DOSE_LADDERS.get(course.drug, ())
@@ -257,6 +366,7 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
                 open_checks=course_checks,
                 pending=[r for r in pending if r.course_id == course.pk],
                 hold_plan=plans.get(course.pk),
+                reported=_reported(summary, dose_days.get(course.pk)),
             )
         )
         for seg in summary.segments:
@@ -327,9 +437,11 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
                 labs[LAB_SERIES[term][0]].append(point)
     timeline.labs = dict(labs)
     recent = sorted(visits.values(), key=lambda v: v["at"], reverse=True)
-    return PatientPage(
+    page = PatientPage(
         patient=patient, courses=figures, timeline=timeline, visits=recent, findings=findings
     )
+    _home_and_symptoms(page, home_rows, answer_rows, tz)
+    return page
 
 
 def decision_reasons(figures: list[CourseFigures]) -> dict[int, str]:
@@ -558,6 +670,8 @@ class CohortCourse:
     segments: list[metrics.Segment]
     worst: dict[str, int]
     grade3: list[tuple[float, str, int]]
+    # The dose intensity as the patient reports it; None without reported days.
+    reported: metrics.ReportedIntensity | None = None
 
     @property
     def label(self) -> str:
@@ -576,7 +690,7 @@ def cohort(
 ) -> list[CohortCourse]:
     """Every course at the user's sites (or one of them) with its dose figures and grades.
 
-    Four queries whatever the size of the cohort; rows are plain values, not models.
+    Five queries whatever the size of the cohort; rows are plain values, not models.
     """
     now = now or timezone.now()
     site_ids = sites_of(user)
@@ -613,14 +727,16 @@ def cohort(
         .values_list("visit__course_id", "term", "final_grade", "visit__occurred_at")
     ):
         events[course_id].append((term, grade, at))
+    dose_days = reported_days(report_reads.reported_dose_rows(courses_qs.values("pk")))
     out = []
     names: dict[str, str] = {}
     for course in courses:
         entries = all_entries.get(course.pk, [])
         # One pass over the ledger gives the segments, the figures and the state.
-        segments, figures, state = metrics.summarise(
+        summary = metrics.summarise(
             entries, until=now, ladder=dosing.DOSE_LADDERS.get(course.drug, ())
         )
+        segments, figures, state = summary
         if figures is None:
             continue
         start = entries[0].effective_at
@@ -638,6 +754,7 @@ def cohort(
                 segments=segments,
                 worst=worst.get(course.pk, {}),
                 grade3=grade3,
+                reported=_reported(summary, dose_days.get(course.pk)),
             )
         )
     return out
@@ -690,6 +807,19 @@ def rdi_by_drug(rows: list[CohortCourse]) -> dict[str, list[float]]:
     for row in sorted(rows, key=lambda r: r.course.drug):
         if row.metrics.rdi_percent is not None:
             out.setdefault(row.course.drug, []).append(row.metrics.rdi_percent)
+    return out
+
+
+def reported_rdi_by_drug(rows: list[CohortCourse]) -> dict[str, list[charts.ReportedRdi]]:
+    """drug -> the RDI taken as the patient reports it, for the courses with reported days."""
+    out: dict[str, list[charts.ReportedRdi]] = {}
+    point = charts.ReportedRdi
+    for row in sorted(rows, key=lambda r: r.course.drug):
+        reported = row.reported
+        if reported is not None and reported.taken_rdi_percent is not None:
+            out.setdefault(row.course.drug, []).append(
+                point(reported.taken_rdi_percent, row.label, reported.days_reported)
+            )
     return out
 
 

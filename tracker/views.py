@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patients import limits
@@ -269,6 +270,8 @@ def _cohort_tables(
             "Reductions",
             "Days to first reduction",
             "Grade >=3 events",
+            _("RDI taken, as reported by the patient (%)"),
+            _("Days reported by the patient"),
         ],
         "rows": [
             [
@@ -288,6 +291,8 @@ def _cohort_tables(
                 if r.metrics.days_to_first_reduction is None
                 else round(r.metrics.days_to_first_reduction),
                 "; ".join(f"{t} G{g} (day {d:.0f})" for d, t, g in r.grade3),
+                "" if r.reported is None else _round(r.reported.taken_rdi_percent),
+                "" if r.reported is None else r.reported.days_reported,
             ]
             for r in sorted(rows, key=lambda r: r.metrics.days_on_treatment, reverse=True)
         ],
@@ -308,16 +313,20 @@ def _drug_summary(
     rows: list[selectors.CohortCourse],
     rdi: dict[str, list[float]],
     ttr: dict[str, list[tuple[float, bool]]],
+    reported: dict[str, list[charts.ReportedRdi]],
 ) -> list[dict]:
     out = []
     courses = Counter(r.course.drug for r in rows)
     for drug in sorted(courses):
         reduced = [d for d, event in ttr.get(drug, []) if event]
+        taken = [r.rdi_percent for r in reported.get(drug, [])]
         out.append(
             {
                 "drug": drug,
                 "courses": courses[drug],
                 "median_rdi": charts.median(rdi.get(drug, [])),
+                "reported_courses": len(taken),
+                "median_reported_rdi": charts.median(taken),
                 "reduced": len(reduced),
                 "median_days_to_reduction": charts.median(reduced),
             }
@@ -356,11 +365,19 @@ def cohort(request):
             raise Http404("No such table.")
         return _csv_response(f"cohort-{wanted}.csv", tables_[wanted])
     rdi = selectors.rdi_by_drug(rows)
+    reported = selectors.reported_rdi_by_drug(rows)
     ttr = selectors.reduction_durations(rows)
     figures = {
         "swimmer": charts.swimmer_figure(selectors.swimmer_courses(rows)),
         "worst": charts.worst_grade_figure(counts),
-        "rdi": charts.rdi_figure(rdi),
+        "rdi": charts.rdi_figure(
+            rdi,
+            reported,
+            labels=charts.RdiLabels(
+                reported=_("{drug}: taken, as reported"),
+                hover=_("{course}: {days} days reported by the patient"),
+            ),
+        ),
         "ttr": charts.time_to_reduction_figure(ttr),
     }
     # Each figure serialised once, here; the template writes it into its <script> as it is.
@@ -381,7 +398,7 @@ def cohort(request):
             "rows": rows,
             "figures": figures_json,
             "tables": html_tables,
-            "summary": _drug_summary(rows, rdi, ttr),
+            "summary": _drug_summary(rows, rdi, ttr, reported),
             "sites": user_sites,
             "drugs": Drug.choices,
             "filters": {

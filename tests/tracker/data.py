@@ -217,3 +217,113 @@ def bulk_cohort(site, oncologist, *, patients: int, start=None):
         ]
     )
     return courses
+
+
+@transaction.atomic
+def bulk_home_reports(account, *, weeks: int, course=None, grade3_every: int = 10):
+    """``weeks`` weekly symptom reports up to now (three items each), two home sittings
+    a day, and a missed dose every week (on ``course``), for ``account``'s patient.
+
+    Every ``grade3_every``-th week has a grade 3 home sitting and a diarrhoea composite 3.
+    """
+    from reports.models import DoseReport, HomeBloodPressure, SymptomAnswer, SymptomReport
+
+    now = timezone.now()
+    patient = account.patient
+    first = now - timedelta(days=7 * weeks)
+    reports = _bulk(
+        SymptomReport,
+        [
+            SymptomReport(
+                patient=patient, account=account, submitted_at=first + timedelta(days=7 * w)
+            )
+            for w in range(weeks)
+        ],
+        account.user,
+    )
+    answers, sittings, doses = [], [], []
+    for w, report in enumerate(reports):
+        high = grade3_every and w % grade3_every == 3
+        for item, grade in (("diarrhea", 3 if high else w % 3), ("fatigue", 1), ("nausea", 0)):
+            answers.append(
+                SymptomAnswer(
+                    report=report,
+                    item=item,
+                    frequency=grade if item != "fatigue" else None,
+                    severity=grade if item != "diarrhea" else None,
+                    interference=1 if item == "fatigue" else None,
+                    composite_grade=grade,
+                    wording_confirmed=False,
+                )
+            )
+        for d in range(7):
+            for hour, period in ((7, "morning"), (19, "evening")):
+                sbp, dbp = (166, 102) if high and d == 0 else (132 + d, 84)
+                sittings.append(
+                    HomeBloodPressure(
+                        patient=patient,
+                        account=account,
+                        period=period,
+                        taken_at=first + timedelta(days=7 * w + d, hours=hour),
+                        sbp1=sbp,
+                        dbp1=dbp,
+                        sbp2=sbp - 2,
+                        dbp2=dbp - 1,
+                        ctcae_grade=3 if sbp >= 160 else 1,
+                        provisional=False,
+                        basis="home reading: test",
+                        recorded_at=now,
+                    )
+                )
+        doses.append(
+            DoseReport(
+                patient=patient,
+                account=account,
+                course=course,
+                date=timezone.localdate(first + timedelta(days=7 * w + 1)),
+                status="missed",
+                recorded_at=now,
+            )
+        )
+    _bulk(SymptomAnswer, answers, account.user)
+    _bulk(HomeBloodPressure, sittings, account.user)
+    _bulk(DoseReport, doses, account.user)
+    return reports
+
+
+@transaction.atomic
+def bulk_dose_reports(courses, *, days: int):
+    """A patient account for each course's patient, and a missed dose on each of the
+    ``days`` days before today (on that course). Returns the accounts."""
+    from django.contrib.auth import get_user_model
+
+    from reports.models import DoseReport, PatientAccount
+
+    now = timezone.now()
+    users = QuerySet(model=get_user_model()).bulk_create(
+        [get_user_model()(username=f"reporter-{c.pk}") for c in courses]
+    )
+    accounts = _bulk(
+        PatientAccount,
+        [
+            PatientAccount(user=user, patient_id=c.patient_id, created_at=now)
+            for user, c in zip(users, courses, strict=True)
+        ],
+    )
+    today = timezone.localdate()
+    _bulk(
+        DoseReport,
+        [
+            DoseReport(
+                patient_id=c.patient_id,
+                account=account,
+                course=c,
+                date=today - timedelta(days=d),
+                status="missed",
+                recorded_at=now,
+            )
+            for c, account in zip(courses, accounts, strict=True)
+            for d in range(1, days + 1)
+        ],
+    )
+    return accounts

@@ -159,3 +159,33 @@ def test_every_page_links_the_icon_served_from_static(browser, live_server, clin
     assert response.status == 200
     assert response.headers["content-type"] == "image/svg+xml"
     assert "<svg" in response.text()
+
+
+def test_reports_from_home_are_drawn_apart_with_readable_symptom_names(
+    browser, live_server, clinic, many_terms
+):
+    from tests.reports.factories import patient_account
+
+    account = patient_account(clinic["nurse"], many_terms)
+    data.bulk_home_reports(account, weeks=8, course=many_terms.courses.get(), grade3_every=4)
+    page = browser.new_page(viewport={"width": 820, "height": 1180})
+    login(page, live_server.url, "dr.okafor")
+    open_patient(page, live_server.url, many_terms)
+    drawn = page.evaluate(
+        "document.getElementById('patient-chart').data"
+        ".filter(t => ['sbp-home', 'dbp-home', 'pro-composites'].includes(t.uid))"
+        ".map(t => [t.uid, t.yaxis])"
+    )
+    assert [uid for uid, _ in drawn] == ["sbp-home", "dbp-home", "pro-composites"]
+    pro_axis = dict(drawn)["pro-composites"]
+    assert pro_axis != grades_axis(page)
+    labels = boxes(page, f"#patient-chart .{pro_axis}tick text")
+    assert len(labels) == 3  # diarrhoea, tiredness, nausea
+    for i, label in enumerate(labels):
+        for other in labels[i + 1 :]:
+            assert not overlap(label, other), (label, other)
+    titles = boxes(page, f"#patient-chart .g-{pro_axis}title text")
+    assert titles and not any(overlap(t, label) for t in titles for label in labels)
+    assert page.locator("#patient-chart .legendtext", has_text="Home reading (patient)").count()
+    assert page.locator("#home-bp-table tbody tr").count() == 10
+    page.locator("#patient-chart").screenshot(path=str(SHOTS / "timeline-reported.png"))

@@ -13,10 +13,13 @@ from tracker.charts import (
     DoseNote,
     DoseStep,
     GradePoint,
+    HomeBpPoint,
     LabPoint,
     PatientTimeline,
+    ProPoint,
     SwimmerCourse,
     SwimmerSegment,
+    TimelineLabels,
     ValuePoint,
 )
 
@@ -228,6 +231,22 @@ def test_rdi_has_a_box_per_drug():
     assert trace(figure, "rdi-lenvatinib")["y"] == [77.1, 100.0]
 
 
+def test_the_reported_rdi_sits_beside_its_drugs_ledger_box_in_purple_diamonds():
+    reported = {"lenvatinib": [charts.ReportedRdi(70.04, "REF-1 · lenv #3", 12)]}
+    figure = valid(charts.rdi_figure({"lenvatinib": [77.1, 100.0], "sorafenib": [60.0]}, reported))
+    assert [t["uid"] for t in figure["data"]] == [
+        "rdi-lenvatinib",
+        "rdi-reported-lenvatinib",
+        "rdi-sorafenib",
+    ]
+    box = trace(figure, "rdi-reported-lenvatinib")
+    assert box["name"] == "Lenvatinib: taken, as reported"
+    assert box["y"] == [70.0]
+    assert box["text"] == ["REF-1 · lenv #3: 12 days reported by the patient"]
+    assert box["marker"]["symbol"] == "diamond-open"
+    assert trace(figure, "rdi-lenvatinib")["y"] == [77.1, 100.0]  # the ledger's, as before
+
+
 def test_kaplan_meier_steps_down_at_each_reduction_and_censors_the_rest():
     steps = charts.kaplan_meier([(10, True), (20, False), (30, True), (40, False)])
     assert steps == [(0.0, 1.0), (10, 0.75), (30, pytest.approx(0.375))]
@@ -348,3 +367,120 @@ def test_the_grade_rows_are_labelled_with_the_short_headings_and_keep_the_term_n
     yaxis = figure["layout"]["yaxis" + grades["yaxis"][1:]]
     assert yaxis["tickvals"] == sorted(names)
     assert yaxis["ticktext"] == ["ALT", "QTc"]
+
+
+# --- what the patient reports from home ----------------------------------------------------
+HOME = [
+    HomeBpPoint(at(1), ((152, 94), (148, 92)), grade=2, period="morning"),
+    HomeBpPoint(at(2), ((165, 102),), grade=3, provisional=True, period="evening"),
+]
+PRO = [
+    ProPoint(at(3), "Diarrhoea", 3),
+    ProPoint(at(3), "Tiredness", 1),
+    ProPoint(at(10), "Diarrhoea", 2),
+]
+
+
+def reported_timeline(**overrides) -> PatientTimeline:
+    return timeline(home_bp=HOME, pro=PRO, labels=TimelineLabels(zone="Europe/Paris"), **overrides)
+
+
+def test_the_figure_with_patient_reports_is_valid_plotly():
+    valid(charts.patient_figure(reported_timeline()))
+
+
+def test_home_readings_are_open_diamonds_apart_from_the_visit_readings():
+    figure = charts.patient_figure(reported_timeline())
+    home = trace(figure, "sbp-home")
+    visit = trace(figure, "sbp-readings")
+    assert home["marker"]["symbol"] == "diamond-open"
+    assert "symbol" not in visit["marker"]  # the clinic's readings stay filled dots
+    assert home["name"] == "Home reading (patient)"
+    assert home["y"] == [150.0, 165.0]  # each sitting at its mean
+    assert trace(figure, "dbp-home")["y"] == [93.0, 102.0]
+    assert home["yaxis"] == trace(figure, "sbp-mean")["yaxis"]
+
+
+def test_the_home_key_is_shown_once_for_both_rows():
+    figure = charts.patient_figure(reported_timeline())
+    assert trace(figure, "sbp-home")["showlegend"] is True
+    assert trace(figure, "dbp-home")["showlegend"] is False
+
+
+def test_a_home_reading_says_so_with_its_time_zone_and_grade():
+    home = trace(charts.patient_figure(reported_timeline()), "sbp-home")
+    assert home["hovertemplate"] == (
+        "Home reading (patient)<br>%{x} Europe/Paris%{customdata[0]}<br>"
+        "%{customdata[1]} mm Hg<br>CTCAE grade %{customdata[2]} from a home reading "
+        "(not a visit)%{customdata[3]}<extra></extra>"
+    )
+    assert home["customdata"][1] == [", evening", "165/102", 3, " (provisional)"]
+    assert home["customdata"][0] == [", morning", "152/94, 148/92", 2, ""]
+
+
+def test_the_home_words_are_the_callers():
+    labels = TimelineLabels(
+        zone="Europe/Paris",
+        home="Mesure à domicile (patient)",
+        home_grade="grade CTCAE {grade} (mesure à domicile)",
+    )
+    figure = charts.patient_figure(timeline(home_bp=HOME, labels=labels))
+    home = trace(figure, "sbp-home")
+    assert home["name"] == "Mesure à domicile (patient)"
+    assert home["hovertemplate"].startswith("Mesure à domicile (patient)<br>")
+    assert "grade CTCAE %{customdata[2]} (mesure à domicile)" in home["hovertemplate"]
+
+
+def test_a_long_home_series_is_thinned_but_keeps_every_grade_3():
+    high, usual = ((166, 101),), ((130, 85),)
+    many = [
+        HomeBpPoint(at(i / 2), high, grade=3)
+        if i % 50 == 7
+        else HomeBpPoint(at(i / 2), ((usual[0][0] + i % 9, 85),), grade=1)
+        for i in range(2000)
+    ]
+    home = trace(charts.patient_figure(timeline(home_bp=many)), "sbp-home")
+    assert len(home["y"]) <= 320
+    assert home["y"].count(166.0) == 40
+
+
+def test_composites_have_a_track_of_their_own_not_the_ctcae_heatmap():
+    figure = charts.patient_figure(reported_timeline())
+    pro = trace(figure, "pro-composites")
+    heatmap = trace(figure, "grades")
+    assert pro["type"] == "scatter" and pro["marker"]["symbol"] == "square"
+    assert pro["yaxis"] != heatmap["yaxis"]
+    assert pro["name"] == "Patient-reported (PRO-CTCAE composite, not CTCAE)"
+    assert "Diarrhoea" not in heatmap["y"]
+    axis = figure["layout"][charts._layout_key(pro["yaxis"])]
+    assert axis["title"]["text"] == "Patient-reported<br>(PRO-CTCAE, not CTCAE)"
+    assert axis["categoryarray"] == ["Diarrhoea", "Tiredness"]
+
+
+def test_each_composite_is_written_in_its_square_in_a_colour_no_ctcae_grade_has():
+    pro = trace(charts.patient_figure(reported_timeline()), "pro-composites")
+    assert list(zip(pro["x"], pro["y"], pro["text"], strict=True)) == [
+        ("2025-03-06 09:30", "Diarrhoea", "3"),
+        ("2025-03-06 09:30", "Tiredness", "1"),
+        ("2025-03-13 09:30", "Diarrhoea", "2"),
+    ]
+    assert not set(pro["marker"]["color"]) & set(charts.GRADE_COLOURS)
+    assert pro["hovertemplate"] == (
+        "%{y}<br>%{x} Europe/Paris<br>PRO-CTCAE composite %{text} of 3: not a CTCAE grade"
+        "<extra></extra>"
+    )
+
+
+def test_many_reports_share_columns_that_keep_the_highest_composite():
+    weekly = [ProPoint(at(7 * i), "Diarrhoea", 3 if i == 123 else i % 2) for i in range(500)]
+    pro = trace(charts.patient_figure(timeline(pro=weekly)), "pro-composites")
+    assert len(pro["x"]) == charts.MAX_HEATMAP_COLUMNS
+    assert pro["text"].count("3") == 1
+
+
+def test_without_reports_there_is_no_patient_reported_trace_or_track():
+    figure = charts.patient_figure(timeline())
+    uids = {t["uid"] for t in figure["data"]}
+    assert not uids & {"sbp-home", "dbp-home", "pro-composites"}
+    titles = [v["title"]["text"] for k, v in figure["layout"].items() if k.startswith("yaxis")]
+    assert not any("PRO-CTCAE" in title for title in titles)

@@ -109,3 +109,48 @@ def test_the_tables_are_on_the_page_without_javascript(logged_in, oncologist, co
     html = logged_in(oncologist).get(URL).content.decode()
     for table in ("courses", "worst"):
         assert f'id="table-{table}"' in html
+
+
+# --- doses as the patients report them ---------------------------------------------------------
+@pytest.fixture
+def reported(site, oncologist, cohort):
+    """The lenvatinib patient (24 mg for 80 days) reports 8 missed days."""
+    from patients.models import TreatmentCourse
+
+    course = TreatmentCourse.objects.get(patient__site=site, drug="lenvatinib")
+    data.bulk_dose_reports([course], days=8)
+    return course
+
+
+def test_the_courses_table_sets_the_reported_rdi_beside_the_ledgers(
+    logged_in, oncologist, reported
+):
+    rows = rows_of(logged_in(oncologist).get(URL), "courses")
+    records = {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    lenvatinib = records["lenvatinib"]
+    assert lenvatinib["RDI (%)"] == "100.0"  # the ledger, unchanged
+    assert lenvatinib["RDI taken, as reported by the patient (%)"] == "90.0"  # 72 of 80 days
+    assert lenvatinib["Days reported by the patient"] == "8"
+    assert records["sorafenib"]["RDI taken, as reported by the patient (%)"] == ""
+
+
+def test_the_rdi_figure_has_a_reported_box_only_where_patients_reported(
+    logged_in, oncologist, reported
+):
+    rdi = figure(logged_in(oncologist).get(URL), "rdi")
+    uids = [t["uid"] for t in rdi["data"]]
+    assert "rdi-reported-lenvatinib" in uids and "rdi-reported-sorafenib" not in uids
+    box = next(t for t in rdi["data"] if t["uid"] == "rdi-reported-lenvatinib")
+    assert box["name"] == "Lenvatinib: taken, as reported"
+    assert box["y"] == [90.0]
+    assert box["text"][0].endswith(": 8 days reported by the patient")
+
+
+def test_the_drug_summary_gives_the_median_reported_rdi_and_its_courses(
+    logged_in, oncologist, reported
+):
+    (lenvatinib,) = [
+        s for s in logged_in(oncologist).get(URL).context["summary"] if s["drug"] == "lenvatinib"
+    ]
+    assert lenvatinib["reported_courses"] == 1
+    assert round(lenvatinib["median_reported_rdi"], 1) == 90.0

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from patients.dosing import Kind, LedgerEntry
-from tracker.metrics import course_metrics, dose_segments, first_reduction_at
+from tracker.metrics import (
+    ReportedDay,
+    course_metrics,
+    dose_segments,
+    first_reduction_at,
+    reported_intensity,
+    summarise,
+)
 
 START = datetime(2025, 1, 6, tzinfo=UTC)
 
@@ -183,8 +191,6 @@ LEDGERS = {
 @pytest.mark.parametrize("name", list(LEDGERS))
 @pytest.mark.parametrize("ladder", [(), (24, 20, 14, 10), (800, 600, 400, 200)])
 def test_summarise_gives_the_figures_of_the_step_by_step_definitions(name, ladder):
-    from tracker.metrics import summarise
-
     entries = LEDGERS[name]
     segments, figures, state = reference(entries, until=day(56), ladder=ladder)
     summary = summarise(entries, until=day(56), ladder=ladder)
@@ -196,3 +202,123 @@ def test_summarise_gives_the_figures_of_the_step_by_step_definitions(name, ladde
     else:
         assert summary.metrics._asdict() == pytest.approx(figures)
         assert course_metrics(entries, until=day(56)) == summary.metrics
+
+
+# --- dose intensity as the patient reports it ------------------------------------------------
+# The clinic's days run midnight to midnight in its zone; START is midnight UTC, so the
+# worked example's days are whole days in UTC.
+ZONE = UTC
+
+
+UNTIL = day(56)
+
+
+def reported(entries, reports, *, until=UNTIL, zone=ZONE):
+    summary = summarise(entries, until=until)
+    return reported_intensity(summary.segments, summary.metrics, reports, zone=zone)
+
+
+def on(n: int) -> date:
+    return day(n).date()
+
+
+# (what the patient reported, mg the reports take away from the ledger's 1036 mg,
+#  days reported, missed, reduced, above the prescribed dose)
+ADHERENCE_CASES = {
+    "one missed day at 24 mg": ([("missed", 3)], 24, 1, 1, 0, 0),
+    "two missed days at 20 mg after the resume": (
+        [("missed", 30), ("missed", 31)],
+        40,
+        2,
+        2,
+        0,
+        0,
+    ),
+    "a lower dose of 14 mg on a 24 mg day": ([("reduced", 5, 14)], 10, 1, 0, 1, 0),
+    "a usual dose taken changes nothing": ([("taken", 5)], 0, 1, 0, 0, 0),
+    "a missed day during the hold counts nothing": ([("missed", 16)], 0, 1, 1, 0, 0),
+    "a lower dose above the prescribed one is capped and flagged": (
+        [("reduced", 30, 24)],
+        0,
+        1,
+        0,
+        1,
+        1,
+    ),
+    "a dose taken during the hold is capped at nothing and flagged": (
+        [("reduced", 16, 10)],
+        0,
+        1,
+        0,
+        1,
+        1,
+    ),
+    "a day before the course is ignored": ([("missed", -1), ("missed", 3)], 24, 1, 1, 0, 0),
+    "a day after the window is ignored": ([("missed", 56), ("missed", 3)], 24, 1, 1, 0, 0),
+    "the last report of a day counts": ([("missed", 3), ("taken", 3)], 0, 1, 0, 0, 0),
+    "missed, lower and taken days together": (
+        [("missed", 1), ("reduced", 2, 10), ("taken", 22), ("missed", 40)],
+        24 + 14 + 20,
+        4,
+        2,
+        1,
+        0,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ADHERENCE_CASES))
+def test_reported_doses_take_from_the_ledger_what_was_not_taken(name):
+    said, less, days, missed, lower, above = ADHERENCE_CASES[name]
+    reports = [ReportedDay(on(n), status, *(dose or ())) for status, n, *dose in said]
+    result = reported(WORKED_EXAMPLE, reports)
+    assert result.prescribed_mg == pytest.approx(1036)
+    assert result.taken_mg == pytest.approx(1036 - less)
+    assert result.taken_rdi_percent == pytest.approx(100 * (1036 - less) / (24 * 56))
+    assert result.prescribed_rdi_percent == pytest.approx(100 * 1036 / (24 * 56))
+    assert (
+        result.days_reported,
+        result.days_missed,
+        result.days_reduced,
+        result.days_above_prescribed,
+    ) == (days, missed, lower, above)
+
+
+@pytest.mark.parametrize(
+    "reports",
+    [[], [("missed", -3)], [("missed", 60)]],
+    ids=["no reports", "only before the course", "only after the window"],
+)
+def test_without_a_reported_day_inside_the_course_there_is_no_reported_figure(reports):
+    days = [ReportedDay(on(n), status) for status, n in reports]
+    assert reported(WORKED_EXAMPLE, days) is None
+
+
+def test_a_course_not_yet_started_has_no_reported_figure():
+    entries = [LedgerEntry(Kind.START, day(70), 24)]
+    assert reported(entries, [ReportedDay(on(71), "missed")]) is None
+
+
+def test_a_missed_day_after_discontinuation_is_ignored():
+    entries = [*WORKED_EXAMPLE, LedgerEntry(Kind.DISCONTINUE, day(40), 0)]
+    result = reported(entries, [ReportedDay(on(45), "missed"), ReportedDay(on(39), "missed")])
+    assert result.days_reported == 1
+    assert result.prescribed_mg - result.taken_mg == pytest.approx(20)
+
+
+def test_a_day_is_the_clinics_calendar_day():
+    """In New York a day starts at 05:00 UTC (winter): the missed 2 Jan runs from
+    day 1 05:00 to day 2 05:00 UTC, a whole day at 24 mg."""
+    result = reported(
+        WORKED_EXAMPLE, [ReportedDay(on(1), "missed")], zone=ZoneInfo("America/New_York")
+    )
+    assert result.prescribed_mg - result.taken_mg == pytest.approx(24)
+
+
+def test_the_first_part_day_takes_only_what_the_ledger_prescribed_of_it():
+    """In New York the course's start (midnight UTC) is 19:00 on the day before: that
+    day holds 5 hours of the ledger's 24 mg, and a missed report takes 5 mg away."""
+    result = reported(
+        WORKED_EXAMPLE, [ReportedDay(on(-1), "missed")], zone=ZoneInfo("America/New_York")
+    )
+    assert result.prescribed_mg - result.taken_mg == pytest.approx(5)

@@ -219,3 +219,129 @@ def test_times_show_in_the_clinics_zone_with_the_zone_named(logged_in, oncologis
     page = logged_in(oncologist).get(url(patient)).content.decode()
     assert "Visit (Asia/Shanghai)" in page
     assert "<td>1 Jun 2026, 10:30</td>" in page  # 02:30 UTC is 10:30 in Shanghai
+
+
+# --- what the patient reported from home ------------------------------------------------------
+@pytest.fixture
+def account(nurse, patient, settings):
+    from tests.reports.factories import patient_account
+
+    # Argon2 is tested in tests/config/test_security.py; here it would cost seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return patient_account(nurse, patient)
+
+
+def home_sitting(account, readings, *, hours_ago=2, period="morning"):
+    from reports import services
+
+    session = {"period": period, "taken_at": timezone.now() - data.timedelta(hours=hours_ago)}
+    for n, (sbp, dbp) in enumerate(readings, start=1):
+        session[f"sbp{n}"], session[f"dbp{n}"] = sbp, dbp
+    return services.record_home_bp(account=account, sessions=[session])[0]
+
+
+def trace_of(response, uid: str) -> dict:
+    return next(t for t in figure(response)["data"] if t["uid"] == uid)
+
+
+def test_home_readings_are_drawn_as_home_readings_in_the_clinics_zone(
+    logged_in, oncologist, course, account
+):
+    course.patient.site.time_zone = "Asia/Shanghai"
+    course.patient.site.save()
+    home_sitting(account, [(165, 102), (163, 101)])
+    home = trace_of(logged_in(oncologist).get(url(course.patient)), "sbp-home")
+    assert home["name"] == "Home reading (patient)"
+    assert home["marker"]["symbol"] == "diamond-open"
+    assert home["y"] == [164.0]
+    assert "%{x} Asia/Shanghai%{customdata[0]}" in home["hovertemplate"]
+    assert (
+        "CTCAE grade %{customdata[2]} from a home reading (not a visit)" in (home["hovertemplate"])
+    )
+    assert home["customdata"] == [[", Morning", "165/102, 163/101", 3, ""]]
+
+
+def test_weekly_composites_are_drawn_on_their_own_track(
+    logged_in, oncologist, recommendation, account
+):
+    from tests.reports.factories import weekly_report
+
+    weekly_report(
+        account, {"diarrhea": {"frequency": 4}, "fatigue": {"severity": 1, "interference": 0}}
+    )
+    response = logged_in(oncologist).get(url(recommendation.course.patient))
+    pro = trace_of(response, "pro-composites")
+    assert dict(zip(pro["y"], pro["text"], strict=True)) == {"Diarrhoea": "3", "Tiredness": "1"}
+    assert pro["yaxis"] != trace_of(response, "grades")["yaxis"]
+    assert "PRO-CTCAE" in figure(response)["layout"]["yaxis4"]["title"]["text"]
+
+
+def test_the_table_beside_the_chart_lists_home_readings_and_composites(
+    logged_in, oncologist, course, account
+):
+    from tests.reports.factories import weekly_report
+
+    home_sitting(account, [(150, 95)], period="evening")
+    weekly_report(account, {"diarrhea": {"frequency": 4}})
+    html = logged_in(oncologist).get(url(course.patient)).content.decode()
+    section = html[html.index('id="reported-from-home"') :]
+    assert "150/95" in section and "G2 (provisional)" in section
+    assert '<th scope="col">Diarrhoea</th>' in section and "PRO 3" in section
+    assert f'href="/patient-reports/patients/{course.patient.pk}/"' in section
+
+
+def test_without_reports_the_page_says_so_and_draws_no_home_trace(logged_in, oncologist, course):
+    response = logged_in(oncologist).get(url(course.patient))
+    assert not {"sbp-home", "pro-composites"} & set(uids(response))
+    assert "No home readings." in response.content.decode()
+
+
+def test_reported_missed_doses_show_beside_the_ledgers_dose_intensity(
+    logged_in, oncologist, course, account
+):
+    from reports import services
+
+    for days_ago in (3, 4):
+        services.record_dose(
+            account=account,
+            day=timezone.localdate() - data.timedelta(days=days_ago),
+            status="missed",
+        )
+    response = logged_in(oncologist).get(url(course.patient))
+    (figures,) = response.context["page"].courses
+    assert figures.metrics.rdi_percent == pytest.approx(100)  # the ledger is unchanged
+    assert figures.reported.days_reported == 2
+    assert figures.reported.taken_rdi_percent == pytest.approx(
+        100 * (figures.metrics.delivered_mg - 48) / figures.metrics.delivered_mg
+    )
+    html = response.content.decode()
+    assert "taken, as reported by the patient" in html
+    assert "2 days reported of 60 on treatment" in html and "2 missed" in html
+
+
+def test_the_query_count_does_not_grow_with_the_number_of_reports(
+    logged_in, oncologist, nurse, patient, account, site, django_assert_max_num_queries
+):
+    from tests.reports.factories import patient_account
+
+    client = logged_in(oncologist)
+    few = data.start_course(oncologist, patient, days_ago=100)
+    data.bulk_home_reports(account, weeks=2, course=few)
+    queries_for(client, patient)  # the first request of a session settles it
+    small = queries_for(client, patient)
+    many = PatientFactory(site=site)
+    long_course = data.start_course(oncologist, many, days_ago=400)
+    data.bulk_home_reports(patient_account(nurse, many), weeks=52, course=long_course)
+    with django_assert_max_num_queries(small):
+        response = client.get(url(many))
+    assert len(response.context["page"].timeline.home_bp) == 52 * 14
+    assert response.context["page"].courses[0].reported.days_reported == 52
+
+
+def test_a_long_home_series_is_thinned_but_keeps_every_grade_3(
+    logged_in, oncologist, account, course
+):
+    data.bulk_home_reports(account, weeks=52, course=course)  # 728 sittings, 10 of grade 3
+    home = trace_of(logged_in(oncologist).get(url(course.patient)), "sbp-home")
+    assert len(home["y"]) <= 320
+    assert home["y"].count(165.0) == 10

@@ -43,3 +43,21 @@ def test_the_query_count_does_not_grow_with_the_number_of_patients(
     with django_assert_max_num_queries(small_count):
         large = client.get(reverse(page))
     assert len(large.context["rows"]) > 10 * len(small.context["rows"])
+
+
+def test_the_cohorts_query_count_does_not_grow_with_the_reported_doses(
+    client, db, django_assert_max_num_queries
+):
+    small, large = SiteFactory(), SiteFactory()
+    small_doctor = member(small, Role.ONCOLOGIST)
+    large_doctor = member(large, Role.ONCOLOGIST)
+    data.bulk_dose_reports(data.bulk_cohort(small, small_doctor, patients=5)[:1], days=1)
+    data.bulk_dose_reports(data.bulk_cohort(large, large_doctor, patients=200), days=10)
+    client.force_login(small_doctor)
+    queries(client, reverse("tracker:cohort"))  # the first request of a session settles it
+    small_count, _ = queries(client, reverse("tracker:cohort"))
+    client.force_login(large_doctor)
+    queries(client, reverse("tracker:cohort"))
+    with django_assert_max_num_queries(small_count):
+        response = client.get(reverse("tracker:cohort"))
+    assert sum(1 for r in response.context["rows"] if r.reported) == 200

@@ -251,12 +251,20 @@ def test_the_demo_patients_report_from_home_for_months(cohort_reporting):
     assert f"{reports.count()} weekly reports" in cohort_reporting
 
 
-def test_each_demo_report_is_dated_when_the_patient_sent_it(cohort_reporting):
-    from reports.models import SymptomReport
+def test_each_demo_report_is_recorded_when_the_patient_sent_it(cohort_reporting):
+    """The clock was moved to each report: readings are recorded the day they were
+    taken, dose notes on their day, and the audit rows are the patient's, dated then."""
+    from datetime import timedelta
 
-    reports = SymptomReport.objects.all()
-    assert reports.exists()
-    for report in reports:
+    from reports.models import DoseReport, HomeBloodPressure, SymptomReport
+
+    readings = HomeBloodPressure.objects.all()
+    assert readings.exists()
+    for bp in readings:
+        assert timedelta(0) <= bp.recorded_at - bp.taken_at < timedelta(days=1)
+    for dose in DoseReport.objects.all():
+        assert dose.recorded_at.date() == dose.date
+    for report in SymptomReport.objects.all():
         (created,) = report.history.all()
         assert created.history_date == report.submitted_at
         assert created.history_user == report.account.user

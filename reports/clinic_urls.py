@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from reports import views
+from reports import completion_views, views
 
 app_name = "patient-reports"
 
 urlpatterns = [
+    path("sites/", completion_views.sites, name="completion"),
     path("patients/<int:patient_id>/invite/", views.invite, name="invite"),
     path("patients/<int:patient_id>/", views.clinic_reports, name="reports"),
 ]

@@ -8,7 +8,7 @@ through toxicity.services.visits.log_visit, so they are graded and evaluated exa
 nurse's would be. Invented data only.
 
 The cohort's past is replayed in order, each visit logged, evaluated and alerted
-at the time it happened (`_clinic_clock`): alerts carry the date of the visit that
+at the time it happened (`clinic_clock`): alerts carry the date of the visit that
 raised them, a toxicity that settled ends its episode at the visit that showed it,
 and the oncologist acknowledges a toxicity's alerts when the drug was held for it,
 as a clinic would have. What is left open is what a clinic would have open today.
@@ -37,7 +37,7 @@ LOGGED_AFTER = timedelta(minutes=20)  # a nurse saves the visit a little after i
 
 
 @contextmanager
-def _clinic_clock(at: datetime) -> Iterator[None]:
+def clinic_clock(at: datetime) -> Iterator[None]:
     """Demo seeding only: the clock reads `at`, so what a visit causes (grades,
     evaluation, alerts, due checks, the audit rows) is dated when it happened."""
     real = timezone.now
@@ -151,7 +151,7 @@ def seed_visits(*, seed_value: int = 2026) -> int:
 
 def _visit(nurse, course, occurred_at: datetime, observations, fields) -> None:
     """One visit as the clinic lived it: logged, evaluated and alerted at its time."""
-    with _clinic_clock(occurred_at + LOGGED_AFTER):
+    with clinic_clock(occurred_at + LOGGED_AFTER):
         visit = visits.log_visit(
             actor=nurse,
             course=course,
@@ -170,7 +170,7 @@ def _acknowledge_for_hold(course, hold: DoseChange, oncologist) -> None:
     """The drug was held for the toxicity: its alerts were seen and acted on then."""
     if oncologist is None:
         return
-    with _clinic_clock(hold.effective_at):
+    with clinic_clock(hold.effective_at):
         for alert in Alert.objects.filter(
             course=course, acknowledged_at__isnull=True, created_at__lte=hold.effective_at
         ):

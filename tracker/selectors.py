@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from notifications.models import Alert
 from notifications.selectors import needing_action
@@ -25,6 +25,7 @@ from patients import dosing
 from patients.access import clinical_sites, site_roles
 from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, TreatmentCourse
 from reports import selectors as report_reads
+from reports.completion import missed_two_weeks
 from reports.models import BpPeriod
 from toxicity.ctcae.grading import corrected_calcium_mg_dl
 from toxicity.ctcae.terms import TERMS
@@ -482,6 +483,8 @@ class WorklistRow:
     overdue_checks: list[OverdueCheck] = field(default_factory=list)
     alerts: int = 0
     hold_plan: HoldPlan | None = None
+    # No weekly report from home in either of the last two full weeks while due both.
+    missed_reports: bool = False
 
     @property
     def overdue(self) -> int:
@@ -504,6 +507,8 @@ class WorklistRow:
             out.append("overdue")
         if self.alerts:
             out.append("alerts")
+        if self.missed_reports:
+            out.append("missed_reports")
         return out
 
     @property
@@ -524,6 +529,8 @@ class WorklistRow:
             out.append(f"{check.label} overdue since {check.due_at:%-d %b %Y}")
         if self.alerts:
             out.append(f"{self.alerts} alert{'s' if self.alerts > 1 else ''} to acknowledge")
+        if self.missed_reports:
+            out.append(gettext("Missed two weeks of home reports"))
         return out
 
     @property
@@ -538,6 +545,7 @@ class WorklistRow:
             self.alerts,
             self.state.on_hold,
             self.overdue,
+            self.missed_reports,
         )
 
 
@@ -563,6 +571,7 @@ NEED_LABELS = {
     "on_hold": "On hold",
     "overdue": "Monitoring overdue",
     "alerts": "Alerts to acknowledge",
+    "missed_reports": gettext_lazy("Missed two weeks of home reports"),
 }
 
 
@@ -595,8 +604,9 @@ def worklist(
 
     Needs: a pending recommendation, a grade >= 3 in the last 14 days that no
     signed decision has answered yet, a drug on hold (with its plan), an overdue
-    monitoring check, an alert that still needs action. A course that ended needs
-    nothing but a pending signature.
+    monitoring check, an alert that still needs action, no weekly report from home
+    in either of the last two full weeks while due (reports.completion). A course
+    that ended needs nothing but a pending signature.
     """
     now = now or timezone.now()
     site_ids = sites_of(user)
@@ -633,6 +643,7 @@ def worklist(
             OverdueCheck(check.kind, check.get_kind_display(), local(check.due_at))
         )
     alerts = _alerts_needing_action(site_ids)
+    missed = missed_two_weeks(site_ids, now=now)
     rows = []
     severity_action = {severity: action for action, severity in SEVERITY.items()}
     entries = ledgers(courses_qs)
@@ -647,6 +658,7 @@ def worklist(
             row.grade3 = grade3.get(course.pk, [])
             row.overdue_checks = overdue.get(course.pk, [])
             row.alerts = alerts.get(course.pk, 0)
+            row.missed_reports = course.patient_id in missed
         if not row.reasons:
             continue
         if status and state.status != status:

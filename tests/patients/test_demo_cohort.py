@@ -211,3 +211,98 @@ def test_seed_demo_prints_its_summary_and_the_passwords_and_no_task_log(
     assert "oncologist.ngt" in out.getvalue()
     assert len(lines) < 60, lines[:5]
     assert not [r for r in caplog.records if r.name.startswith(("celery", "kombu"))]
+
+
+# --- reports from home ------------------------------------------------------------------
+
+
+@pytest.fixture
+def cohort_reporting(db):
+    """`seed_demo` with four patients a site; its printed lines."""
+    out = StringIO()
+    call_command("seed_demo", "--patients-per-site", "4", stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_patients_report_from_home_for_months(cohort_reporting):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.models import (
+        DoseReport,
+        HomeBloodPressure,
+        PatientAccount,
+        SymptomAnswer,
+        SymptomReport,
+    )
+
+    accounts = PatientAccount.objects.all()
+    assert accounts.count() >= 3
+    assert accounts.exclude(carer_name="").count() == 1
+    reports = SymptomReport.objects.order_by("submitted_at")
+    span = reports.last().submitted_at - reports.first().submitted_at
+    assert span.days >= 80, "about three months of weekly surveys"
+    assert reports.exclude(anything_else="").count() >= 2
+    (severe,) = SymptomAnswer.objects.filter(item="diarrhea", composite_grade=3)
+    assert severe.report.submitted_at > timezone.now() - timedelta(days=3)
+    assert HomeBloodPressure.objects.filter(ctcae_grade=3).exists()
+    assert DoseReport.objects.filter(status__in=["missed", "reduced"]).exists()
+    assert f"{reports.count()} weekly reports" in cohort_reporting
+
+
+def test_each_demo_report_is_recorded_when_the_patient_sent_it(cohort_reporting):
+    """The clock was moved to each report: readings are recorded the day they were
+    taken, dose notes on their day, and the audit rows are the patient's, dated then."""
+    from datetime import timedelta
+
+    from reports.models import DoseReport, HomeBloodPressure, SymptomReport
+
+    readings = HomeBloodPressure.objects.all()
+    assert readings.exists()
+    for bp in readings:
+        assert timedelta(0) <= bp.recorded_at - bp.taken_at < timedelta(days=1)
+    for dose in DoseReport.objects.all():
+        assert dose.recorded_at.date() == dose.date
+    for report in SymptomReport.objects.all():
+        (created,) = report.history.all()
+        assert created.history_date == report.submitted_at
+        assert created.history_user == report.account.user
+
+
+def test_the_demo_patient_signs_in_at_the_patients_sign_in(cohort_reporting, client):
+    from django.urls import reverse
+
+    line = next(row for row in cohort_reporting.splitlines() if "patient.ngt" in row)
+    password = line.split()[1]
+    response = client.post(
+        reverse("reports:sign-in"), {"username": "patient.ngt", "password": password}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:home")
+    home = client.get(reverse("reports:home"))
+    assert home.status_code == 200
+    assert home.context["user"].patient_account.patient.site.code == "ngt"
+
+
+def test_the_same_seed_gives_the_same_reports(db, time_machine):
+    from reports import demo as reports_demo
+    from reports.models import SymptomAnswer
+
+    time_machine.move_to("2026-12-02 09:00Z", tick=False)
+    demo.seed(patients_per_site=3, seed_value=11, password_source=random.Random(1))
+
+    def seeded():
+        with transaction.atomic():
+            reports_demo.seed_reports(seed_value=11, password_source=random.Random(1))
+            rows = list(
+                SymptomAnswer.objects.order_by("report__submitted_at", "item").values_list(
+                    "report__patient__mrn", "report__submitted_at", "item", "composite_grade"
+                )
+            )
+            transaction.set_rollback(True)
+        return rows
+
+    first, second = seeded(), seeded()
+    assert first
+    assert first == second

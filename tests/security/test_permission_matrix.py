@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 61 URL patterns, 91 (URL, method) pairs, x 7 roles = 637 requests.
+Matrix size: 62 URL patterns, 92 (URL, method) pairs, x 7 roles = 644 requests.
 """
 
 from __future__ import annotations
@@ -231,6 +231,8 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "POST": page(site_admin=403, pharmacist=403),  # a printed code is shown
     },
     "patient-reports:reports": {"GET": page(site_admin=403)},
+    # Who sends the weekly report, per site: every clinician of their own sites.
+    "patient-reports:completion": {"GET": page(outsider=200, site_admin=403)},
 }
 
 
@@ -302,7 +304,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (61, 91, 637)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (62, 92, 644)
 
 
 # --- requests ---------------------------------------------------------------------

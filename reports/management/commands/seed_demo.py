@@ -1,7 +1,8 @@
 """Seeds the synthetic demonstration cohort and prints the demo users' passwords once.
 
-Here, in toxicity, because it seeds both layers: sites, patients and ledgers
-(patients.demo), then visits, evaluations and alerts (toxicity.demo)."""
+Here, in reports, because it seeds three layers: sites, patients and ledgers
+(patients.demo), then visits, evaluations and alerts (toxicity.demo), then the
+patients' months of reports from home (reports.demo)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from patients import demo
 from patients.models import Site
+from reports import demo as reports_demo
 from toxicity import demo as toxicity_demo
 
 # Seeding runs some 1,900 tasks in process: one INFO line each from Celery, and
@@ -36,7 +38,7 @@ def quiet_task_logs() -> Iterator[None]:
 class Command(BaseCommand):
     help = (
         "Create 3 demo sites, their nurses, oncologists, pharmacists and admins, "
-        "and 60 synthetic patients."
+        "60 synthetic patients, and a third of those on treatment reporting from home."
     )
 
     def add_arguments(self, parser):
@@ -55,7 +57,14 @@ class Command(BaseCommand):
         with quiet_task_logs():
             users = demo.seed(patients_per_site=patients_per_site, seed_value=seed)
             visits = toxicity_demo.seed_visits(seed_value=seed)
+            home = reports_demo.seed_reports(seed_value=seed)
         self.stdout.write(f"{visits} visits logged and evaluated.")
+        self.stdout.write(
+            f"{home.patients} patients report from home: {home.reports} weekly reports, "
+            f"{home.bp_sittings} home blood pressure sittings, {home.doses} dose reports."
+        )
+        if home.patient_user is not None:
+            users = [*users, home.patient_user]
         self.stdout.write(self.style.SUCCESS("Demo cohort seeded. Demo users (shown once):"))
         width = max(len(u.username) for u in users)
         for user in users:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tracker",
     "interop",
     "reports",
+    "disease",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ from config.api import ErrorOutput
 from config.schema import DESCRIPTIONS
 from disease import selectors
 from disease.access import access_board_entry, access_imaging_study
+from disease.models import DiseaseStatus
 from disease.serializers import (
     BoardDecisionInput,
     BoardEntryInput,
@@ -55,9 +56,7 @@ class DiseaseStatusApi(GenericAPIView):
     @extend_schema(responses=DiseaseStatusOutput)
     def get(self, request, patient_id: int):
         patient = access_patient(request.user, patient_id)
-        found = selectors.status_of(patient)
-        if found is None:
-            return Response({"patient": patient.pk, "version": None})
+        found = selectors.status_of(patient) or DiseaseStatus(patient=patient, version=None)
         return Response(DiseaseStatusOutput(found).data)
 
     @extend_schema(

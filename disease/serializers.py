@@ -51,12 +51,24 @@ class DiseaseStatusInput(serializers.Serializer):
 
 
 class DiseaseStatusOutput(serializers.ModelSerializer):
-    updated_by = serializers.CharField(source="updated_by.get_username")
+    """A patient with no status recorded yet reads as `recorded: false`, every field empty."""
+
+    recorded = serializers.SerializerMethodField()
+    updated_by = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField(allow_null=True)
+
+    def get_recorded(self, status) -> bool:
+        return status.pk is not None
+
+    def get_updated_by(self, status) -> str | None:
+        return status.updated_by.get_username() if status.pk is not None else None
 
     class Meta:
         model = DiseaseStatus
         fields = [
             "patient",
+            "recorded",
             "prior_rai_dose_on",
             "rai_refractory_on",
             "rai_refractory_criterion",

@@ -55,14 +55,21 @@ def baseline_body(**extra):
 
 def test_a_patient_without_a_status_reads_as_not_recorded(nurse, patient):
     answer = client(nurse).get(url(patient, "disease-status"))
-    assert (answer.status_code, answer.json()) == (200, {"patient": patient.pk, "version": None})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["recorded"], body["version"], body["rai_refractory_on"]) == (False, None, None)
 
 
 def test_a_status_is_recorded_and_read_back(nurse, patient):
     put = client(nurse).put(url(patient, "disease-status"), STATUS, format="json")
     assert put.status_code == 200
     got = client(nurse).get(url(patient, "disease-status")).json()
-    assert (got["imaging_interval_months"], got["version"], got["updated_by"]) == (6, 1, "nurse")
+    assert (got["recorded"], got["imaging_interval_months"], got["version"], got["updated_by"]) == (
+        True,
+        6,
+        1,
+        "nurse",
+    )
     assert got["surveillance_source"].endswith("ATA 2025 Rec 60A")
 
 

@@ -192,7 +192,9 @@ class ThyroglobulinLab(ClinicalRecord):
     drawn_on = models.DateField()
     tg_ng_ml = models.DecimalField("Tg (ng/mL)", max_digits=10, decimal_places=2)
     anti_tg_antibody = models.CharField(max_length=14, choices=AntiTg.choices)
-    tsh_miu_l = models.DecimalField("TSH (mIU/L)", max_digits=8, decimal_places=3, null=True)
+    tsh_miu_l = models.DecimalField(
+        "TSH (mIU/L)", max_digits=8, decimal_places=3, null=True, blank=True
+    )
     assay = models.CharField(max_length=limits.NAME_CHARS)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

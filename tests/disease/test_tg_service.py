@@ -102,3 +102,10 @@ def test_a_pharmacist_records_no_lab(pharmacist, patient):
     with pytest.raises(PermissionDenied):
         record_tg(pharmacist, patient, START)
     assert not ThyroglobulinLab.objects.exists()
+
+
+def test_a_tg_without_a_tsh_is_stored_and_left_out_of_the_doubling_time(nurse, patient):
+    lab = record_tg(nurse, patient, START, tsh=None)
+    assert lab.tsh_miu_l is None
+    answer = selectors.tg_doubling_time(patient)
+    assert "no TSH" in answer.excluded[0].reason

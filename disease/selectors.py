@@ -8,7 +8,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from disease import flags, options, recist, thyroglobulin
+from disease import flags, options, recist, surveillance, thyroglobulin
 from disease.models import BoardEntry, DiseaseStatus, ImagingStudy, ThyroglobulinLab
 from patients.access import clinical_sites
 from patients.models import Patient
@@ -68,8 +68,41 @@ def tg_doubling_time(patient: Patient, *, assay: str | None = None) -> thyroglob
 
 
 @dataclass(frozen=True)
+class ImagingDue:
+    """Rec 60A's interval for a patient on active surveillance: when the next study is due."""
+
+    interval_months: int
+    last_imaging_on: date | None
+    due_on: date  # the last study (else the start of surveillance) plus the interval
+    overdue: bool  # due before `today`
+    source: str
+
+
+def imaging_due(
+    patient: Patient, *, today: date, status: DiseaseStatus | None = None
+) -> ImagingDue | None:
+    """None unless the patient is on active surveillance with an interval."""
+    status = status if status is not None else status_of(patient)
+    if status is None or not status.on_active_surveillance or not status.imaging_interval_months:
+        return None
+    last = (
+        ImagingStudy.objects.filter(patient=patient)
+        .order_by("-performed_on")
+        .values_list("performed_on", flat=True)
+        .first()
+    )
+    start = last or status.surveillance_since
+    assert start is not None  # the service requires the start of surveillance
+    due = surveillance.imaging_due(start, status.imaging_interval_months)
+    return ImagingDue(
+        status.imaging_interval_months, last, due, due < today, surveillance.REC60A.source
+    )
+
+
+@dataclass(frozen=True)
 class CourseSummary:
     status: DiseaseStatus | None
+    imaging_due: ImagingDue | None
     progression: Progression
     tg: thyroglobulin.TgDoublingTime
     options: tuple[options.Option, ...]
@@ -83,6 +116,7 @@ def course_summary(patient: Patient, *, today: date, assay: str | None = None) -
     tg = tg_doubling_time(patient, assay=assay)
     return CourseSummary(
         status=status,
+        imaging_due=imaging_due(patient, today=today, status=status),
         progression=prog,
         tg=tg,
         options=options.options_for(found),

@@ -259,9 +259,20 @@ class ProgressionOutput(serializers.Serializer):
     window = serializers.CharField()
 
 
+class ImagingDueOutput(serializers.Serializer):
+    interval_months = serializers.IntegerField()
+    last_imaging_on = serializers.DateField(allow_null=True)
+    due_on = serializers.DateField()
+    overdue = serializers.BooleanField()
+    source = serializers.CharField()
+
+
 class DiseaseCourseOutput(serializers.Serializer):
     """Decision support for the team: no flag or option starts or chooses a therapy."""
 
+    imaging_due = ImagingDueOutput(
+        allow_null=True, help_text="Only for a patient on active surveillance (Rec 60A)."
+    )
     progression = ProgressionOutput()
     thyroglobulin = TgDoublingTimeOutput(source="tg")
     options = OptionOutput(many=True)

@@ -202,6 +202,14 @@ def test_the_course_summary_flags_and_lists_options(nurse, patient):
         "no_actionable_alteration_tested",
     ]
     assert body["options"][0]["recommendation"]["number"] == "61"
+    assert body["imaging_due"] is None  # not on active surveillance
+
+
+def test_the_course_summary_says_when_surveillance_imaging_is_due(nurse, patient):
+    client(nurse).put(url(patient, "disease-status"), STATUS, format="json")
+    record_study(nurse, patient, date(2025, 6, 2), target("T1", "30"), baseline=True)
+    due = client(nurse).get(url(patient, "disease-course")).json()["imaging_due"]
+    assert (due["due_on"], due["overdue"], due["interval_months"]) == ("2025-12-02", True, 6)
 
 
 # --- the tumour board -------------------------------------------------------------------

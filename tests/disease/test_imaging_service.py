@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from disease import selectors
 from disease.models import ImagingStudy, TargetLesion
 from disease.recist import ProgressionWindow
+from disease.services.status import record_disease_status
 from tests.disease.conftest import TODAY, record_study, target
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
@@ -195,3 +196,41 @@ def test_progression_13_months_ago_is_between_12_and_14(nurse, patient):
     record_study(nurse, patient, date(2025, 5, 1), target("T1", "40"))
     answer = selectors.progression(patient, today=TODAY)
     assert answer.window is ProgressionWindow.BETWEEN_12_AND_14_MONTHS
+
+
+def watch(nurse, patient, months=6, since=date(2025, 1, 6)):
+    record_disease_status(
+        actor=nurse,
+        patient=patient,
+        reason="Clinic review",
+        on_active_surveillance=True,
+        surveillance_since=since,
+        imaging_interval_months=months,
+    )
+
+
+def test_surveillance_imaging_falls_due_the_interval_after_the_last_study(nurse, patient):
+    watch(nurse, patient, months=6)
+    record_study(nurse, patient, date(2025, 12, 1), target(), baseline=True)
+    due = selectors.imaging_due(patient, today=TODAY)
+    assert (due.last_imaging_on, due.due_on, due.overdue) == (
+        date(2025, 12, 1),
+        date(2026, 6, 1),
+        False,
+    )
+
+
+def test_surveillance_imaging_is_overdue_the_day_after_it_was_due(nurse, patient):
+    watch(nurse, patient, months=6)
+    record_study(nurse, patient, date(2025, 11, 30), target(), baseline=True)
+    assert selectors.imaging_due(patient, today=TODAY).overdue  # due 30 May 2026
+
+
+def test_with_no_study_yet_the_interval_runs_from_the_start_of_surveillance(nurse, patient):
+    watch(nurse, patient, months=3, since=date(2026, 1, 15))
+    assert selectors.imaging_due(patient, today=TODAY).due_on == date(2026, 4, 15)
+
+
+def test_a_patient_not_on_surveillance_has_no_imaging_due(nurse, patient):
+    record_study(nurse, patient, BASE, target(), baseline=True)
+    assert selectors.imaging_due(patient, today=TODAY) is None

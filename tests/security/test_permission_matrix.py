@@ -369,9 +369,59 @@ def url_for(name: str, world) -> str:
     return url
 
 
-def body_for(name: str, method: str, world) -> dict:
-    an_hour_ago = timezone.now() - timedelta(hours=1)
+def disease_body(name: str, method: str, world) -> dict | None:
+    """The disease course's bodies, built only for the cell that sends one: each write
+    takes a day of its own (a study, a lab) or another patient (a board question)."""
     today = timezone.localdate()
+    bodies = {
+        ("api-disease-status", "PUT"): lambda: {
+            "reason": "Clinic review",
+            "on_active_surveillance": True,
+            "surveillance_since": (today - timedelta(days=30)).isoformat(),
+            "imaging_interval_months": 6,
+            "version": DiseaseStatus.objects.filter(patient=world.patient)
+            .values_list("version", flat=True)
+            .first(),
+        },
+        ("api-imaging-studies", "POST"): lambda: {
+            # A follow-up of the world's baseline, on a day of its own.
+            "performed_on": (
+                world.imaging_study.performed_on + timedelta(days=next(_days))
+            ).isoformat(),
+            "baseline": False,
+            "modality": "ct",
+            "targets": [{"label": "T1", "organ": "lung", "diameter_mm": "30.0"}],
+            "non_target": "absent",
+        },
+        ("api-tg-labs", "POST"): lambda: {
+            "drawn_on": (today - timedelta(days=next(_days))).isoformat(),
+            "tg_ng_ml": "2.5",
+            "anti_tg_antibody": "negative",
+            "tsh_miu_l": "0.05",
+            "assay": "matrix assay",
+        },
+        # Another patient of the site each time: a patient is listed once while open.
+        ("api-board-entries", "POST"): lambda: {
+            "patient": PatientFactory(site=world.patient.site).pk,
+            "question": "Start an MKI now?",
+        },
+        ("api-board-decision", "POST"): lambda: {
+            "meeting_on": today.isoformat(),
+            "outcome": "watch",
+            "attendees": "Oncology, surgery, radiology",
+            "reason": "Stable disease",
+            "password": PASSWORD,
+        },
+    }
+    build = bodies.get((name, method))
+    return None if build is None else build()
+
+
+def body_for(name: str, method: str, world) -> dict:
+    disease = disease_body(name, method, world)
+    if disease is not None:
+        return disease
+    an_hour_ago = timezone.now() - timedelta(hours=1)
     bodies = {
         ("tracker:decide", "POST"): {"decision": "approve", "password": PASSWORD},
         ("tracker:rule-confirm", "POST"): {
@@ -429,44 +479,6 @@ def body_for(name: str, method: str, world) -> dict:
             "revision": Visit.objects.get(pk=world.visit.pk).revision,
         },
         ("api-recommendation-decision", "POST"): {"decision": "approve", "password": PASSWORD},
-        ("api-disease-status", "PUT"): {
-            "reason": "Clinic review",
-            "on_active_surveillance": True,
-            "surveillance_since": (today - timedelta(days=30)).isoformat(),
-            "imaging_interval_months": 6,
-            "version": DiseaseStatus.objects.filter(patient=world.patient)
-            .values_list("version", flat=True)
-            .first(),
-        },
-        ("api-imaging-studies", "POST"): {
-            # A follow-up of the world's baseline, on a day of its own.
-            "performed_on": (
-                world.imaging_study.performed_on + timedelta(days=next(_days))
-            ).isoformat(),
-            "baseline": False,
-            "modality": "ct",
-            "targets": [{"label": "T1", "organ": "lung", "diameter_mm": "30.0"}],
-            "non_target": "absent",
-        },
-        ("api-tg-labs", "POST"): {
-            "drawn_on": (today - timedelta(days=next(_days))).isoformat(),
-            "tg_ng_ml": "2.5",
-            "anti_tg_antibody": "negative",
-            "tsh_miu_l": "0.05",
-            "assay": "matrix assay",
-        },
-        # Another patient of the site each time: a patient is listed once while open.
-        ("api-board-entries", "POST"): {
-            "patient": PatientFactory(site=world.patient.site).pk,
-            "question": "Start an MKI now?",
-        },
-        ("api-board-decision", "POST"): {
-            "meeting_on": today.isoformat(),
-            "outcome": "watch",
-            "attendees": "Oncology, surgery, radiology",
-            "reason": "Stable disease",
-            "password": PASSWORD,
-        },
         ("api-fhir-bundle", "POST"): fhir_bundle(world),
         ("reports:weekly", "POST"): {"diarrhea__frequency": 2},
         ("reports:blood-pressure", "POST"): {

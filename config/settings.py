@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tracker",
     "interop",
     "reports",
+    "disease",
 ]
 
 MIDDLEWARE = [
@@ -415,6 +416,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The disease course's choice sets, named apart from the toxicity's "drug" and "status".
+    "ENUM_NAME_OVERRIDES": {
+        "BoardDecisionDrugEnum": "disease.models.DecisionDrug",
+        "BoardEntryStatusEnum": "disease.models.BoardEntryStatus",
+        "RecistResponseEnum": "disease.models.ResponseChoice",
+        # ... which keep the names they had before.
+        "DrugEnum": "patients.models.Drug",
+        "StatusEnum": "toxicity.models.RecommendationStatus",
+    },
     # The schema and Swagger UI are for signed-in users and API clients, not the internet.
     "SERVE_PERMISSIONS": [
         "rest_framework.permissions.IsAuthenticated",

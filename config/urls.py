@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("notifications.urls")),
     path("", include("toxicity.urls")),
     path("", include("interop.urls")),
+    path("", include("disease.urls")),
 ]
 
 # An unmatched /api/ URL answers in the API's JSON error shape (config.api).

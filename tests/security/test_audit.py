@@ -3,7 +3,7 @@ values), deletion of clinical records is refused, and no path edits or deletes a
 audit entry.
 
 The models are discovered: every model with a simple-history `history` in the
-patients, toxicity, notifications and reports apps. Each has a row in WRITES saying how the
+patients, toxicity, notifications, reports and disease apps. Each has a row in WRITES saying how the
 app creates, changes and deletes it, or why it does not; a new audited model
 without a row fails test_every_audited_model_has_a_row.
 """
@@ -20,6 +20,18 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
+from disease.models import (
+    BoardDecision,
+    BoardEntry,
+    DiseaseStatus,
+    ImagingStudy,
+    TargetLesion,
+    ThyroglobulinLab,
+)
+from disease.services import board as disease_board
+from disease.services import imaging
+from disease.services import labs as disease_labs
+from disease.services import status as disease_status
 from notifications import services as alert_services
 from notifications.models import Alert, AlertKind, CourseRouting, Route, Severity, SiteRouting
 from patients import services as patient_services
@@ -49,7 +61,7 @@ SYSTEM = "system"  # the pipeline and beat jobs write as nobody, and say so in t
 
 
 def audited_models():
-    for label in ("patients", "toxicity", "notifications", "reports"):
+    for label in ("patients", "toxicity", "notifications", "reports", "disease"):
         for model in apps.get_app_config(label).get_models():
             if hasattr(model, "history") and not issubclass(model, HistoricalChanges):
                 yield model
@@ -429,7 +441,119 @@ def _reports_models():
     }
 
 
+# --- the disease course (disease/services) -----------------------------------------
+
+
+def disease_status_writes(world, admin_client):
+    nurse, oncologist = world.users["nurse"], world.users["oncologist"]
+    fields = {"on_active_surveillance": True, "surveillance_since": timezone.localdate()}
+    status = disease_status.record_disease_status(
+        actor=nurse, patient=world.patient, reason="Clinic", imaging_interval_months=6, **fields
+    )
+    assert_audited(status, kind="+", user=nurse)
+    status = disease_status.record_disease_status(
+        actor=oncologist,
+        patient=world.patient,
+        reason="Sooner scans",
+        imaging_interval_months=3,
+        version=1,
+        **fields,
+    )
+    assert_audited(status, kind="~", user=oncologist, changed=("imaging_interval_months",))
+    assert latest_entry(status).history_change_reason == "Sooner scans"
+    refuses_deletion(status)
+
+
+def _studies(world):
+    nurse = world.users["nurse"]
+    base_on = timezone.localdate() - timedelta(days=200)
+
+    def study(on, diameter, baseline):
+        return imaging.record_imaging_study(
+            actor=nurse,
+            patient=world.patient,
+            performed_on=on,
+            modality="ct",
+            targets=[{"label": "T1", "organ": "lung", "diameter_mm": diameter}],
+            non_target="absent",
+            baseline=baseline,
+        )
+
+    baseline = study(base_on, 30, True)
+    later = study(base_on + timedelta(days=120), 24, False)
+    # A study between the two moves the later one's nadir: it is assessed again, audited.
+    study(base_on + timedelta(days=60), 18, False)
+    later.refresh_from_db()
+    return nurse, baseline, later
+
+
+def imaging_study_writes(world, admin_client):
+    nurse, baseline, later = _studies(world)
+    assert_audited(baseline, kind="+", user=nurse)
+    assert_audited(later, kind="~", user=nurse, changed=("nadir_mm", "response"))
+    refuses_deletion(later)
+
+
+def target_lesion_writes(world, admin_client):
+    nurse, baseline, _ = _studies(world)
+    lesion = baseline.targets.get()
+    assert_audited(lesion, kind="+", user=nurse)
+    # Measurements are never edited: a later study records the lesion again.
+    refuses_deletion(lesion)
+
+
+def tg_lab_writes(world, admin_client):
+    nurse = world.users["nurse"]
+    lab = disease_labs.record_tg_lab(
+        actor=nurse,
+        patient=world.patient,
+        drawn_on=timezone.localdate(),
+        tg_ng_ml=2,
+        anti_tg_antibody="negative",
+        tsh_miu_l=None,
+        assay="A",
+    )
+    assert_audited(lab, kind="+", user=nurse)
+    refuses_deletion(lab)
+
+
+def _board(world):
+    entry = disease_board.add_board_entry(
+        actor=world.users["nurse"], patient=world.patient, question="MKI now?"
+    )
+    decision = disease_board.decide_board_entry(
+        actor=world.users["oncologist"],
+        entry=entry,
+        meeting_on=timezone.localdate(),
+        outcome="watch",
+        attendees="Oncology, surgery",
+        reason="Stable",
+        password=PASSWORD,
+    )
+    entry.refresh_from_db()
+    return entry, decision
+
+
+def board_entry_writes(world, admin_client):
+    entry, _ = _board(world)
+    assert_audited(entry, kind="~", user=world.users["oncologist"], changed=("status",))
+    assert entry.history.earliest("history_id").history_user == world.users["nurse"]
+    refuses_deletion(entry)
+
+
+def board_decision_writes(world, admin_client):
+    _, decision = _board(world)
+    assert_audited(decision, kind="+", user=world.users["oncologist"])
+    refuses_deletion(decision)
+
+
 WRITES = {
+    DiseaseStatus: disease_status_writes,
+    ImagingStudy: imaging_study_writes,
+    TargetLesion: target_lesion_writes,
+    ThyroglobulinLab: tg_lab_writes,
+    BoardEntry: board_entry_writes,
+    BoardDecision: board_decision_writes,
     Patient: patient_writes,
     MolecularFinding: molecular_finding_writes,
     TreatmentCourse: course_writes,

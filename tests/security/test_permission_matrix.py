@@ -18,13 +18,14 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 62 URL patterns, 92 (URL, method) pairs, x 7 roles = 644 requests.
+Matrix size: 70 URL patterns, 104 (URL, method) pairs, x 7 roles = 728 requests.
 """
 
 from __future__ import annotations
 
 import inspect
 from datetime import timedelta
+from decimal import Decimal
 from itertools import count
 
 import pytest
@@ -33,8 +34,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from disease.models import DiseaseStatus
+from disease.services.board import add_board_entry
+from disease.services.imaging import record_imaging_study
 from patients.models import Patient
-from tests.factories import PASSWORD, api_token
+from tests.factories import PASSWORD, PatientFactory, api_token
 from toxicity import signoff
 from toxicity.api import EXAMPLE
 from toxicity.models import Visit
@@ -194,6 +198,29 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     # the outsider's "no such site" is 404.
     "api-fhir-bundle": {"POST": api(201, site_admin=403, nurse=403, pharmacist=403)},
     "api-fhir-patient-everything": {"GET": api(site_admin=403, nurse=403, pharmacist=403)},
+    # The disease course (disease/api.py): every clinician of the site reads; nurses and
+    # oncologists record; only an oncologist signs the tumour board's decision.
+    "api-disease-status": {
+        "GET": api(site_admin=403),
+        "PUT": api(site_admin=403, pharmacist=403),
+    },
+    "api-disease-course": {"GET": api(site_admin=403)},
+    "api-imaging-studies": {
+        "GET": api(site_admin=403),
+        "POST": api(201, site_admin=403, pharmacist=403),
+    },
+    "api-imaging-study": {"GET": api(site_admin=403)},
+    "api-tg-labs": {
+        "GET": api(site_admin=403),
+        "POST": api(201, site_admin=403, pharmacist=403),
+    },
+    # The outsider's own site's list; a patient of another site is "no such patient".
+    "api-board-entries": {
+        "GET": api(outsider=200, site_admin=403),
+        "POST": api(201, site_admin=403, pharmacist=403),
+    },
+    "api-board-entry": {"GET": api(site_admin=403)},
+    "api-board-decision": {"POST": api(201, site_admin=403, nurse=403, pharmacist=403)},
     "api-schema": {"GET": api(outsider=200)},
     "api-docs": {"GET": api(outsider=200)},
     # --- patients reporting from home (reports) ----------------------------------------
@@ -304,12 +331,13 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (62, 92, 644)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (70, 104, 728)
 
 
 # --- requests ---------------------------------------------------------------------
 
 _mrns = count(1)
+_days = count(1)
 
 
 def url_for(name: str, world) -> str:
@@ -335,6 +363,13 @@ def url_for(name: str, world) -> str:
         "api-recommendation": [world.recommendation.pk],
         "api-recommendation-decision": [world.recommendation.pk],
         "api-fhir-patient-everything": [world.patient.pk],
+        "api-disease-status": [world.patient.pk],
+        "api-disease-course": [world.patient.pk],
+        "api-imaging-studies": [world.patient.pk],
+        "api-imaging-study": [world.imaging_study.pk],
+        "api-tg-labs": [world.patient.pk],
+        "api-board-entry": [world.board_entry.pk],
+        "api-board-decision": [world.board_entry.pk],
         "password_reset_confirm": ["MQ", "not-a-real-token"],
         "unlock-user": [world.users["nurse"].memberships.get().pk],
         "reports:accept": ["NOTAREALCODE2345"],
@@ -349,7 +384,58 @@ def url_for(name: str, world) -> str:
     return url
 
 
+def disease_body(name: str, method: str, world) -> dict | None:
+    """The disease course's bodies, built only for the cell that sends one: each write
+    takes a day of its own (a study, a lab) or another patient (a board question)."""
+    today = timezone.localdate()
+    bodies = {
+        ("api-disease-status", "PUT"): lambda: {
+            "reason": "Clinic review",
+            "on_active_surveillance": True,
+            "surveillance_since": (today - timedelta(days=30)).isoformat(),
+            "imaging_interval_months": 6,
+            "version": DiseaseStatus.objects.filter(patient=world.patient)
+            .values_list("version", flat=True)
+            .first(),
+        },
+        ("api-imaging-studies", "POST"): lambda: {
+            # A follow-up of the world's baseline, on a day of its own.
+            "performed_on": (
+                world.imaging_study.performed_on + timedelta(days=next(_days))
+            ).isoformat(),
+            "baseline": False,
+            "modality": "ct",
+            "targets": [{"label": "T1", "organ": "lung", "diameter_mm": "30.0"}],
+            "non_target": "absent",
+        },
+        ("api-tg-labs", "POST"): lambda: {
+            "drawn_on": (today - timedelta(days=next(_days))).isoformat(),
+            "tg_ng_ml": "2.5",
+            "anti_tg_antibody": "negative",
+            "tsh_miu_l": "0.05",
+            "assay": "matrix assay",
+        },
+        # Another patient of the site each time: a patient is listed once while open.
+        ("api-board-entries", "POST"): lambda: {
+            "patient": PatientFactory(site=world.patient.site).pk,
+            "question": "Start an MKI now?",
+        },
+        ("api-board-decision", "POST"): lambda: {
+            "meeting_on": today.isoformat(),
+            "outcome": "watch",
+            "attendees": "Oncology, surgery, radiology",
+            "reason": "Stable disease",
+            "password": PASSWORD,
+        },
+    }
+    build = bodies.get((name, method))
+    return None if build is None else build()
+
+
 def body_for(name: str, method: str, world) -> dict:
+    disease = disease_body(name, method, world)
+    if disease is not None:
+        return disease
     an_hour_ago = timezone.now() - timedelta(hours=1)
     bodies = {
         ("tracker:decide", "POST"): {"decision": "approve", "password": PASSWORD},
@@ -502,6 +588,18 @@ def patient_world(world):
     world.users["patient"] = account.user
     world.patient_report = weekly_report(account)
     _reminder, world.reminder_stop_token = reminder_with_stop_link(account)
+    # The disease course: a baseline study and an open tumour-board question.
+    nurse = world.users["nurse"]
+    world.imaging_study = record_imaging_study(
+        actor=nurse,
+        patient=world.patient,
+        performed_on=timezone.localdate() - timedelta(days=300),
+        modality="ct",
+        targets=[{"label": "T1", "organ": "lung", "diameter_mm": Decimal("30.0")}],
+        non_target="absent",
+        baseline=True,
+    )
+    world.board_entry = add_board_entry(actor=nurse, patient=world.patient, question="MKI now?")
     return world
 
 

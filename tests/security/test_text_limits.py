@@ -8,6 +8,21 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from disease.models import (
+    BoardDecision,
+    BoardEntry,
+    DiseaseStatus,
+    ImagingStudy,
+    TargetLesion,
+    ThyroglobulinLab,
+)
+from disease.serializers import (
+    BoardDecisionInput,
+    BoardEntryInput,
+    DiseaseStatusInput,
+    ImagingStudyInput,
+    TgLabInput,
+)
 from patients import limits
 from patients.models import DoseChange, Patient, Site, TreatmentCourse
 from patients.serializers import CourseInput, DoseChangeInput, PatientInput, PatientUpdateInput
@@ -34,6 +49,14 @@ MODEL_FIELDS = [
     (Patient, "family_name", limits.NAME_CHARS),
     (Patient, "given_name", limits.NAME_CHARS),
     (Site, "name", limits.NAME_CHARS),
+    (DiseaseStatus, "rai_refractory_criterion", limits.REASON_CHARS),
+    (DiseaseStatus, "symptoms", limits.REASON_CHARS),
+    (ImagingStudy, "note", limits.NOTE_CHARS),
+    (TargetLesion, "organ", limits.NAME_CHARS),
+    (ThyroglobulinLab, "assay", limits.NAME_CHARS),
+    (BoardEntry, "question", limits.REASON_CHARS),
+    (BoardDecision, "attendees", limits.REASON_CHARS),
+    (BoardDecision, "reason", limits.REASON_CHARS),
 ]
 
 INPUT_FIELDS = [
@@ -50,6 +73,14 @@ INPUT_FIELDS = [
     (PatientUpdateInput, "reason", limits.REASON_CHARS),
     (VisitForm, "note", limits.NOTE_CHARS),
     (VisitForm, "lowering_reason_hypertension", limits.REASON_CHARS),
+    (DiseaseStatusInput, "reason", limits.REASON_CHARS),
+    (DiseaseStatusInput, "rai_refractory_criterion", limits.REASON_CHARS),
+    (DiseaseStatusInput, "symptoms", limits.REASON_CHARS),
+    (ImagingStudyInput, "note", limits.NOTE_CHARS),
+    (TgLabInput, "assay", limits.NAME_CHARS),
+    (BoardEntryInput, "question", limits.REASON_CHARS),
+    (BoardDecisionInput, "attendees", limits.REASON_CHARS),
+    (BoardDecisionInput, "reason", limits.REASON_CHARS),
 ]
 
 

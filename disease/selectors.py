@@ -1,0 +1,139 @@
+"""Reads of the disease course: the series as recist.py and thyroglobulin.py see it,
+the progression window, the Tg doubling time, the molecular options and the flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from disease import flags, options, recist, surveillance, thyroglobulin
+from disease.models import BoardEntry, DiseaseStatus, ImagingStudy, ThyroglobulinLab
+from patients.access import clinical_sites
+from patients.models import Patient
+
+
+def studies_of(patient: Patient) -> QuerySet[ImagingStudy]:
+    return ImagingStudy.objects.filter(patient=patient).prefetch_related("targets")
+
+
+def status_of(patient: Patient) -> DiseaseStatus | None:
+    return DiseaseStatus.objects.filter(patient=patient).first()
+
+
+def findings_of(patient: Patient) -> dict[str, str]:
+    """marker key -> result key of the patient's stored molecular findings."""
+    return dict(patient.molecular_findings.values_list("marker", "result"))
+
+
+@dataclass(frozen=True)
+class Progression:
+    baseline_on: date | None
+    progression_on: date | None  # the first follow-up assessed PD
+    window: recist.ProgressionWindow
+
+
+def progression(patient: Patient, *, today: date) -> Progression:
+    """The latest baseline's series: when progression was first documented, and where
+    that lies against Rec 63's 12–14 months before `today`."""
+    base = ImagingStudy.objects.filter(patient=patient, baseline=None).order_by("-performed_on")
+    baseline = base.first()
+    if baseline is None:
+        return Progression(None, None, recist.ProgressionWindow.NO_PROGRESSION)
+    pd = (
+        ImagingStudy.objects.filter(baseline=baseline, response=recist.Response.PD.value)
+        .order_by("performed_on")
+        .values_list("performed_on", flat=True)
+        .first()
+    )
+    return Progression(baseline.performed_on, pd, recist.progression_window(pd, today))
+
+
+def tg_measurements(patient: Patient) -> list[thyroglobulin.TgMeasurement]:
+    return [
+        thyroglobulin.TgMeasurement(
+            lab.drawn_on,
+            lab.tg_ng_ml,
+            thyroglobulin.AntiTgAntibody(lab.anti_tg_antibody),
+            lab.tsh_miu_l,
+            lab.assay,
+        )
+        for lab in ThyroglobulinLab.objects.filter(patient=patient)
+    ]
+
+
+def tg_doubling_time(patient: Patient, *, assay: str | None = None) -> thyroglobulin.TgDoublingTime:
+    return thyroglobulin.doubling_time(tg_measurements(patient), assay=assay or None)
+
+
+@dataclass(frozen=True)
+class ImagingDue:
+    """Rec 60A's interval for a patient on active surveillance: when the next study is due."""
+
+    interval_months: int
+    last_imaging_on: date | None
+    due_on: date  # the last study (else the start of surveillance) plus the interval
+    overdue: bool  # due before `today`
+    source: str
+
+
+def imaging_due(
+    patient: Patient, *, today: date, status: DiseaseStatus | None = None
+) -> ImagingDue | None:
+    """None unless the patient is on active surveillance with an interval."""
+    status = status if status is not None else status_of(patient)
+    if status is None or not status.on_active_surveillance or not status.imaging_interval_months:
+        return None
+    last = (
+        ImagingStudy.objects.filter(patient=patient)
+        .order_by("-performed_on")
+        .values_list("performed_on", flat=True)
+        .first()
+    )
+    start = last or status.surveillance_since
+    assert start is not None  # the service requires the start of surveillance
+    due = surveillance.imaging_due(start, status.imaging_interval_months)
+    return ImagingDue(
+        status.imaging_interval_months, last, due, due < today, surveillance.REC60A.source
+    )
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    status: DiseaseStatus | None
+    imaging_due: ImagingDue | None
+    progression: Progression
+    tg: thyroglobulin.TgDoublingTime
+    options: tuple[options.Option, ...]
+    flags: tuple[flags.Flag, ...]
+
+
+def course_summary(patient: Patient, *, today: date, assay: str | None = None) -> CourseSummary:
+    status = status_of(patient)
+    found = findings_of(patient)
+    prog = progression(patient, today=today)
+    tg = tg_doubling_time(patient, assay=assay)
+    return CourseSummary(
+        status=status,
+        imaging_due=imaging_due(patient, today=today, status=status),
+        progression=prog,
+        tg=tg,
+        options=options.options_for(found),
+        flags=flags.flags_for(
+            window=prog.window,
+            progression_on=prog.progression_on.isoformat() if prog.progression_on else None,
+            symptomatic=bool(status and status.symptomatic),
+            tg_category=tg.category,
+            tg_doubling_time_years=tg.doubling_time_years,
+            findings=found,
+        ),
+    )
+
+
+def board_entries_visible_to(user) -> QuerySet[BoardEntry]:
+    return (
+        BoardEntry.objects.filter(site_id__in=clinical_sites(user))
+        .select_related("patient", "added_by", "decision")
+        .order_by("status", "added_at", "id")
+    )

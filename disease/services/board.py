@@ -1,0 +1,182 @@
+"""The tumour board: a site's list of patients to discuss (any clinician adds one,
+with a question) and the meeting's decision per patient, signed by an oncologist
+with their password the way a dose decision is (patients.passwords: a wrong password
+counts like a failed sign-in, and locks signing after the sign-in limit)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disease.models import (
+    MKI_DRUGS,
+    TARGETED_DRUGS,
+    BoardDecision,
+    BoardEntry,
+    BoardEntryStatus,
+    BoardOutcome,
+)
+from disease.services.common import raise_if, require_recorder, required_text, text_errors
+from patients import limits
+from patients.access import has_role
+from patients.audit import audit
+from patients.models import Patient, Role
+from patients.passwords import verify_signing_password
+from toxicity.services.signatures import sha256_hex, signer_name
+
+SIGNERS = (Role.ONCOLOGIST,)
+SIGNATURE_MEANING = "tumour board decision recorded for the meeting"
+ALREADY_LISTED = "This patient is already on the tumour-board list with an open question."
+
+
+class AlreadyDecided(Exception):
+    """The entry's decision was signed first by someone else."""
+
+    def __init__(self, entry: BoardEntry):
+        self.entry = entry
+        super().__init__(_("The tumour board's decision for this patient is already signed."))
+
+
+@transaction.atomic
+def add_board_entry(*, actor, patient: Patient, question: str) -> BoardEntry:
+    """Puts the patient on the site's list with the question for the meeting."""
+    require_recorder(actor, patient.site_id, _("tumour-board entries"))
+    errors = text_errors(question=(question, limits.REASON_CHARS))
+    question = required_text(errors, "question", question, _("Write the question for the board."))
+    if (
+        not errors
+        and BoardEntry.objects.filter(patient=patient, status=BoardEntryStatus.OPEN).exists()
+    ):
+        errors["patient"] = _(ALREADY_LISTED)
+    raise_if(errors)
+    entry = BoardEntry(
+        site_id=patient.site_id,
+        patient=patient,
+        question=question,
+        added_by=actor,
+        added_at=timezone.now(),
+    )
+    audit(entry, actor=actor, reason="Added to the tumour-board list")
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        raise ValidationError({"patient": _(ALREADY_LISTED)}) from None
+    return entry
+
+
+def signed_content(decision: BoardDecision) -> bytes:
+    """The canonical bytes a board decision's signature hash covers."""
+    content = {
+        "board_entry": decision.entry_id,
+        "patient": decision.entry.patient_id,
+        "question": decision.entry.question,
+        "meeting_on": decision.meeting_on.isoformat(),
+        "outcome": decision.outcome,
+        "drug": decision.drug,
+        "detail": decision.detail,
+        "attendees": decision.attendees,
+        "reason": decision.reason,
+        "signer_id": decision.decided_by_id,
+        "signer_name": decision.signer_name,
+        "signed_at": decision.decided_at.isoformat(),
+        "meaning": decision.signature_meaning,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
+
+
+def signature_is_valid(decision: BoardDecision) -> bool:
+    return sha256_hex(signed_content(decision)) == decision.signature_sha256
+
+
+def _check(entry, meeting_on, outcome, drug, detail, attendees, reason) -> dict[str, str]:
+    errors = text_errors(
+        attendees=(attendees, limits.REASON_CHARS),
+        reason=(reason, limits.REASON_CHARS),
+        detail=(detail, limits.NAME_CHARS),
+    )
+    required_text(errors, "attendees", attendees, _("Name who attended the meeting."))
+    required_text(errors, "reason", reason, _("Say why the board decided this."))
+    if outcome not in BoardOutcome.values:
+        errors["outcome"] = _("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(BoardOutcome.values)
+        }
+    elif outcome == BoardOutcome.OTHER:
+        required_text(errors, "detail", detail, _("Say what the board decided."))
+    if drug:
+        allowed = {
+            BoardOutcome.START_MKI: MKI_DRUGS,
+            BoardOutcome.START_TARGETED: TARGETED_DRUGS,
+        }.get(outcome)
+        if allowed is None:
+            errors["drug"] = _(
+                "A drug is named only when the board starts an MKI or a targeted drug."
+            )
+        elif drug not in allowed:
+            errors["drug"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(allowed)}
+    if isinstance(meeting_on, date):
+        if meeting_on > timezone.localdate():
+            errors["meeting_on"] = _("The meeting date is in the future.")
+        elif meeting_on < timezone.localtime(entry.added_at).date():
+            errors["meeting_on"] = _("The meeting date is before the patient was listed.")
+    else:
+        errors["meeting_on"] = _("Give the meeting's date.")
+    return errors
+
+
+def decide_board_entry(
+    *,
+    actor,
+    entry: BoardEntry,
+    meeting_on: date,
+    outcome: str,
+    attendees: str,
+    reason: str,
+    password: str,
+    drug: str = "",
+    detail: str = "",
+    origin: HttpRequest | None = None,
+) -> BoardDecision:
+    """The meeting's decision for one listed patient, signed by an oncologist of the site.
+
+    Raises PermissionDenied (not an oncologist there), ValidationError (a field, or
+    the wrong password), SigningLocked (too many wrong passwords from `origin`'s
+    address) or AlreadyDecided (signed first by someone else). Nothing is stored
+    unless everything is right.
+    """
+    if not has_role(actor, entry.site_id, *SIGNERS):
+        raise PermissionDenied(_("Only an oncologist at this site signs the board's decision."))
+    raise_if(_check(entry, meeting_on, outcome, drug, detail, attendees, reason))
+    if BoardEntry.objects.get(pk=entry.pk).status != BoardEntryStatus.OPEN:
+        raise AlreadyDecided(entry)
+    verify_signing_password(actor, password, origin=origin)
+    with transaction.atomic():
+        locked = BoardEntry.objects.select_for_update().get(pk=entry.pk)
+        if locked.status != BoardEntryStatus.OPEN:
+            raise AlreadyDecided(locked)
+        decision = BoardDecision(
+            entry=locked,
+            meeting_on=meeting_on,
+            outcome=outcome,
+            drug=drug or "",
+            detail=(detail or "").strip(),
+            attendees=attendees.strip(),
+            reason=reason.strip(),
+            decided_by=actor,
+            decided_at=timezone.now(),
+            signer_name=signer_name(actor),
+            signature_meaning=SIGNATURE_MEANING,
+        )
+        decision.signature_sha256 = sha256_hex(signed_content(decision))
+        audit(decision, actor=actor, reason=f"Signed: {SIGNATURE_MEANING}")
+        decision.save()
+        locked.status = BoardEntryStatus.DECIDED
+        audit(locked, actor=actor, reason="The board's decision was signed")
+        locked.save()
+    return decision

@@ -38,6 +38,7 @@ catalogue: install
 # The browser tests (pytest -m browser) drive Debian's chromium; installed when missing.
 chromium:
 	bash .ci/chromium.sh
+	bash .ci/fonts.sh
 
 demo: install messages
 	mkdir -p var/mail

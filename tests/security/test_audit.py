@@ -43,6 +43,7 @@ from patients.models import (
     Site,
     SiteMembership,
     TreatmentCourse,
+    UserPreference,
 )
 from tests.factories import PASSWORD, UserFactory
 from tests.security.test_permission_matrix import url_patterns
@@ -547,7 +548,19 @@ def board_decision_writes(world, admin_client):
     refuses_deletion(decision)
 
 
+def user_preference_writes(world, admin_client):
+    from patients import languages
+
+    nurse = world.users["nurse"]
+    preference = languages.set_language(actor=nurse, language="zh-hans")
+    assert_audited(preference, kind="+", user=nurse)
+    languages.set_language(actor=nurse, language="en-gb")
+    preference.refresh_from_db()
+    assert_audited(preference, kind="~", user=nurse, changed=("language",))
+
+
 WRITES = {
+    UserPreference: user_preference_writes,
     DiseaseStatus: disease_status_writes,
     ImagingStudy: imaging_study_writes,
     TargetLesion: target_lesion_writes,

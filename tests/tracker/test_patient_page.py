@@ -316,7 +316,8 @@ def test_reported_missed_doses_show_beside_the_ledgers_dose_intensity(
     )
     html = response.content.decode()
     assert "taken, as reported by the patient" in html
-    assert "2 days reported of 60 on treatment" in html and "2 missed" in html
+    total = f"{figures.reported.days_on_treatment:.0f}"
+    assert f"2 days reported of {total} on treatment" in html and "2 missed" in html
 
 
 def test_the_query_count_does_not_grow_with_the_number_of_reports(

@@ -28,6 +28,7 @@ from patients.access import (
 from patients.dosing import levels_at_or_below
 from patients.models import Drug, Site, TreatmentCourse
 from patients.passwords import SigningLocked
+from reports import selectors as report_selectors
 from toxicity import selectors as toxicity_selectors
 from toxicity.access import access_recommendation
 from toxicity.services.decisions import (
@@ -119,6 +120,8 @@ def _worklist(request):
             "drugs": Drug.choices,
             "statuses": STATUS_CHOICES,
             "needs": selectors.NEED_LABELS.items(),
+            # Patient reports waiting for a nurse's CTCAE grading (reports.triage).
+            "triage_rows": report_selectors.triage_queue(clinical_sites(request.user)),
         },
     )
 

@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 57 URL patterns, 84 (URL, method) pairs, x 7 roles = 588 requests.
+Matrix size: 60 URL patterns, 88 (URL, method) pairs, x 7 roles = 616 requests.
 """
 
 from __future__ import annotations
@@ -219,6 +219,14 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
         "POST": page(site_admin=403, pharmacist=403),  # a printed code is shown
     },
     "patient-reports:reports": {"GET": page(site_admin=403)},
+    # Triage: the queue and alert figures for every clinician of the user's sites; grading
+    # is the nurse's and oncologist's (the nurse grades first; the oncologist then finds
+    # it graded and is sent back to the item, nothing changed).
+    "patient-reports:triage": {"GET": page(outsider=200, site_admin=403)},
+    "patient-reports:triage-item": {
+        "GET": page(site_admin=403, pharmacist=403),
+        "POST": page(302, site_admin=403, pharmacist=403),
+    },
 }
 
 
@@ -290,7 +298,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (58, 85, 595)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (60, 88, 616)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -327,6 +335,7 @@ def url_for(name: str, world) -> str:
         "reports:report": [world.patient_report.pk],
         "patient-reports:invite": [world.patient.pk],
         "patient-reports:reports": [world.patient.pk],
+        "patient-reports:triage-item": [world.triage_item.pk],
     }
     url = reverse(name, args=arguments.get(name, []))
     if name == "api-fhir-bundle":
@@ -407,6 +416,7 @@ def body_for(name: str, method: str, world) -> dict:
             "reason": "Forgot",
         },
         ("patient-reports:invite", "POST"): {"channel": "printed"},
+        ("patient-reports:triage-item", "POST"): {"graded_how": "report", "grade_diarrhea": "3"},
     }
     return bodies.get((name, method), {})
 
@@ -484,6 +494,9 @@ def patient_world(world):
     account = patient_account(world.users["nurse"], world.patient)
     world.users["patient"] = account.user
     world.patient_report = weekly_report(account)
+    # A second report with severe diarrhoea (composite 3): a triage item to grade.
+    severe = weekly_report(account, {"diarrhea": {"frequency": 4}})
+    world.triage_item = severe.triage_item
     return world
 
 

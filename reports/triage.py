@@ -28,11 +28,12 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications import services as alert_services
-from notifications.emails import TrackerText
+from notifications.emails import TrackerText, app_url
 from notifications.models import AlertKind, Severity
 from patients import limits
 from patients import selectors as patient_selectors
@@ -163,6 +164,14 @@ def _summary(found: Sequence[criteria.Reason]) -> str:
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
 
 
+def _grade_it(item: TriageItem) -> str:
+    link = app_url(reverse("patient-reports:triage-item", args=[item.pk]))
+    return (
+        f"Grade the report with CTCAE: {link} (a composite is not a CTCAE grade and "
+        "changes no dose)."
+    )[:SUMMARY_CHARS]
+
+
 def _raise(patient: Patient, found, *, raised_at, report=None, home_bp=None) -> TriageItem:
     course = running_course(patient)
     urgent = any(reason.urgent for reason in found)
@@ -198,10 +207,7 @@ def _raise(patient: Patient, found, *, raised_at, report=None, home_bp=None) -> 
             about=item,
             dedupe_key=f"triage-item:{item.pk}",
             summary=TrackerText(item.summary),
-            recommended_action=TrackerText(
-                "Grade the report with CTCAE in the tracker (a composite is not a CTCAE "
-                "grade and changes no dose)."
-            ),
+            recommended_action=TrackerText(_grade_it(item)),
         )
     except Exception:
         # The report is kept and the item is on the queue; only the email is missing.

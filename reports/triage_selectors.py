@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients.models import Patient, Site
 from reports import criteria, items
@@ -112,6 +113,22 @@ def _readings(item: TriageItem, *, window: bool) -> list[HomeBloodPressure]:
     return list(item.report.home_bp.all()) if item.report_id else []
 
 
+def reason_words(reason: dict) -> str:
+    """A stored reason in the reader's language (the alert keeps the English)."""
+    symptom = _(reason.get("title") or "").lower() or reason.get("item", "")
+    values = {"symptom": symptom, "grade": reason.get("grade"), "previous": reason.get("previous")}
+    criterion = reason.get("criterion")
+    if criterion == criteria.COMPOSITE:
+        return _("%(symptom)s composite %(grade)s (not CTCAE)") % values
+    if criterion == criteria.WORSENING:
+        return _("%(symptom)s composite up from %(previous)s to %(grade)s") % values
+    if criterion == criteria.HOME_BP:
+        return _("home BP grade %(grade)s") % values
+    if criterion == criteria.ANYTHING_ELSE:
+        return _("text in 'anything else'")
+    return reason.get("text", "")
+
+
 def row_for(item: TriageItem, *, depth: int = QUEUE_TREND, window: bool = False) -> TriageRow:
     zone = item.patient.site.zone
     symptoms, dates = _trend(item, depth)
@@ -120,7 +137,7 @@ def row_for(item: TriageItem, *, depth: int = QUEUE_TREND, window: bool = False)
         patient=item.patient,
         received=timezone.localtime(item.raised_at, zone),
         zone=item.patient.site.time_zone,
-        reasons=[r["text"] for r in item.reasons],
+        reasons=[reason_words(r) for r in item.reasons],
         words=item.report.anything_else if item.report_id else "",
         symptoms=symptoms,
         home_bp=_readings(item, window=window),

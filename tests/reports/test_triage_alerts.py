@@ -85,5 +85,7 @@ def test_the_nurses_email_says_what_needs_grading_without_the_patients_name(
         weekly_report(account, SEVERE_DIARRHOEA)
     (email,) = [m for m in mailoutbox if nurse.email in m.to]
     assert "Patient report: diarrhoea composite 3 (not CTCAE)" in email.body
+    item = TriageItem.objects.get()
+    assert f"/patient-reports/triage/{item.pk}/" in email.body  # where to grade it
     for identifier in (patient.family_name, patient.mrn):
         assert identifier not in email.body + email.subject

@@ -18,6 +18,7 @@ from reports.models import (
 )
 from reports.triage_selectors import alert_share_by_site as alert_share_by_site
 from reports.triage_selectors import item_page as item_page
+from reports.triage_selectors import open_count as open_count
 from reports.triage_selectors import triage_queue as triage_queue
 
 RECENT = 10

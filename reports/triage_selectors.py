@@ -26,6 +26,8 @@ from reports.models import (
 QUEUE_TREND = 3  # earlier reports shown beside each composite on the queue
 PAGE_TREND = 6  # and on the item's page
 BP_WINDOW = timedelta(days=14)
+# How far back the queue looks for a patient's earlier reports (weekly: about 12).
+QUEUE_WINDOW = timedelta(weeks=12)
 
 
 @dataclass
@@ -68,18 +70,27 @@ def when(moment: datetime) -> str:
     return f"{moment:%-d %b %Y %H:%M} {moment.tzname()}"
 
 
-def _trend(item: TriageItem, depth: int) -> tuple[list[SymptomTrend], list[datetime]]:
+def _trend(
+    item: TriageItem, depth: int, history: list[SymptomReport] | None = None
+) -> tuple[list[SymptomTrend], list[datetime]]:
+    """The report's composites beside the patient's `depth` earlier reports.
+
+    `history`: the patient's reports, newest first, answers prefetched (the queue reads
+    them for all its items at once); else they are read here.
+    """
     report = item.report
     if report is None:
         return [], []
     zone = item.patient.site.zone
-    earlier = list(
-        SymptomReport.objects.filter(
-            patient_id=report.patient_id, submitted_at__lt=report.submitted_at
+    if history is None:
+        history = list(
+            SymptomReport.objects.filter(
+                patient_id=report.patient_id, submitted_at__lt=report.submitted_at
+            )
+            .order_by("-submitted_at", "-id")
+            .prefetch_related("answers")[:depth]
         )
-        .order_by("-submitted_at", "-id")
-        .prefetch_related("answers")[:depth]
-    )[::-1]
+    earlier = [r for r in history if r.submitted_at < report.submitted_at][:depth][::-1]
     by_report = [{a.item: a.composite_grade for a in r.answers.all()} for r in earlier]
     raised = {r["item"] for r in item.reasons if r.get("item")}
     now = {a.item: a.composite_grade for a in report.answers.all()}
@@ -129,9 +140,15 @@ def reason_words(reason: dict) -> str:
     return reason.get("text", "")
 
 
-def row_for(item: TriageItem, *, depth: int = QUEUE_TREND, window: bool = False) -> TriageRow:
+def row_for(
+    item: TriageItem,
+    *,
+    depth: int = QUEUE_TREND,
+    window: bool = False,
+    history: list[SymptomReport] | None = None,
+) -> TriageRow:
     zone = item.patient.site.zone
-    symptoms, dates = _trend(item, depth)
+    symptoms, dates = _trend(item, depth, history)
     return TriageRow(
         item=item,
         patient=item.patient,
@@ -149,15 +166,38 @@ def item_page(item: TriageItem) -> TriageRow:
     return row_for(item, depth=PAGE_TREND, window=True)
 
 
-def triage_queue(site_ids) -> list[TriageRow]:
-    """Open items of these sites: urgent first, then the oldest first."""
+def triage_queue(site_ids, *, limit: int | None = None) -> list[TriageRow]:
+    """Open items of these sites: urgent first, then the oldest first (`limit`: the first
+    so many). The earlier reports of every patient on it are read in one query, from the
+    QUEUE_WINDOW before the oldest item."""
     open_items = (
         TriageItem.objects.filter(patient__site_id__in=list(site_ids), status=TriageStatus.OPEN)
         .select_related("patient__site", "report", "home_bp", "course")
         .prefetch_related("report__answers", "report__home_bp")
         .order_by("-urgent", "raised_at", "id")
     )
-    return [row_for(item) for item in open_items]
+    chosen = list(open_items if limit is None else open_items[:limit])
+    with_reports = [item for item in chosen if item.report_id is not None]
+    histories: dict[int, list[SymptomReport]] = {}
+    if with_reports:
+        since = min(item.raised_at for item in with_reports) - QUEUE_WINDOW
+        earlier = (
+            SymptomReport.objects.filter(
+                patient_id__in={item.patient_id for item in with_reports},
+                submitted_at__gte=since,
+            )
+            .order_by("-submitted_at", "-id")
+            .prefetch_related("answers")
+        )
+        for report in earlier:
+            histories.setdefault(report.patient_id, []).append(report)
+    return [row_for(item, history=histories.get(item.patient_id, [])) for item in chosen]
+
+
+def open_count(site_ids) -> int:
+    return TriageItem.objects.filter(
+        patient__site_id__in=list(site_ids), status=TriageStatus.OPEN
+    ).count()
 
 
 @dataclass

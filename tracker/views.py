@@ -63,6 +63,9 @@ WORKLIST_COLUMNS = (
 )
 
 
+WORKLIST_TRIAGE_ITEMS = 15  # patient reports to grade shown on the worklist
+
+
 def _site_names(user) -> list[str]:
     return list(
         Site.objects.filter(pk__in=clinical_sites(user))
@@ -120,8 +123,12 @@ def _worklist(request):
             "drugs": Drug.choices,
             "statuses": STATUS_CHOICES,
             "needs": selectors.NEED_LABELS.items(),
-            # Patient reports waiting for a nurse's CTCAE grading (reports.triage).
-            "triage_rows": report_selectors.triage_queue(clinical_sites(request.user)),
+            # Patient reports waiting for a nurse's CTCAE grading (reports.triage): the
+            # first few here, all of them on the triage page.
+            "triage_rows": report_selectors.triage_queue(
+                clinical_sites(request.user), limit=WORKLIST_TRIAGE_ITEMS
+            ),
+            "triage_waiting": report_selectors.open_count(clinical_sites(request.user)),
         },
     )
 

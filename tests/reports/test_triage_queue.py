@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from patients.audit import audit
@@ -12,6 +14,7 @@ from reports import selectors, triage
 from reports.models import ReportPolicy, TriageItem
 from tests.factories import PatientFactory
 from tests.reports.factories import patient_account, weekly_report
+from tracker import views as tracker_views
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +124,39 @@ def test_a_site_without_settings_shows_the_defaults(client, nurse, site):
     page = client.get(reverse("patient-reports:triage")).content.decode()
     assert "(defaults)" in page
     assert '<td class="share">–</td>' in page  # no report yet: no share
+
+
+def _queue_queries(site) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        selectors.triage_queue([site.pk])
+    return len(queries)
+
+
+def test_the_queue_reads_in_the_same_queries_however_many_items(
+    nurse, site, on_lenvatinib, time_machine
+):
+    def add_patient_with_two_reports():
+        account = patient_account(nurse, PatientFactory(site=site))
+        weekly_report(account, QUIET)
+        time_machine.shift(timedelta(hours=1))
+        weekly_report(account, SEVERE, anything_else="Worse")
+
+    add_patient_with_two_reports()
+    one = _queue_queries(site)
+    for _ in range(4):
+        add_patient_with_two_reports()
+    assert len(selectors.triage_queue([site.pk])) == 5
+    assert _queue_queries(site) == one
+
+
+def test_the_worklist_shows_the_first_items_and_links_to_all(
+    client, nurse, site, on_lenvatinib, monkeypatch
+):
+    monkeypatch.setattr(tracker_views, "WORKLIST_TRIAGE_ITEMS", 2)
+    for _ in range(3):
+        weekly_report(patient_account(nurse, PatientFactory(site=site)), SEVERE)
+    client.force_login(nurse)
+    page = client.get(reverse("tracker:home")).content.decode()
+    assert page.count('class="triage-item') == 2
+    assert "3 waiting" in page
+    assert "All 3 reports to grade" in page

@@ -49,7 +49,7 @@ from reports.models import (
     TriageItem,
     TriageStatus,
 )
-from toxicity.models import ObservationSource
+from toxicity.models import AntihypertensiveTherapy, ObservationSource, Visit
 from toxicity.services import visits
 
 log = logging.getLogger(__name__)
@@ -232,6 +232,19 @@ def worst_sitting(item: TriageItem) -> HomeBloodPressure | None:
     return max(sittings, key=lambda bp: (bp.ctcae_grade, bp.taken_at, bp.pk), default=None)
 
 
+def current_therapy(item: TriageItem) -> str:
+    """The antihypertensive therapy of the course's last visit (none before any visit)."""
+    if item.course_id is None:
+        return AntihypertensiveTherapy.NONE
+    last = (
+        Visit.objects.filter(course_id=item.course_id)
+        .order_by("-occurred_at", "-id")
+        .values_list("antihypertensive_therapy", flat=True)
+        .first()
+    )
+    return last or AntihypertensiveTherapy.NONE
+
+
 def symptoms_to_grade(item: TriageItem) -> list[tuple[str, bool]]:
     """(PRO item key, raised it) for every symptom the report answered, survey order."""
     if item.report_id is None:
@@ -263,6 +276,7 @@ def grade_item(
     grades: Mapping[str, int | str | None],
     hypertension_grade: int | str | None = None,
     lowering_reason: str = "",
+    antihypertensive_therapy: str = AntihypertensiveTherapy.NONE,
     graded_how: str,
     note: str = "",
 ) -> TriageItem:
@@ -347,6 +361,7 @@ def grade_item(
                 occurred_at=now,
                 observations=observations,
                 note=visit_note[: limits.NOTE_CHARS],
+                antihypertensive_therapy=antihypertensive_therapy,
                 reason=f"Patient report graded (triage item {item.pk})",
             )
         except ValidationError as refused:

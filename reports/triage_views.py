@@ -23,6 +23,7 @@ from reports import items, selectors, triage
 from reports.forms import put_errors
 from reports.models import GradedHow, TriageItem
 from toxicity.ctcae.terms import TERMS
+from toxicity.models import AntihypertensiveTherapy
 
 PERIODS = (28, 90, 365)  # days the alert-noise figures count back
 
@@ -91,6 +92,13 @@ class GradeForm(forms.Form):
                 ),
                 required=False,
             )
+            # The engine's hypertension rules ask for it (lenvatinib: a hold only when
+            # grade 3 persists on optimal therapy, policy.md point 5).
+            self.fields["antihypertensive_therapy"] = forms.ChoiceField(
+                label=_("Antihypertensive therapy now"),
+                choices=AntihypertensiveTherapy.choices,
+                initial=triage.current_therapy(item),
+            )
 
     def grades(self) -> dict[str, str]:
         return {
@@ -151,6 +159,9 @@ def grade(request, item_id: int):
                     grades=form.grades(),
                     hypertension_grade=data.get("grade_hypertension"),
                     lowering_reason=data.get("lowering_reason", ""),
+                    antihypertensive_therapy=data.get(
+                        "antihypertensive_therapy", AntihypertensiveTherapy.NONE
+                    ),
                     graded_how=data["graded_how"],
                     note=data["note"],
                 )

@@ -18,6 +18,7 @@ from tests.factories import PatientFactory, member
 from tests.reports.factories import patient_account, weekly_report
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import Observation, Recommendation, RecommendationStatus, Visit
+from toxicity.services import visits
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +254,28 @@ def test_grades_without_a_running_course_are_refused(nurse, site, grade):
     assert "__all__" in refused.value.message_dict
     item.refresh_from_db()
     assert item.status == "open"
+
+
+def test_the_antihypertensive_therapy_goes_with_the_home_readings(
+    account, on_lenvatinib, nurse, grade
+):
+    report = weekly_report(account, MILD_FATIGUE, blood_pressure=[home_bp(165, 102)])
+    item = TriageItem.objects.get(report=report)
+    grade(nurse, item, grades={}, antihypertensive_therapy="optimal")
+    assert Visit.objects.get().antihypertensive_therapy == "optimal"
+
+
+def test_the_form_offers_the_therapy_of_the_courses_last_visit(
+    client, account, on_lenvatinib, nurse, time_machine
+):
+    visits.log_visit(
+        actor=nurse,
+        course=on_lenvatinib,
+        occurred_at=timezone.now() - timedelta(days=1),
+        observations=[{"term": "hypertension", "readings": [[150, 95], [148, 94]]}],
+        antihypertensive_therapy="started",
+    )
+    report = weekly_report(account, MILD_FATIGUE, blood_pressure=[home_bp(165, 102)])
+    client.force_login(nurse)
+    page = client.get(url(TriageItem.objects.get(report=report))).content.decode()
+    assert '<option value="started" selected>' in page

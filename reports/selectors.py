@@ -71,7 +71,7 @@ def clinic_reports(patient: Patient) -> list[dict]:
             Prefetch("answers", queryset=SymptomAnswer.objects.order_by("item")),
             "home_bp",
         )
-        .select_related("account")
+        .select_related("account", "triage_item__closed_by")
     )
     return [{"report": report, "answers": answers_for_patient(report)} for report in reports]
 

@@ -160,3 +160,13 @@ def test_the_worklist_shows_the_first_items_and_links_to_all(
     assert page.count('class="triage-item') == 2
     assert "3 waiting" in page
     assert "All 3 reports to grade" in page
+
+
+def test_the_reported_from_home_page_says_which_reports_wait_for_grading(
+    client, nurse, account, on_lenvatinib
+):
+    item = TriageItem.objects.get(report=weekly_report(account, SEVERE))
+    client.force_login(nurse)
+    page = client.get(reverse("patient-reports:reports", args=[account.patient.pk]))
+    assert reverse("patient-reports:triage-item", args=[item.pk]) in page.content.decode()
+    assert 'data-triage="open"' in page.content.decode()

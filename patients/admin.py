@@ -2,10 +2,10 @@
 
 A superuser sets up sites and user accounts. A site administrator (staff, with the
 permissions of the `site_admin` group, SITE_ADMIN_PERMISSIONS) manages the
-memberships and alert routing of the sites they administer, and sees nothing of
-another site: every admin page below narrows its rows and its choices to those
-sites (SiteScopedAdmin), so another site's row is absent from the lists and its
-change page says it does not exist.
+memberships, alert routing and patient-report triage settings of the sites they
+administer, and sees nothing of another site: every admin page below narrows its rows
+and its choices to those sites (SiteScopedAdmin), so another site's row is absent from
+the lists and its change page says it does not exist.
 
 Patients, courses and the dose ledger have no admin pages: they change only
 through patients.services, which checks roles and asks why.
@@ -45,6 +45,10 @@ SITE_ADMIN_PERMISSIONS = (
     "notifications.add_route",
     "notifications.change_route",
     "notifications.delete_route",
+    # Each site's triage settings for patient reports (reports.models.ReportPolicy).
+    "reports.view_reportpolicy",
+    "reports.add_reportpolicy",
+    "reports.change_reportpolicy",
 )
 
 

@@ -38,6 +38,9 @@ from toxicity.ctcae.pro import (
 __all__ = [
     "ANYTHING_ELSE_CHARS",
     "ATTRIBUTE_ORDER",
+    "CTCAE_TERM",
+    "CTCAE_TERM_CONFIRMED",
+    "CTCAE_TERM_NOTE",
     "ITEMS",
     "RECALL_DAYS",
     "SOURCE",
@@ -166,3 +169,31 @@ _SURVEY: tuple[Item, ...] = (
 
 SURVEY: tuple[Item, ...] = _SURVEY
 ITEMS: Mapping[str, Item] = MappingProxyType({item.key: item for item in _SURVEY})
+
+
+# --- the CTCAE v5.0 term a nurse grades each reported symptom with ----------------------
+# The term keys are toxicity.ctcae.terms' (tests/reports/test_triage_items.py checks
+# each exists in the dictionary). PRO-CTCAE items are written for CTCAE terms, but the
+# item-to-term list is not in docs/sources: each pair below matches the item's symptom
+# to the CTCAE term of the same meaning and is unconfirmed until checked.
+CTCAE_TERM_CONFIRMED = False
+CTCAE_TERM_NOTE = (
+    "The PRO-CTCAE item to CTCAE term list is not in docs/sources; each term is the "
+    "CTCAE v5.0 term of the item's symptom. Check it before go-live."
+)
+CTCAE_TERM: Mapping[str, str] = MappingProxyType(
+    {
+        "diarrhea": "diarrhea",
+        "nausea": "nausea",
+        "vomiting": "vomiting",
+        "decreased_appetite": "anorexia",
+        "fatigue": "fatigue",
+        "mouth_throat_sores": "mucositis_oral",
+        "hand_foot_syndrome": "palmar_plantar_erythrodysesthesia_syndrome",
+        "hoarse_voice": "hoarseness",
+        "headache": "headache",
+        "abdominal_pain": "abdominal_pain",
+        "shortness_of_breath": "dyspnea",
+        "nosebleeds": "epistaxis",
+    }
+)

@@ -9,14 +9,17 @@ audited by django-simple-history, never deleted, never bulk-written.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from notifications.models import Alert
 from patients import limits
-from patients.models import ClinicalRecord, Patient, TreatmentCourse
-from reports import items
+from patients.models import ClinicalRecord, Patient, Site, TreatmentCourse
+from reports import criteria, items
+from toxicity.models import Visit
 
 
 class PatientAccount(models.Model):
@@ -326,3 +329,155 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk} for week of {self.week}"
+
+
+# --- triage: which reports a nurse grades, and the grading that closes them -----------
+
+
+class ReportPolicy(models.Model):
+    """A site's triage settings; a site without a row uses reports.criteria.DEFAULTS.
+
+    Edited by the site's administrator in the admin; every change is in the history.
+    """
+
+    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="report_policy")
+    alert_composite_grade = models.PositiveSmallIntegerField(
+        _("composite grade that alerts"),
+        default=criteria.DEFAULTS.composite_grade,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text=_("A PRO-CTCAE composite (0-3) at or above this raises an urgent item."),
+    )
+    alert_home_bp_grade = models.PositiveSmallIntegerField(
+        _("home BP grade that alerts"),
+        default=criteria.DEFAULTS.home_bp_grade,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text=_(
+            "A home reading's CTCAE hypertension grade at or above this raises an urgent item "
+            "(numbers never give grade 4)."
+        ),
+    )
+    alert_worsening_points = models.PositiveSmallIntegerField(
+        _("worsening that alerts (composite points)"),
+        default=criteria.DEFAULTS.worsening_points,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text=_(
+            "A symptom's composite this many points above the patient's previous report "
+            "raises a routine item."
+        ),
+    )
+    alert_on_anything_else = models.BooleanField(
+        _("'anything else' text alerts"),
+        default=criteria.DEFAULTS.anything_else,
+        help_text=_("Any text in the 'anything else' box raises a routine item."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("patient-report policy")
+        verbose_name_plural = _("patient-report policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(alert_composite_grade__gte=1, alert_composite_grade__lte=3),
+                name="policy_composite_grade_1_to_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(alert_home_bp_grade__gte=1, alert_home_bp_grade__lte=3),
+                name="policy_home_bp_grade_1_to_3",
+            ),
+            models.CheckConstraint(
+                condition=Q(alert_worsening_points__gte=1, alert_worsening_points__lte=3),
+                name="policy_worsening_1_to_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Patient-report policy at {self.site}"
+
+    @property
+    def thresholds(self) -> criteria.Thresholds:
+        return criteria.Thresholds(
+            composite_grade=self.alert_composite_grade,
+            home_bp_grade=self.alert_home_bp_grade,
+            worsening_points=self.alert_worsening_points,
+            anything_else=self.alert_on_anything_else,
+        )
+
+
+class TriageStatus(models.TextChoices):
+    OPEN = "open", _("To grade")
+    CLOSED = "closed", _("Graded")
+
+
+class GradedHow(models.TextChoices):
+    REPORT = "report", _("From the report")
+    CALL = "call", _("After a call to the patient")
+
+
+class TriageItem(ClinicalRecord):
+    """A report that met a triage criterion; a nurse's CTCAE grading closes it.
+
+    One per weekly report, or per sending of home readings outside a weekly report
+    (then linked to its worst sitting): the unique links make a retried or raced
+    triage add nothing.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="triage_items")
+    report = models.OneToOneField(
+        SymptomReport, null=True, blank=True, on_delete=models.PROTECT, related_name="triage_item"
+    )
+    home_bp = models.OneToOneField(
+        HomeBloodPressure,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="triage_item",
+    )
+    # The course running when the report came; none: no alert (nobody is routed).
+    course = models.ForeignKey(
+        TreatmentCourse, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    urgent = models.BooleanField()
+    # [{criterion, item, title, grade, previous, text}] (reports.criteria.Reason.as_dict)
+    reasons = models.JSONField()
+    summary = models.CharField(max_length=300)
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=TriageStatus.choices, default=TriageStatus.OPEN
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    graded_how = models.CharField(max_length=10, choices=GradedHow.choices, blank=True)
+    note = models.TextField(blank=True, validators=limits.validators(limits.NOTE_CHARS))
+    # The visit the nurse's grades were recorded as (none: closed with nothing to grade).
+    visit = models.OneToOneField(
+        Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="triage_item"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-urgent", "raised_at", "id"]
+        indexes = [models.Index(fields=["status", "raised_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, home_bp__isnull=True)
+                | Q(report__isnull=True, home_bp__isnull=False),
+                name="triage_item_is_a_report_or_readings",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | Q(status="closed", closed_at__isnull=False, closed_by__isnull=False),
+                name="closed_triage_item_names_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"triage item {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TriageStatus.OPEN

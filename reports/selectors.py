@@ -16,6 +16,10 @@ from reports.models import (
     SymptomAnswer,
     SymptomReport,
 )
+from reports.triage_selectors import alert_share_by_site as alert_share_by_site
+from reports.triage_selectors import item_page as item_page
+from reports.triage_selectors import open_count as open_count
+from reports.triage_selectors import triage_queue as triage_queue
 
 RECENT = 10
 
@@ -67,7 +71,7 @@ def clinic_reports(patient: Patient) -> list[dict]:
             Prefetch("answers", queryset=SymptomAnswer.objects.order_by("item")),
             "home_bp",
         )
-        .select_related("account")
+        .select_related("account", "triage_item__closed_by")
     )
     return [{"report": report, "answers": answers_for_patient(report)} for report in reports]
 

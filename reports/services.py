@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from patients import limits
 from patients.access import has_role
 from patients.models import Patient, Role, TreatmentCourse
-from reports import items, monitor_csv
+from reports import items, monitor_csv, triage
 from reports.models import (
     BpPeriod,
     BpSource,
@@ -393,6 +393,8 @@ def submit_weekly_report(
         answer.save()
     for session in sessions:
         _new_bp(account, session, report=report, source=BpSource.FORM)
+    # A report that meets the site's triage criteria waits for a nurse's grading.
+    triage.raise_for_report(report)
     return report
 
 
@@ -411,7 +413,9 @@ def record_home_bp(
         errors.update(_bp_errors(session, session["period"]))
     if errors:
         raise ValidationError(errors)
-    return [_new_bp(account, session, report=None, source=source) for session in sessions]
+    stored = [_new_bp(account, session, report=None, source=source) for session in sessions]
+    triage.raise_for_home_bp(stored)
+    return stored
 
 
 def _course_on(patient: Patient, day: date) -> TreatmentCourse | None:
@@ -525,4 +529,5 @@ def import_home_bp_csv(*, account: PatientAccount, text: str) -> list[HomeBloodP
         ).exists()
         if not exists:
             stored.append(_new_bp(account, session, report=None, source=BpSource.CSV))
+    triage.raise_for_home_bp(stored)
     return stored

@@ -29,6 +29,7 @@ from patients.access import (
 from patients.dosing import levels_at_or_below
 from patients.models import Drug, Site, TreatmentCourse
 from patients.passwords import SigningLocked
+from reports import selectors as report_selectors
 from toxicity import selectors as toxicity_selectors
 from toxicity.access import access_recommendation
 from toxicity.services.decisions import (
@@ -61,6 +62,9 @@ WORKLIST_COLUMNS = (
     # Words that fit a tablet's column whole ("Unacknowledged" alone was wider).
     ("alerts", "Open alerts"),
 )
+
+
+WORKLIST_TRIAGE_ITEMS = 15  # patient reports to grade shown on the worklist
 
 
 def _site_names(user) -> list[str]:
@@ -120,6 +124,12 @@ def _worklist(request):
             "drugs": Drug.choices,
             "statuses": STATUS_CHOICES,
             "needs": selectors.NEED_LABELS.items(),
+            # Patient reports waiting for a nurse's CTCAE grading (reports.triage): the
+            # first few here, all of them on the triage page.
+            "triage_rows": report_selectors.triage_queue(
+                clinical_sites(request.user), limit=WORKLIST_TRIAGE_ITEMS
+            ),
+            "triage_waiting": report_selectors.open_count(clinical_sites(request.user)),
         },
     )
 

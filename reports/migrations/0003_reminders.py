@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0001_patient_accounts_and_reports"),
+        ("reports", "0002_triage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

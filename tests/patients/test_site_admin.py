@@ -69,13 +69,22 @@ def test_seed_demo_makes_site_administrators_who_sign_in_to_the_admin(
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_a_site_administrator_opens_the_admin_with_memberships_and_routing_only(ngt_admin):
+def test_a_site_administrator_opens_the_admin_with_memberships_routing_and_report_policy(
+    ngt_admin,
+):
     response = ngt_admin.get(reverse("admin:index"))
     assert response.status_code == 200
     models = {
         model["object_name"] for app in response.context["app_list"] for model in app["models"]
     }
-    assert models == {"Site", "SiteMembership", "SiteRouting", "CourseRouting", "Route"}
+    assert models == {
+        "Site",
+        "SiteMembership",
+        "SiteRouting",
+        "CourseRouting",
+        "Route",
+        "ReportPolicy",
+    }
 
 
 def test_the_memberships_list_shows_only_their_sites_people(ngt_admin):

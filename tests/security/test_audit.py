@@ -307,18 +307,19 @@ def membership_writes(world, admin_client):
 
 
 def admin_form_writes(model, world, admin_client, add: dict, change: dict):
-    """Routing is data edited in the Django admin (SimpleHistoryAdmin records the user)."""
+    """Routing and triage settings are data edited in the Django admin (SimpleHistoryAdmin
+    records the user)."""
     operator = admin_client.operator
-    name = model._meta.model_name
-    response = admin_client.post(reverse(f"admin:notifications_{name}_add"), add)
+    app, name = model._meta.app_label, model._meta.model_name
+    response = admin_client.post(reverse(f"admin:{app}_{name}_add"), add)
     assert response.status_code == 302, response.content
     row = model.objects.latest("pk")
     assert_audited(row, kind="+", user=operator)
-    url = reverse(f"admin:notifications_{name}_change", args=[row.pk])
+    url = reverse(f"admin:{app}_{name}_change", args=[row.pk])
     assert admin_client.post(url, add | change).status_code == 302
     row.refresh_from_db()
     assert_audited(row, kind="~", user=operator, changed=tuple(change))
-    url = reverse(f"admin:notifications_{name}_delete", args=[row.pk])
+    url = reverse(f"admin:{app}_{name}_delete", args=[row.pk])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     entry = model.history.filter(id=row.pk).order_by("-history_id").first()
     assert (entry.history_type, entry.history_user) == ("-", operator)
@@ -428,6 +429,35 @@ def reminder_schedule_writes(world, admin_client):
     assert_audited(schedule, kind="~", user=account.user, changed=("enabled",))
 
 
+def triage_item_writes(world, admin_client):
+    from reports import triage
+    from reports.models import TriageItem
+    from tests.reports.factories import weekly_report
+
+    report = weekly_report(_patient_account(world), {"diarrhea": {"frequency": 4}})
+    item = TriageItem.objects.get(report=report)
+    assert item.history.earliest("history_id").history_type == "+"
+    assert_audited(item, kind="~", user=SYSTEM, changed=("alert",))  # raised, then alerted
+    nurse = world.users["nurse"]
+    item = triage.grade_item(actor=nurse, item=item, grades={"diarrhea": 3}, graded_how="call")
+    changed = ("status", "closed_at", "closed_by", "visit")
+    assert_audited(item, kind="~", user=nurse, changed=changed)
+    refuses_deletion(item)
+
+
+def report_policy_writes(world, admin_client):
+    add = {
+        "site": world.patient.site_id,
+        "alert_composite_grade": 3,
+        "alert_home_bp_grade": 3,
+        "alert_worsening_points": 2,
+        "alert_on_anything_else": "on",
+    }
+    from reports.models import ReportPolicy
+
+    admin_form_writes(ReportPolicy, world, admin_client, add, {"alert_composite_grade": 2})
+
+
 def _reports_models():
     from reports import models as report_models
 
@@ -439,6 +469,8 @@ def _reports_models():
         report_models.HomeBloodPressure: home_bp_writes,
         report_models.DoseReport: dose_report_writes,
         report_models.ReminderSchedule: reminder_schedule_writes,
+        report_models.TriageItem: triage_item_writes,
+        report_models.ReportPolicy: report_policy_writes,
     }
 
 

@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 70 URL patterns, 104 (URL, method) pairs, x 7 roles = 728 requests.
+Matrix size: 72 URL patterns, 107 (URL, method) pairs, x 7 roles = 749 requests.
 """
 
 from __future__ import annotations
@@ -260,6 +260,14 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "patient-reports:reports": {"GET": page(site_admin=403)},
     # Who sends the weekly report, per site: every clinician of their own sites.
     "patient-reports:completion": {"GET": page(outsider=200, site_admin=403)},
+    # Triage: the queue and alert figures for every clinician of the user's sites; grading
+    # is the nurse's and oncologist's (the nurse grades first; the oncologist then finds
+    # it graded and is sent back to the item, nothing changed).
+    "patient-reports:triage": {"GET": page(outsider=200, site_admin=403)},
+    "patient-reports:triage-item": {
+        "GET": page(site_admin=403, pharmacist=403),
+        "POST": page(302, site_admin=403, pharmacist=403),
+    },
 }
 
 
@@ -331,7 +339,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (70, 104, 728)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (72, 107, 749)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -377,6 +385,7 @@ def url_for(name: str, world) -> str:
         "reports:reminders-stop": [world.reminder_stop_token],
         "patient-reports:invite": [world.patient.pk],
         "patient-reports:reports": [world.patient.pk],
+        "patient-reports:triage-item": [world.triage_item.pk],
     }
     url = reverse(name, args=arguments.get(name, []))
     if name == "api-fhir-bundle":
@@ -510,6 +519,7 @@ def body_for(name: str, method: str, world) -> dict:
         },
         ("patient-reports:invite", "POST"): {"channel": "printed"},
         ("reports:reminders", "POST"): {"enabled": "off"},
+        ("patient-reports:triage-item", "POST"): {"graded_how": "report", "grade_diarrhea": "3"},
     }
     return bodies.get((name, method), {})
 
@@ -600,6 +610,9 @@ def patient_world(world):
         baseline=True,
     )
     world.board_entry = add_board_entry(actor=nurse, patient=world.patient, question="MKI now?")
+    # A second report with severe diarrhoea (composite 3): a triage item to grade.
+    severe = weekly_report(account, {"diarrhea": {"frequency": 4}})
+    world.triage_item = severe.triage_item
     return world
 
 

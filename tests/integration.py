@@ -8,6 +8,8 @@ names itself.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -30,12 +32,19 @@ def require_postgres_and_redis(redis_db: int = 0) -> None:
         pytest.fail(f"Integration tests need Redis at {REDIS}: {error}", pytrace=False)
 
 
-def end_worker_connections() -> None:
-    """Worker threads keep their database connections (CELERY_DB_REUSE_MAX): end them,
-    so the test database can be flushed and dropped."""
+@contextmanager
+def worker_connections_ended() -> Iterator[None]:
+    """Worker threads and processes keep their database connections
+    (CELERY_DB_REUSE_MAX): end the ones opened inside the block, so the test database
+    can be flushed and dropped. Only those: a connection opened before it (a browser
+    test's, kept by the server it drove) must stay usable for the tests after."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        (started,) = cursor.fetchone()
+    yield
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            [connection.settings_dict["NAME"]],
+            "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_start >= %s",
+            [connection.settings_dict["NAME"], started],
         )

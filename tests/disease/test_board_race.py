@@ -16,7 +16,7 @@ from disease.models import BoardDecision
 from disease.services import board
 from patients.models import Role
 from tests.factories import PASSWORD, member
-from tests.integration import end_worker_connections
+from tests.integration import worker_connections_ended
 
 pytestmark = pytest.mark.integration  # a real race needs PostgreSQL
 
@@ -65,11 +65,11 @@ def test_two_oncologists_signing_at_once_store_one_decision(
         threading.Thread(target=sign, args=(oncologist, "watch")),
         threading.Thread(target=sign, args=(colleague, "trial")),
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    end_worker_connections()
+    with worker_connections_ended():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
     assert sorted(a.status_code for a in answers.values()) == [201, 409]
     decision = BoardDecision.objects.get()
     winner = next(name for name, a in answers.items() if a.status_code == 201)

@@ -19,7 +19,7 @@ from celery.contrib.testing.worker import start_worker
 
 from notifications import services
 from notifications.models import AlertKind, Delivery, OutboxStatus, Severity
-from tests.integration import REDIS, end_worker_connections, require_postgres_and_redis
+from tests.integration import REDIS, require_postgres_and_redis, worker_connections_ended
 from toxicity.services import visits
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -30,8 +30,8 @@ WORKER_DB = 14  # toxicity's integration tests use 12 and 13
 @pytest.fixture(autouse=True)
 def services_up():
     require_postgres_and_redis(WORKER_DB)
-    yield
-    end_worker_connections()
+    with worker_connections_ended():
+        yield
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from config.middleware import violated_fields
 from patients import services
 from patients.models import Patient
 from tests.factories import PatientFactory
-from tests.integration import end_worker_connections
+from tests.integration import worker_connections_ended
 
 MRN = "RACE-000"
 pytestmark = pytest.mark.integration  # a real race needs PostgreSQL
@@ -58,11 +58,11 @@ def test_two_nurses_setting_one_mrn_at_once_get_a_field_error_not_a_500(
 
     caplog.set_level(logging.DEBUG)
     threads = [threading.Thread(target=patch, args=(p,)) for p in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    end_worker_connections()
+    with worker_connections_ended():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
     codes = sorted(answer.status_code for answer in answers.values())
     assert codes == [200, 400]
     refused = next(answer for answer in answers.values() if answer.status_code == 400)

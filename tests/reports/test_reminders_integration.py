@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from reports import reminders, tasks
 from reports.models import Reminder, ReminderSchedule, ReminderStatus, SkipReason
-from tests.integration import REDIS, end_worker_connections, require_postgres_and_redis
+from tests.integration import REDIS, require_postgres_and_redis, worker_connections_ended
 from tests.notifications.conftest import SmtpServer
 from tests.reports.factories import emailed_account
 
@@ -34,8 +34,8 @@ WORKER_DB = 15  # toxicity's integration tests use 12 and 13, notifications' 14
 @pytest.fixture(autouse=True)
 def services_up():
     require_postgres_and_redis(WORKER_DB)
-    yield
-    end_worker_connections()
+    with worker_connections_ended():
+        yield
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from notifications.models import Alert
 from reports import triage
 from reports.models import SymptomReport, TriageItem
-from tests.integration import end_worker_connections
+from tests.integration import worker_connections_ended
 from tests.reports.factories import weekly_report
 
 pytestmark = pytest.mark.integration  # a real race needs PostgreSQL
@@ -51,11 +51,11 @@ def test_two_requests_triaging_one_report_at_once_make_one_item_and_one_alert(
             connection.close()
 
     threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    end_worker_connections()
+    with worker_connections_ended():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
     assert errors == []
     assert (TriageItem.objects.count(), Alert.objects.count()) == (1, 1)
     assert items[0].pk == items[1].pk

@@ -29,7 +29,7 @@ from django.db import connection
 from patients import services as patient_services
 from patients.models import DoseChange, Role
 from tests.factories import PASSWORD, PatientFactory, SiteFactory, member
-from tests.integration import REDIS, end_worker_connections, require_postgres_and_redis
+from tests.integration import REDIS, require_postgres_and_redis, worker_connections_ended
 from toxicity.models import Recommendation, Visit
 from toxicity.services import decisions, evaluation
 from toxicity.services import visits as visit_services
@@ -45,8 +45,8 @@ HIGH_BP = [[166, 102], [162, 100]]
 @pytest.fixture(autouse=True)
 def services_up():
     require_postgres_and_redis()
-    yield
-    end_worker_connections()
+    with worker_connections_ended():
+        yield
 
 
 @contextmanager

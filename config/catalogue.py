@@ -11,7 +11,9 @@ Only the parts of the PO format the catalogue uses are read: translator comments
 (``# ...``), extracted comments (``#.``), references (``#:``), flags (``#,``),
 ``msgctxt``, ``msgid``, ``msgid_plural``, ``msgstr`` and ``msgstr[n]`` with their
 continuation lines. Obsolete entries (``#~``) and previous strings (``#|``) are
-skipped. No Django import: a management command and the tests both use it.
+skipped. No Django import: tests/config/test_catalogue.py runs it with the suite. The
+placeholder check also covers entries msgfmt's --check-format skips (those without a
+format flag).
 """
 
 from __future__ import annotations

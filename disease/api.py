@@ -135,8 +135,10 @@ class TgLabListApi(GenericAPIView):
     )
     def get(self, request, patient_id: int):
         patient = access_patient(request.user, patient_id)
-        rows = patient.tg_labs.select_related("recorded_by").order_by("drawn_on", "id")
-        answer = selectors.tg_doubling_time(patient, assay=request.query_params.get("assay"))
+        rows = list(patient.tg_labs.select_related("recorded_by").order_by("drawn_on", "id"))
+        answer = selectors.tg_doubling_time(
+            patient, assay=request.query_params.get("assay"), labs=rows
+        )
         return Response(TgLabsOutput({"results": rows, "doubling_time": answer}).data)
 
     @extend_schema(request=TgLabInput, responses={201: TgLabOutput})

@@ -29,7 +29,6 @@ class DiseaseStatus(ClinicalRecord):
     prior_rai_dose_on = models.DateField(
         _("date of the prior ablative or treatment dose of RAI"), null=True, blank=True
     )
-    rai_refractory_on = models.DateField(_("date declared RAI-refractory"), null=True, blank=True)
     rai_refractory_criterion = models.TextField(
         _("criterion met"),
         blank=True,
@@ -37,11 +36,9 @@ class DiseaseStatus(ClinicalRecord):
         validators=limits.validators(limits.REASON_CHARS),
         help_text=_("The clinician's words: the sources list no criteria (unconfirmed)."),
     )
-    rai_refractory_source = models.CharField(max_length=200, blank=True)
     on_active_surveillance = models.BooleanField(default=False)
     surveillance_since = models.DateField(null=True, blank=True)
     imaging_interval_months = models.PositiveSmallIntegerField(null=True, blank=True)
-    surveillance_source = models.CharField(max_length=200, blank=True)
     symptomatic = models.BooleanField(default=False)
     symptoms = models.TextField(
         blank=True,
@@ -63,14 +60,24 @@ class DiseaseStatus(ClinicalRecord):
                 | Q(imaging_interval_months__gte=LOW, imaging_interval_months__lte=HIGH),
                 name="imaging_interval_rec60a",
             ),
-            models.CheckConstraint(
-                condition=Q(rai_refractory_on__isnull=True) | Q(prior_rai_dose_on__isnull=False),
-                name="rair_needs_prior_rai_rec59",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"Disease status of {self.patient}"
+
+    # The date declared RAI-refractory is the patient record's (Patient.rai_refractory_date,
+    # also edited there): one date, read here, never a second copy to keep in step.
+    @property
+    def rai_refractory_on(self):
+        return self.patient.rai_refractory_date
+
+    @property
+    def rai_refractory_source(self) -> str:
+        return surveillance.REC59.source if self.rai_refractory_on else ""
+
+    @property
+    def surveillance_source(self) -> str:
+        return surveillance.REC60A.source if self.on_active_surveillance else ""
 
 
 Modality = models.TextChoices(

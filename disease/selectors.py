@@ -3,6 +3,7 @@ the progression window, the Tg doubling time, the molecular options and the flag
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -50,7 +51,12 @@ def progression(patient: Patient, *, today: date) -> Progression:
     return Progression(baseline.performed_on, pd, recist.progression_window(pd, today))
 
 
-def tg_measurements(patient: Patient) -> list[thyroglobulin.TgMeasurement]:
+def tg_measurements(
+    patient: Patient, labs: Iterable[ThyroglobulinLab] | None = None
+) -> list[thyroglobulin.TgMeasurement]:
+    """The patient's Tg values as the doubling time reads them (`labs`: rows already read)."""
+    if labs is None:
+        labs = ThyroglobulinLab.objects.filter(patient=patient)
     return [
         thyroglobulin.TgMeasurement(
             lab.drawn_on,
@@ -59,12 +65,17 @@ def tg_measurements(patient: Patient) -> list[thyroglobulin.TgMeasurement]:
             lab.tsh_miu_l,
             lab.assay,
         )
-        for lab in ThyroglobulinLab.objects.filter(patient=patient)
+        for lab in labs
     ]
 
 
-def tg_doubling_time(patient: Patient, *, assay: str | None = None) -> thyroglobulin.TgDoublingTime:
-    return thyroglobulin.doubling_time(tg_measurements(patient), assay=assay or None)
+def tg_doubling_time(
+    patient: Patient,
+    *,
+    assay: str | None = None,
+    labs: Iterable[ThyroglobulinLab] | None = None,
+) -> thyroglobulin.TgDoublingTime:
+    return thyroglobulin.doubling_time(tg_measurements(patient, labs), assay=assay or None)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ refuse the same things.
 
 from __future__ import annotations
 
+from datetime import date
+
 from rest_framework import serializers
 
 from disease.models import (
@@ -31,8 +33,8 @@ class DiseaseStatusInput(serializers.Serializer):
         min_value=1,
         required=False,
         allow_null=True,
-        help_text="The status's `version` as you read it (omit for the first status); a newer "
-        "one answers 409.",
+        help_text="The status's `version` as you read it (omit for the first status, required "
+        "after it); a newer one answers 409.",
     )
     prior_rai_dose_on = serializers.DateField(required=False, allow_null=True)
     rai_refractory_on = serializers.DateField(required=False, allow_null=True)
@@ -57,9 +59,16 @@ class DiseaseStatusOutput(serializers.ModelSerializer):
     updated_by = serializers.SerializerMethodField()
     updated_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField(allow_null=True)
+    rai_refractory_on = serializers.SerializerMethodField()
+    rai_refractory_source = serializers.CharField(read_only=True)
+    surveillance_source = serializers.CharField(read_only=True)
 
     def get_recorded(self, status) -> bool:
         return status.pk is not None
+
+    def get_rai_refractory_on(self, status) -> date | None:
+        # The patient record's date, as the status declared it; none before a status.
+        return status.rai_refractory_on if status.pk is not None else None
 
     def get_updated_by(self, status) -> str | None:
         return status.updated_by.get_username() if status.pk is not None else None

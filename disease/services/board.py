@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from disease.models import (
     MKI_DRUGS,
@@ -22,7 +23,7 @@ from disease.models import (
     BoardEntryStatus,
     BoardOutcome,
 )
-from disease.services.common import raise_if, require_recorder, required_text, text_errors
+from disease.services.common import raise_if, require_recorder, required_text
 from patients import limits
 from patients.access import has_role
 from patients.audit import audit
@@ -32,7 +33,9 @@ from toxicity.services.signatures import sha256_hex, signer_name
 
 SIGNERS = (Role.ONCOLOGIST,)
 SIGNATURE_MEANING = "tumour board decision recorded for the meeting"
-ALREADY_LISTED = "This patient is already on the tumour-board list with an open question."
+ALREADY_LISTED = gettext_noop(
+    "This patient is already on the tumour-board list with an open question."
+)
 
 
 class AlreadyDecided(Exception):
@@ -47,7 +50,7 @@ class AlreadyDecided(Exception):
 def add_board_entry(*, actor, patient: Patient, question: str) -> BoardEntry:
     """Puts the patient on the site's list with the question for the meeting."""
     require_recorder(actor, patient.site_id, _("tumour-board entries"))
-    errors = text_errors(question=(question, limits.REASON_CHARS))
+    errors = limits.text_errors(question=(question, limits.REASON_CHARS))
     question = required_text(errors, "question", question, _("Write the question for the board."))
     if (
         not errors
@@ -96,7 +99,7 @@ def signature_is_valid(decision: BoardDecision) -> bool:
 
 
 def _check(entry, meeting_on, outcome, drug, detail, attendees, reason) -> dict[str, str]:
-    errors = text_errors(
+    errors = limits.text_errors(
         attendees=(attendees, limits.REASON_CHARS),
         reason=(reason, limits.REASON_CHARS),
         detail=(detail, limits.NAME_CHARS),

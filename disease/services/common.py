@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from patients import limits
 from patients.access import WRITE_ROLES, has_role
 
 # Recording the disease course is clinical work: nurses and oncologists.
@@ -15,10 +14,6 @@ RECORDERS = tuple(WRITE_ROLES)
 def require_recorder(actor, site_id: int, what: str) -> None:
     if not has_role(actor, site_id, *RECORDERS):
         raise PermissionDenied(_("Your role at this site cannot record %(what)s.") % {"what": what})
-
-
-def text_errors(**fields: tuple[object, int]) -> dict[str, str]:
-    return limits.text_errors(**fields)
 
 
 def required_text(errors: dict[str, str], field: str, value: object, message: str) -> str:

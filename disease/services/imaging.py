@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disease import recist
+from disease import recist, selectors
 from disease.models import ImagingStudy, TargetLesion
-from disease.services.common import raise_if, require_recorder, text_errors
+from disease.services.common import raise_if, require_recorder
 from patients import limits
 from patients.audit import audit
 from patients.models import Patient
@@ -159,20 +159,21 @@ def record_imaging_study(
     require_recorder(actor, patient.site_id, _("imaging"))
     # One writer per patient at a time: the series is read and assessed whole.
     Patient.objects.select_for_update().get(pk=patient.pk)
-    errors = text_errors(
+    errors = limits.text_errors(
         note=(note, limits.NOTE_CHARS),
         new_lesion_sites=(new_lesion_sites, limits.NAME_CHARS),
         reason=(reason, limits.REASON_CHARS),
     )
     if isinstance(performed_on, date) and performed_on > timezone.localdate():
         errors["performed_on"] = _("The study date is in the future.")
-    if ImagingStudy.objects.filter(patient=patient, performed_on=performed_on).exists():
+    # Read once, with their targets: every study of the series is assessed again below.
+    studies = list(selectors.studies_of(patient).order_by("performed_on"))
+    if any(s.performed_on == performed_on for s in studies):
         errors["performed_on"] = _(
             "A study of this patient is already recorded on this date: one time point a day."
         )
     raise_if(errors)
     current = _recist_study(performed_on, modality, targets, non_target, new_lesions)
-    studies = list(ImagingStudy.objects.filter(patient=patient).order_by("performed_on"))
     if baseline:
         try:
             recist.validate_baseline(current)

@@ -10,15 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from disease import thyroglobulin
 from disease.models import ThyroglobulinLab
-from disease.services.common import raise_if, require_recorder, required_text, text_errors
+from disease.services.common import raise_if, require_recorder, required_text
 from patients import limits
 from patients.audit import audit
 from patients.models import Patient
 
-DUPLICATE = "A Tg of this patient on this date and assay is already recorded."
+DUPLICATE = gettext_noop("A Tg of this patient on this date and assay is already recorded.")
 
 
 @transaction.atomic
@@ -34,7 +35,9 @@ def record_tg_lab(
     reason: str = "Lab recorded",
 ) -> ThyroglobulinLab:
     require_recorder(actor, patient.site_id, _("thyroglobulin"))
-    errors = text_errors(assay=(assay, limits.NAME_CHARS), reason=(reason, limits.REASON_CHARS))
+    errors = limits.text_errors(
+        assay=(assay, limits.NAME_CHARS), reason=(reason, limits.REASON_CHARS)
+    )
     assay = required_text(
         errors, "assay", assay, _("Name the Tg assay: values are compared only within one assay.")
     )

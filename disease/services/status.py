@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from disease import surveillance
 from disease.models import DiseaseStatus
-from disease.services.common import raise_if, require_recorder, required_text, text_errors
+from disease.services.common import raise_if, require_recorder, required_text
 from patients import limits
 from patients import services as patient_services
 from patients.audit import audit
@@ -49,12 +49,13 @@ def record_disease_status(
 ) -> DiseaseStatus:
     """Records the whole status (every field as it now stands), with a reason.
 
-    `version` is the version the edit was made on: a newer one raises StaleRecord.
-    The date declared RAI-refractory is also the patient record's, so both agree.
+    `version` is the version the edit was made on, required once a status exists: a
+    newer one raises StaleRecord. The date declared RAI-refractory is stored on the
+    patient record (Patient.rai_refractory_date), through its own service.
     """
     require_recorder(actor, patient.site_id, _("the disease status"))
     today = timezone.localdate()
-    errors = text_errors(
+    errors = limits.text_errors(
         reason=(reason, limits.REASON_CHARS),
         rai_refractory_criterion=(rai_refractory_criterion, limits.REASON_CHARS),
         symptoms=(symptoms, limits.REASON_CHARS),
@@ -96,26 +97,15 @@ def record_disease_status(
     if status is None:
         status = DiseaseStatus(patient=patient)
     else:
+        if version is None:
+            raise ValidationError(
+                {"version": _("Give the version of the status you edited (it is recorded).")}
+            )
         check_not_stale(status, sent=version, current=status.version, field="version")
         status.version += 1
-    status.prior_rai_dose_on = prior_rai_dose_on
-    status.rai_refractory_on = rai_refractory_on
-    status.rai_refractory_criterion = criterion
-    status.rai_refractory_source = surveillance.REC59.source if rai_refractory_on else ""
-    status.on_active_surveillance = on_active_surveillance
-    status.surveillance_since = surveillance_since
-    status.imaging_interval_months = imaging_interval_months
-    status.surveillance_source = surveillance.REC60A.source if on_active_surveillance else ""
-    status.symptomatic = symptomatic
-    status.symptoms = text
-    status.updated_by = actor
-    status.updated_at = timezone.now()
-    status.full_clean(exclude=["patient"])
-    audit(status, actor=actor, reason=reason)
-    status.save()
     if patient.rai_refractory_date != rai_refractory_on:
         try:
-            patient_services.update_patient(
+            patient = patient_services.update_patient(
                 actor=actor,
                 patient=patient,
                 reason=f"Disease status: {reason}",
@@ -126,4 +116,17 @@ def record_disease_status(
             raise ValidationError(
                 {"rai_refractory_on": " ".join(m for ms in error.message_dict.values() for m in ms)}
             ) from None
+        status.patient = patient
+    status.prior_rai_dose_on = prior_rai_dose_on
+    status.rai_refractory_criterion = criterion
+    status.on_active_surveillance = on_active_surveillance
+    status.surveillance_since = surveillance_since
+    status.imaging_interval_months = imaging_interval_months
+    status.symptomatic = symptomatic
+    status.symptoms = text
+    status.updated_by = actor
+    status.updated_at = timezone.now()
+    status.full_clean(exclude=["patient"])
+    audit(status, actor=actor, reason=reason)
+    status.save()
     return status

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from disease.models import DiseaseStatus
 from disease.services.status import record_disease_status
-from patients.services import StaleRecord
+from patients.services import StaleRecord, update_patient
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
 
@@ -118,3 +118,27 @@ def test_a_reason_is_required(nurse, patient):
     with pytest.raises(ValidationError) as refused:
         record_disease_status(actor=nurse, patient=patient, reason=" ", **RAIR)
     assert "reason" in refused.value.message_dict
+
+
+def test_an_edit_without_the_version_it_was_made_on_is_refused_and_nothing_changes(
+    nurse, oncologist, patient
+):
+    record(nurse, patient, **RAIR)
+    with pytest.raises(ValidationError) as refused:
+        record(oncologist, patient, **RAIR, symptomatic=True, symptoms="Cough")
+    assert "version" in refused.value.message_dict
+    status = DiseaseStatus.objects.get()
+    assert (status.version, status.symptoms, status.history.count()) == (1, "", 1)
+
+
+def test_the_refractory_date_is_the_one_the_patient_record_holds_now(nurse, oncologist, patient):
+    record(nurse, patient, **RAIR)
+    patient.refresh_from_db()
+    update_patient(
+        actor=oncologist,
+        patient=patient,
+        reason="Date corrected from the scan report",
+        version=patient.version,
+        rai_refractory_date=date(2025, 1, 20),
+    )
+    assert DiseaseStatus.objects.get().rai_refractory_on == date(2025, 1, 20)

@@ -26,9 +26,7 @@ urlpatterns = [
     path("patient-reports/", include("reports.clinic_urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=LoginForm
-        ),
+        account_views.ClinicLoginView.as_view(authentication_form=LoginForm),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

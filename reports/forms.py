@@ -6,6 +6,8 @@ their errors are put back on the fields here.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -140,9 +142,13 @@ class WeeklyReportForm(BloodPressureFields):
         max_length=items.ANYTHING_ELSE_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # Drawn afresh with each empty form; the report is stored once per value.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission", uuid.uuid4())
         for item in items.SURVEY:
             for question in item.questions:
                 self.fields[f"{item.key}__{question.attribute}"] = forms.TypedChoiceField(

@@ -96,10 +96,18 @@ class SymptomReport(ClinicalRecord):
     anything_else = models.TextField(
         blank=True, validators=limits.validators(items.ANYTHING_ELSE_CHARS)
     )
+    # The id the survey form was drawn with: a second tap on "Send", or a phone
+    # re-sending after a dropped connection, finds the report already stored.
+    submission = models.UUIDField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "submission"], name="report_sent_once_per_form"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"symptom report {self.pk}"

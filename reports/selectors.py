@@ -39,6 +39,13 @@ def own_recent(account: PatientAccount) -> list:
     return sorted(chain(reports, readings, doses), key=when, reverse=True)[:RECENT]
 
 
+def sent_with(account: PatientAccount, submission) -> SymptomReport | None:
+    """The report this account already sent from the survey form drawn with this id."""
+    if submission is None:
+        return None
+    return SymptomReport.objects.filter(account=account, submission=submission).first()
+
+
 def own_report(account: PatientAccount, report_id) -> SymptomReport | None:
     try:
         report_id = int(report_id)

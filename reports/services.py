@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -32,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from patients import limits
 from patients.access import has_role
 from patients.models import Patient, Role, TreatmentCourse
-from reports import items, monitor_csv, triage
+from reports import items, monitor_csv, selectors, triage
 from reports.models import (
     BpPeriod,
     BpSource,
@@ -350,8 +351,16 @@ def submit_weekly_report(
     answers: dict[str, dict[str, int | None]],
     anything_else: str = "",
     blood_pressure: list[dict] | None = None,
+    submission: uuid.UUID | None = None,
 ) -> SymptomReport:
-    """Stores the survey, each item's composite grade, and any home BP sent with it."""
+    """Stores the survey, each item's composite grade, and any home BP sent with it.
+
+    `submission` is the survey form's id: sent again (a second tap, a re-sent request),
+    the report already stored under it is returned and nothing new is stored.
+    """
+    already = selectors.sent_with(account, submission)
+    if already is not None:
+        return already
     anything_else = (anything_else or "").strip()
     errors: dict[str, str] = {}
     try:
@@ -375,9 +384,15 @@ def submit_weekly_report(
         submitted_at=timezone.now(),
         recall_days=items.RECALL_DAYS,
         anything_else=anything_else,
+        submission=submission,
     )
     _audit(report, account, "Weekly symptom report sent by the patient")
-    report.save()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        # The same form's other request stored it a moment ago.
+        return SymptomReport.objects.get(account=account, submission=submission)
     for key, grade in grades.items():
         given = answers[key]
         answer = SymptomAnswer(

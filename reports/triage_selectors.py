@@ -126,7 +126,9 @@ def _readings(item: TriageItem, *, window: bool) -> list[HomeBloodPressure]:
 
 def reason_words(reason: dict) -> str:
     """A stored reason in the reader's language (the alert keeps the English)."""
-    symptom = _(reason.get("title") or "").lower() or reason.get("item", "")
+    title = reason.get("title")
+    # gettext("") would answer the catalogue's header, not an empty word.
+    symptom = _(title).lower() if title else reason.get("item", "")
     values = {"symptom": symptom, "grade": reason.get("grade"), "previous": reason.get("previous")}
     criterion = reason.get("criterion")
     if criterion == criteria.COMPOSITE:

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -99,12 +101,25 @@ def home(request, account):
 def weekly(request, account):
     form = WeeklyReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        already = selectors.sent_with(account, form.cleaned_data["submission"])
+        if already is not None:
+            when = date_format(timezone.localtime(already.submitted_at), "DATETIME_FORMAT")
+            messages.info(
+                request,
+                _(
+                    "This report was already sent, on %(when)s; nothing was sent twice. "
+                    "To tell your care team more, send a new report."
+                )
+                % {"when": when},
+            )
+            return redirect("reports:home")
         try:
             services.submit_weekly_report(
                 account=account,
                 answers=form.answers(),
                 anything_else=form.cleaned_data["anything_else"],
                 blood_pressure=form.sessions(),
+                submission=form.cleaned_data["submission"],
             )
         except ValidationError as error:
             put_errors(form, error)

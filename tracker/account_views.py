@@ -7,9 +7,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +19,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from patients import languages, services
 from patients.access import site_roles
 from patients.models import Role, SiteMembership, UserPreference
+from reports.access import is_patient_account
+
+
+class ClinicLoginView(LoginView):
+    """The clinic's sign-in. A patient who signs in here by mistake is taken to their
+    own pages (/me/), never to the clinic's, which stay closed to them."""
+
+    redirect_authenticated_user = True
+
+    def get_success_url(self):
+        if is_patient_account(self.request.user):
+            return resolve_url("reports:home")
+        return super().get_success_url()
 
 
 def _require_site_admin(user) -> None:

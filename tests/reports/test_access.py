@@ -83,3 +83,20 @@ def test_a_patient_account_given_a_site_membership_is_still_refused_the_clinical
     response = api.get(reverse(name))
     assert response.status_code == 403
     assert "Patient accounts cannot use the clinic's API." in response.json()["errors"]["detail"]
+
+
+def test_a_patient_signing_in_on_the_clinics_page_lands_on_their_own_pages(client, account):
+    response = client.post(
+        reverse("login") + "?next=/patients/",
+        {"username": "cora", "password": PATIENT_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("reports:home")
+    assert client.get("/patients/").status_code == 404
+
+
+def test_a_clinician_signing_in_still_lands_where_they_asked(client, nurse):
+    response = client.post(
+        reverse("login") + "?next=/patients/", {"username": nurse.username, "password": PASSWORD}
+    )
+    assert (response.status_code, response.url) == (302, "/patients/")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import DoseReport, HomeBloodPressure, SymptomReport
+from reports.models import DoseReport, HomeBloodPressure, SymptomReport, TriageItem
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +41,29 @@ def test_a_plain_post_stores_the_report_with_grades(client, account):
     report = SymptomReport.objects.get()
     assert report.answers.get(item="diarrhea").composite_grade == 3
     assert report.home_bp.get().ctcae_grade == 3
+
+
+def _submission_of(page: str) -> str:
+    return re.search(r'name="submission" value="([0-9a-f-]{36})"', page).group(1)
+
+
+def test_sending_one_survey_form_twice_stores_one_report_and_one_triage_item(client, account):
+    client.force_login(account.user)
+    submission = _submission_of(client.get(reverse("reports:weekly")).content.decode())
+    form = {"diarrhea__frequency": "4", "submission": submission}
+    first = client.post(reverse("reports:weekly"), form)
+    again = client.post(reverse("reports:weekly"), form | {"anything_else": "Also dizzy"})
+    assert (first.status_code, again.status_code) == (302, 302)
+    report = SymptomReport.objects.get()
+    assert (report.anything_else, TriageItem.objects.count()) == ("", 1)
+    told = [str(m) for m in get_messages(again.wsgi_request)]
+    assert any("already sent" in m and "send a new report" in m for m in told)
+
+
+def test_each_new_survey_form_has_its_own_id(client, account):
+    client.force_login(account.user)
+    pages = [client.get(reverse("reports:weekly")).content.decode() for _ in range(2)]
+    assert _submission_of(pages[0]) != _submission_of(pages[1])
 
 
 def test_a_half_answered_item_is_shown_again_with_the_error_on_it(client, account):

@@ -8,10 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from patients.audit import audit
-from reports import selectors, triage
+from reports import criteria, selectors, triage
 from reports.models import ReportPolicy, TriageItem
+from reports.triage_selectors import reason_words
 from tests.factories import PatientFactory
 from tests.reports.factories import patient_account, weekly_report
 from tracker import views as tracker_views
@@ -170,3 +172,10 @@ def test_the_reported_from_home_page_says_which_reports_wait_for_grading(
     page = client.get(reverse("patient-reports:reports", args=[account.patient.pk]))
     assert reverse("patient-reports:triage-item", args=[item.pk]) in page.content.decode()
     assert 'data-triage="open"' in page.content.decode()
+
+
+def test_a_reason_without_a_title_names_its_item_not_the_catalogue_header():
+    reason = {"criterion": criteria.COMPOSITE, "item": "diarrhea", "grade": 3}
+    with translation.override("zh-hans"):
+        words = reason_words(reason)
+    assert words.startswith("diarrhea") and "Content-Type" not in words

@@ -1,7 +1,9 @@
 """Acceptance in a real browser (chromium, phone viewport, JavaScript off for the patient):
 a nurse invites, the patient sets a password from the emailed link and sends a survey
 with severe diarrhoea and a home blood pressure of 165/102; the report is stored with
-its composite grades and the BP grade. Screenshots go to var/screenshots/."""
+its composite grades and the BP grade; the nurse gets the alert email, finds the report
+on the worklist's triage queue and grades it; the engine's recommendation from the
+nurse's grades waits in the oncologist's inbox. Screenshots go to var/screenshots/."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from django.core import mail
 from django.utils import timezone
 
 from patients.models import Role
-from reports.models import SymptomReport
+from reports.models import SymptomReport, TriageItem
 from tests.factories import PatientFactory, SiteFactory, member
 from tests.reports.factories import PATIENT_PASSWORD
+from tests.tracker import data
 from tests.tracker.test_browser import SHOTS, browser, login  # noqa: F401 - the fixture
+from toxicity.models import Recommendation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +31,10 @@ TOUCH_TARGET_PX = 48  # WCAG 2.5.5 / platform guidance for a finger
 
 def test_a_patient_reports_from_a_phone_after_the_nurses_invitation(browser, live_server):  # noqa: F811
     site = SiteFactory(name="Northgate Thyroid Clinic", code="ngt")
-    member(site, Role.NURSE, username="nurse.lee", first_name="Sam", last_name="Lee")
+    nurse = member(site, Role.NURSE, username="nurse.lee", first_name="Sam", last_name="Lee")
+    oncologist = member(site, Role.ONCOLOGIST, username="dr.okafor")
     patient = PatientFactory(site=site, family_name="Ashworth", given_name="Cora")
+    course = data.start_course(oncologist, patient, days_ago=30)
 
     # The nurse invites from the patient page.
     nurse_page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -88,3 +94,35 @@ def test_a_patient_reports_from_a_phone_after_the_nurses_invitation(browser, liv
     assert "unconfirmed" in row.inner_text()
     assert "home reading" in nurse_page.locator("#home-bp").inner_text()
     nurse_page.screenshot(path=str(SHOTS / "clinic-patient-reports.png"), full_page=True)
+
+    # The alert email reaches the nurse team, pointing at the report to grade.
+    (alert,) = [m for m in mail.outbox if nurse.email in m.to]
+    assert "diarrhoea composite 3 (not CTCAE)" in alert.body
+    grade_path = re.search(r"/patient-reports/triage/\d+/", alert.body).group(0)
+    assert patient.family_name not in alert.subject + alert.body
+
+    # The worklist's queue holds it with the patient's own words; grading closes it.
+    nurse_page.goto(f"{live_server.url}/")
+    queue = nurse_page.locator("#triage-queue")
+    assert "Up all night with diarrhoea" in queue.inner_text()
+    queue.locator("text=Grade this report").click()
+    nurse_page.wait_for_url(f"{live_server.url}{grade_path}")
+    nurse_page.select_option("#id_grade_diarrhea", "3")
+    nurse_page.select_option("#id_grade_fatigue", "2")
+    nurse_page.check("input[name=graded_how][value=call]")
+    nurse_page.fill("#id_note", "Called: eight stools a day, drinking well")
+    nurse_page.screenshot(path=str(SHOTS / "clinic-grade-report.png"), full_page=True)
+    nurse_page.click("text=Save the grades and close")
+    nurse_page.wait_for_url(f"{live_server.url}/patient-reports/triage/")
+    assert Recommendation.objects.filter(course=course).count() == 1
+    assert not course.dose_changes.exclude(kind="start").exists()  # policy 8
+
+    # The engine's recommendation, from the nurse's grades, waits for the oncologist.
+    recommendation = Recommendation.objects.get(course=course)
+    onc_page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(onc_page, live_server.url, "dr.okafor")
+    onc_page.click("nav >> text=Inbox")
+    card = onc_page.locator(f"#rec-{recommendation.pk}")
+    assert "Withhold" in card.inner_text()
+    assert recommendation.visit == TriageItem.objects.get().visit  # the nurse's grades
+    onc_page.screenshot(path=str(SHOTS / "inbox-after-patient-report.png"), full_page=True)

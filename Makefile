@@ -28,7 +28,7 @@ messages: $(CATALOGUES:.po=.mo)
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 	@bash .ci/gettext.sh
-	msgfmt --check-format -o $@ $<
+	msgfmt --check -o $@ $<
 
 # After changing marked strings: brings the catalogues up to date (translations kept).
 catalogue: install

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -229,3 +230,12 @@ class MonitorCsvForm(forms.Form):
             except UnicodeDecodeError:
                 continue
         raise ValidationError(_("This file is not a CSV text file."))  # pragma: no cover
+
+
+class PatientLanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of your pages and reminder emails"),
+        choices=[("", _("My clinic's language"))] + list(settings.LANGUAGES),
+        required=False,
+        widget=forms.RadioSelect,
+    )

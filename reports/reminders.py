@@ -51,6 +51,7 @@ from django.utils.translation import gettext as _
 from notifications.emails import IdentifierInEmail, check_rendered_email
 from patients.audit import audit
 from patients.selectors import dose_state, with_ledger
+from reports import languages
 from reports.models import (
     PatientAccount,
     Reminder,
@@ -389,7 +390,7 @@ class Rendered:
 
 
 def render_email(reminder: Reminder, *, token: str) -> Rendered:
-    """The email in the clinic's language (accounts have no language of their own yet).
+    """The email in the patient's language (reports.languages: theirs, else the clinic's).
 
     Checked like alert emails (notifications.emails.check_rendered_email): it is
     refused if the patient's name, MRN or date of birth would show.
@@ -404,7 +405,7 @@ def render_email(reminder: Reminder, *, token: str) -> Rendered:
     }
 
     def render() -> tuple[str, ...]:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(languages.patient_language(account)):
             return tuple(
                 render_to_string(f"reports/email/reminder-{part}", context)
                 for part in ("subject.txt", "body.txt", "body.html")

@@ -26,7 +26,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -162,8 +162,11 @@ def send_invitation(new: NewInvitation) -> None:
         "hours": settings.PATIENT_INVITATION_HOURS,
         "carer": bool(record.carer_name),
     }
-    subject = " ".join(render_to_string("reports/email/invitation-subject.txt", context).split())
-    body = render_to_string("reports/email/invitation-body.txt", context)
+    # In the clinic's language: the patient has no account, so no choice, yet.
+    with translation.override(record.patient.site.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("reports/email/invitation-subject.txt", context)
+        subject = " ".join(subject.split())
+        body = render_to_string("reports/email/invitation-body.txt", context)
     EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [record.email]).send()
     record.sent_at = timezone.now()
     record._change_reason = "Invitation email sent"

@@ -17,5 +17,6 @@ urlpatterns = [
     path("doses/", views.doses, name="doses"),
     path("reports/<int:report_id>/", views.report_detail, name="report"),
     path("reminders/", reminder_views.reminders_page, name="reminders"),
+    path("language/", views.language, name="language"),
     path("reminders/stop/<str:token>/", reminder_views.reminders_stop, name="reminders-stop"),
 ]

@@ -15,13 +15,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from patients import languages as patient_languages
 from patients.access import access_patient, has_role
+from patients.models import UserPreference
 from reports import items, selectors, services
+from reports import languages as report_languages
 from reports.access import patient_view
 from reports.forms import (
     AcceptForm,
@@ -30,6 +33,7 @@ from reports.forms import (
     DoseForm,
     InviteForm,
     MonitorCsvForm,
+    PatientLanguageForm,
     PatientSignInForm,
     WeeklyReportForm,
     put_errors,
@@ -257,4 +261,28 @@ def clinic_reports(request, patient_id: int):
             "doses": selectors.dose_reports(patient),
             "accounts": selectors.accounts(patient),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@patient_view
+def language(request, account):
+    """The patient's own language for their pages and reminder emails."""
+    current = UserPreference.objects.filter(user=request.user).values_list("language", flat=True)
+    form = PatientLanguageForm(request.POST or None, initial={"language": current.first() or ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient_languages.set_language(
+                actor=request.user, language=form.cleaned_data["language"]
+            )
+        except ValidationError as error:
+            put_errors(form, error)
+        else:
+            report_languages.remember_in_session(request.session, account)
+            translation.activate(report_languages.patient_language(account))
+            messages.success(request, _("Your language is saved."))
+            return redirect("reports:language")
+    status = 400 if form.errors else 200
+    return render(
+        request, "reports/language.html", {"form": form, "account": account}, status=status
     )

@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 72 URL patterns, 107 (URL, method) pairs, x 7 roles = 749 requests.
+Matrix size: 73 URL patterns, 109 (URL, method) pairs, x 7 roles = 763 requests.
 """
 
 from __future__ import annotations
@@ -246,6 +246,7 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "reports:doses": {"GET": patient_page(), "POST": patient_page(302)},
     "reports:report": {"GET": patient_page()},
     "reports:reminders": {"GET": patient_page(), "POST": patient_page(302)},
+    "reports:language": {"GET": patient_page(), "POST": patient_page(302)},
     # The stop link in a reminder email works without signing in (its token is the
     # proof): the same page for anyone who holds the link; the button stops, again.
     "reports:reminders-stop": {
@@ -339,7 +340,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (72, 107, 749)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (73, 109, 763)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -519,6 +520,7 @@ def body_for(name: str, method: str, world) -> dict:
         },
         ("patient-reports:invite", "POST"): {"channel": "printed"},
         ("reports:reminders", "POST"): {"enabled": "off"},
+        ("reports:language", "POST"): {"language": "zh-hans"},
         ("patient-reports:triage-item", "POST"): {"graded_how": "report", "grade_diarrhea": "3"},
     }
     return bodies.get((name, method), {})

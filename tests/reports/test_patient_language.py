@@ -67,25 +67,25 @@ def test_a_patients_choice_leaves_the_nurses_language_alone(client, account, nur
     assert client.get(reverse("tracker:home")).headers["Content-Language"] == "zh-hans"
 
 
-def test_the_reminder_email_is_in_the_patients_language(nurse, patient, chinese_site):
-    account = emailed_account(nurse, patient)
+def reminder_subject(account) -> str:
+    """The subject of the one reminder this account is sent on Monday at 18:00."""
     with time_machine.travel(CHOSEN, tick=False):
         reminders.set_schedule(account=account, enabled=True, weekday=0, time_of_day=time(18, 0))
     with time_machine.travel(DUE, tick=False):
         tasks.sweep_reminders()
     (message,) = mail.outbox
-    assert message.subject == f"{chinese_site.name}：该填写每周报告了"
+    return message.subject
+
+
+def test_the_reminder_email_is_in_the_patients_language(nurse, patient, chinese_site):
+    account = emailed_account(nurse, patient)
+    assert reminder_subject(account) == f"{chinese_site.name}：该填写每周报告了"
 
 
 def test_the_reminder_follows_a_patient_who_chose_english(nurse, patient, chinese_site):
     account = emailed_account(nurse, patient)
     UserPreference.objects.create(user=account.user, language="en-gb")
-    with time_machine.travel(CHOSEN, tick=False):
-        reminders.set_schedule(account=account, enabled=True, weekday=0, time_of_day=time(18, 0))
-    with time_machine.travel(DUE, tick=False):
-        tasks.sweep_reminders()
-    (message,) = mail.outbox
-    assert message.subject == f"{chinese_site.name}: time for your weekly report"
+    assert reminder_subject(account) == f"{chinese_site.name}: time for your weekly report"
 
 
 def test_the_invitation_email_is_in_the_clinics_language(nurse, patient, chinese_site):

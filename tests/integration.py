@@ -11,8 +11,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import kombu.pools
 import pytest
 import redis
+from celery import Celery
 from django.db import connection
 
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -48,3 +50,30 @@ def worker_connections_ended() -> Iterator[None]:
             "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_start >= %s",
             [connection.settings_dict["NAME"], started],
         )
+
+
+@contextmanager
+def celery_on_broker(url: str) -> Iterator[Celery]:
+    """Points the Celery app at a real broker for the block (the suite otherwise runs
+    eager), then back. Even an eager task takes a producer from the pools, and kombu
+    keeps its pools per connection in a registry of its own: both are dropped on the
+    way in and out, or the pages served after the block (a browser test's live
+    server, in this process) would queue their tasks on a closed pool."""
+    from config.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=url, task_always_eager=False)
+    _drop_pools(app)
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)
+        _drop_pools(app)
+
+
+def _drop_pools(app: Celery) -> None:
+    kombu.pools.reset()
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None

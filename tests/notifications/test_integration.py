@@ -12,14 +12,18 @@ import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-import kombu.pools
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 
 from notifications import services
 from notifications.models import AlertKind, Delivery, OutboxStatus, Severity
-from tests.integration import REDIS, require_postgres_and_redis, worker_connections_ended
+from tests.integration import (
+    REDIS,
+    celery_on_broker,
+    require_postgres_and_redis,
+    worker_connections_ended,
+)
 from toxicity.services import visits
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -37,28 +41,10 @@ def services_up():
 @contextmanager
 def worker():
     """A real worker thread consuming from Redis (the suite otherwise runs eager)."""
-    from config.celery import app
-
     url = f"{REDIS}/{WORKER_DB}"
     redis.Redis.from_url(url).flushdb()
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=url, task_always_eager=False)
-    _reset_pools(app)
-    try:
-        with start_worker(app, perform_ping_check=False):
-            yield
-    finally:
-        app.conf.update(saved)
-        _reset_pools(app)
-
-
-def _reset_pools(app):
-    # kombu keeps producer pools per broker URL; a stopped worker leaves this URL's closed.
-    kombu.pools.reset()
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
+    with celery_on_broker(url) as app, start_worker(app, perform_ping_check=False):
+        yield
 
 
 def _sent_count() -> int:

@@ -14,7 +14,6 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
-import kombu.pools
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
@@ -22,7 +21,12 @@ from django.utils import timezone
 
 from reports import reminders, tasks
 from reports.models import Reminder, ReminderSchedule, ReminderStatus, SkipReason
-from tests.integration import REDIS, require_postgres_and_redis, worker_connections_ended
+from tests.integration import (
+    REDIS,
+    celery_on_broker,
+    require_postgres_and_redis,
+    worker_connections_ended,
+)
 from tests.notifications.conftest import SmtpServer
 from tests.reports.factories import emailed_account
 
@@ -59,27 +63,10 @@ def smtp_server(settings):
 @contextmanager
 def worker():
     """A real worker thread consuming from Redis (the suite otherwise runs eager)."""
-    from config.celery import app
-
     url = f"{REDIS}/{WORKER_DB}"
     redis.Redis.from_url(url).flushdb()
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=url, task_always_eager=False)
-    _reset_pools(app)
-    try:
-        with start_worker(app, perform_ping_check=False):
-            yield
-    finally:
-        app.conf.update(saved)
-        _reset_pools(app)
-
-
-def _reset_pools(app):
-    kombu.pools.reset()
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
+    with celery_on_broker(url) as app, start_worker(app, perform_ping_check=False):
+        yield
 
 
 def _wait_until(done, timeout: float = 10.0) -> None:

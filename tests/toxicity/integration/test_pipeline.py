@@ -29,7 +29,12 @@ from django.db import connection
 from patients import services as patient_services
 from patients.models import DoseChange, Role
 from tests.factories import PASSWORD, PatientFactory, SiteFactory, member
-from tests.integration import REDIS, require_postgres_and_redis, worker_connections_ended
+from tests.integration import (
+    REDIS,
+    celery_on_broker,
+    require_postgres_and_redis,
+    worker_connections_ended,
+)
 from toxicity.models import Recommendation, Visit
 from toxicity.services import decisions, evaluation
 from toxicity.services import visits as visit_services
@@ -47,28 +52,6 @@ def services_up():
     require_postgres_and_redis()
     with worker_connections_ended():
         yield
-
-
-@contextmanager
-def broker(url: str):
-    """Points the Celery app at a real broker (the suite otherwise runs eager)."""
-    from config.celery import app
-
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=url, task_always_eager=False)
-    _reset_pools(app)
-    try:
-        yield app
-    finally:
-        app.conf.update(saved)
-        _reset_pools(app)
-
-
-def _reset_pools(app):
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
 
 
 def _flush(url: str):
@@ -117,7 +100,7 @@ def test_a_grade_3_visit_gets_exactly_one_recommendation_from_a_real_worker(clin
     course = _course(site, oncologist)
     url = f"{REDIS}/{THREAD_WORKER_DB}"
     _flush(url)
-    with broker(url) as app, start_worker(app, perform_ping_check=False):
+    with celery_on_broker(url) as app, start_worker(app, perform_ping_check=False):
         started = time.monotonic()
         visit = _log_grade_3(nurse, course)
         _wait_for(
@@ -190,7 +173,7 @@ def test_a_worker_killed_mid_evaluation_leaves_exactly_one_recommendation_after_
     first = _worker_process({"TRACKER_TEST_EVALUATION_DELAY_SECONDS": "30"})
     restarted = None
     try:
-        with broker(url):
+        with celery_on_broker(url):
             visit = _log_grade_3(nurse, course)
         # The worker has stored the recommendation but not committed: it is mid-evaluation.
         _wait_for(_evaluation_in_progress, 30, "the worker to be mid-evaluation")
@@ -245,7 +228,7 @@ def test_visits_logged_while_redis_is_down_are_saved_and_swept_once_it_returns(c
     courses = [_course(site, oncologist) for _ in range(20)]
     port = _free_port()
     url = f"redis://127.0.0.1:{port}/0"
-    with broker(url) as app:
+    with celery_on_broker(url) as app:
         with private_redis(port):
             pass  # up, then stopped: the broker is down from here on
         started = time.monotonic()

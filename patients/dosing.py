@@ -20,10 +20,47 @@ DRUG_NAMES: dict[str, str] = {
     "cabozantinib": "Cabozantinib (Cabometyx)",
 }
 DRUGS: tuple[str, ...] = tuple(DRUG_NAMES)
+# The generic names in Simplified Chinese, as the clinical literature writes them; the
+# first is shown, and every one is found by the filters (drug_from_text). Lenvatinib
+# is written two ways. No source in docs/sources gives these renderings, nor a brand
+# name marketed in China (so none is shown): they wait for a bilingual clinician's
+# review (docs/translation.md) and the review page lists them.
+DRUG_NAMES_ZH_HANS: dict[str, tuple[str, ...]] = {
+    "lenvatinib": ("乐伐替尼", "仑伐替尼"),
+    "sorafenib": ("索拉非尼",),
+    "cabozantinib": ("卡博替尼",),
+}
+DRUG_NAMES_ZH_HANS_SOURCE = "unconfirmed"
 RULE_SET_NAMES: dict[str, str] = {
     "us_pi": "US prescribing information",
     "eu_smpc": "EU summary of product characteristics",
 }
+
+
+def drug_label(drug: str, language: str) -> str:
+    """The drug's name for a reader of ``language`` ("en-gb", "zh-hans"): the Chinese
+    generic name with the other rendering beside it, or the English name and brand."""
+    names = DRUG_NAMES_ZH_HANS.get(drug) if language.lower() == "zh-hans" else None
+    if not names:
+        return DRUG_NAMES.get(drug, drug)
+    shown, *others = names
+    return f"{shown}（{'、'.join(others)}）" if others else shown
+
+
+def drug_from_text(text: str) -> str | None:
+    """The drug a filter or search box names, by its key, English generic or brand name
+    or any Chinese rendering, whatever the case and spacing; None if it names none."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return None
+    for drug, label in DRUG_NAMES.items():
+        generic, _, brand = label.partition(" (")
+        words = {drug, generic.casefold(), brand.rstrip(")").casefold()}
+        words.update(DRUG_NAMES_ZH_HANS.get(drug, ()))
+        if wanted in words:
+            return drug
+    return None
+
 
 # mg per day, highest first: the one source of the dose levels (the rule sets
 # read them from here).

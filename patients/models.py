@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -242,9 +244,15 @@ class MolecularFinding(ClinicalRecord):
         return f"{self.get_marker_display()}: {self.get_result_display()}"
 
 
-# Built from the pure data in patients/dosing.py, the one source of the names.
+def _drug_label_now(drug: str) -> str:
+    return dosing.drug_label(drug, get_language() or settings.LANGUAGE_CODE)
+
+
+# Built from the pure data in patients/dosing.py, the one source of the names; the
+# label is read in the language of the page or email that shows it.
 Drug = models.TextChoices(
-    "Drug", [(key.upper(), (key, label)) for key, label in dosing.DRUG_NAMES.items()]
+    "Drug",
+    [(key.upper(), (key, lazy(_drug_label_now, str)(key))) for key in dosing.DRUG_NAMES],
 )
 RuleSet = models.TextChoices(
     "RuleSet", [(key.upper(), (key, label)) for key, label in dosing.RULE_SET_NAMES.items()]

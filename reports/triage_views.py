@@ -24,6 +24,7 @@ from reports.forms import put_errors
 from reports.models import GradedHow, TriageItem
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import AntihypertensiveTherapy
+from toxicity.names import term_name
 
 PERIODS = (28, 90, 365)  # days the alert-noise figures count back
 
@@ -70,7 +71,7 @@ class GradeForm(forms.Form):
                 name = f"grade_{trend.key}"
                 term = TERMS[trend.term]
                 self.fields[name] = forms.ChoiceField(
-                    label=f"{_(items.ITEMS[trend.key].title)} → {term.name}",
+                    label=f"{_(items.ITEMS[trend.key].title)} → {term_name(term.key)}",
                     choices=grade_choices(
                         trend.term,
                         _("Choose the CTCAE grade") if trend.raised else _("Not graded (optional)"),

@@ -27,8 +27,8 @@ from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, T
 from reports import selectors as report_reads
 from reports.completion import missed_two_weeks
 from reports.models import BpPeriod
+from toxicity import names
 from toxicity.ctcae.grading import corrected_calcium_mg_dl
-from toxicity.ctcae.terms import TERMS
 from toxicity.models import (
     SEVERITY,
     DueCheck,
@@ -56,9 +56,7 @@ LAB_SERIES = {
 
 
 def term_name(key: str) -> str:
-    if key in TERMS:
-        return TERMS[key].name
-    return key.replace("_", " ").capitalize()
+    return names.term_name(key)
 
 
 def local(moment: datetime) -> datetime:

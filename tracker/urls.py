@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import record_views, signoff_views, views, visit_form
+from tracker import record_views, signoff_views, translation_review_views, views, visit_form
 
 app_name = "tracker"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("ctcae/<slug:term>/grades/", visit_form.term_grades, name="term-grades"),
     path("rules/", signoff_views.rule_sets, name="rules"),
+    path(
+        "translations/review/",
+        translation_review_views.translation_review,
+        name="translation-review",
+    ),
     path(
         "rules/<int:site_id>/<slug:drug>/<slug:rule_set>/",
         signoff_views.rule_set,

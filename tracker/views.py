@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from patients import limits
+from patients import dosing, limits
 from patients import selectors as patient_selectors
 from patients.access import (
     access_patient,
@@ -88,8 +88,8 @@ def home(request):
 
 @clinical_page
 def _worklist(request):
-    drug = request.GET.get("drug", "")
-    drug = drug if drug in Drug.values else ""
+    # A filter may name the drug in either language (乐伐替尼 or 仑伐替尼 too).
+    drug = dosing.drug_from_text(request.GET.get("drug", "")) or ""
     status = request.GET.get("status", "")
     status = status if status in dict(STATUS_CHOICES) else ""
     need = request.GET.get("need", "")
@@ -356,8 +356,8 @@ def cohort(request):
     site_id = int(site_id) if is_id else None
     if site_id is not None and site_id not in {s.pk for s in user_sites}:
         raise Http404("No such site.")
-    drug = request.GET.get("drug", "")
-    drug = drug if drug in Drug.values else ""
+    # A filter may name the drug in either language (乐伐替尼 or 仑伐替尼 too).
+    drug = dosing.drug_from_text(request.GET.get("drug", "")) or ""
     started_from = _parse_date(request.GET.get("from"))
     started_to = _parse_date(request.GET.get("to"))
     rows = selectors.cohort(

@@ -30,6 +30,7 @@ from patients.access import access_patient, role_at
 from patients.models import Role
 from toxicity.ctcae.terms import TERMS
 from toxicity.models import AntihypertensiveTherapy, Visit
+from toxicity.names import term_name
 from toxicity.rules.bounds import PLAUSIBLE, POSITIVE_MAX, Bound
 from toxicity.services import visits
 from tracker import wording
@@ -278,20 +279,20 @@ class VisitForm(forms.Form):
         self.fields["bp1_sbp"].widget.attrs["autofocus"] = True
         for term in MEASURED_TERMS_WITH_JUDGEMENT:
             self.fields[f"grade_{term}"] = forms.ChoiceField(
-                label=f"{TERMS[term].name}: clinician grade",
+                label=_("%(term)s: clinician grade") % {"term": term_name(term)},
                 required=False,
-                choices=grade_choices(term, blank="from the numbers"),
+                choices=grade_choices(term, blank=_("from the numbers")),
             )
             self.fields[f"lowering_reason_{term}"] = forms.CharField(
-                label="Why lower than the computed grade",
+                label=_("Why lower than the computed grade"),
                 required=False,
                 max_length=limits.REASON_CHARS,
             )
         for term in SYMPTOM_TERMS:
             self.fields[f"grade_{term}"] = forms.ChoiceField(
-                label=TERMS[term].name,
+                label=term_name(term),
                 required=False,
-                choices=grade_choices(term, blank="not assessed"),
+                choices=grade_choices(term, blank=_("not assessed")),
             )
             self.fields[f"intolerable_{term}"] = forms.BooleanField(
                 label="intolerable to the patient", required=False

@@ -191,3 +191,22 @@ def test_an_oncologist_with_the_patients_own_name_still_gets_the_alert(
     delivery.refresh_from_db()
     message = emails.alert_message(delivery, ack_token="token")
     assert f"{patient.given_name} {patient.family_name}" in message.body  # the greeting
+
+
+def test_a_nurse_who_switches_to_chinese_changes_only_her_own_emails(
+    client, routed, nurse, oncologist, raise_grade3
+):
+    client.force_login(nurse)
+    client.post("/accounts/language/", {"language": "zh-hans"})
+    alert = raise_grade3(routed)
+    subjects = {
+        d.recipient: emails.alert_message(d, ack_token="t").subject
+        for d in alert.deliveries.filter(recipient__in=[nurse, oncologist])
+    }
+    bodies = {
+        d.recipient: emails.alert_message(d, ack_token="t").body
+        for d in alert.deliveries.filter(recipient__in=[nurse, oncologist])
+    }
+    assert "发生了什么" in bodies[nurse]
+    assert "What happened" in bodies[oncologist] and "发生了什么" not in bodies[oncologist]
+    assert subjects[nurse] != subjects[oncologist]

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from patients import dosing
 from patients.dosing import (
     Kind,
     LedgerEntry,
@@ -142,3 +143,43 @@ def test_changes_that_cannot_follow_the_current_state_are_refused(state, kind, d
 )
 def test_changes_that_follow_the_current_state_are_accepted(state, kind, dose):
     assert check_entry(state, kind, dose) == {}
+
+
+# --- drug names in Simplified Chinese -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        ("lenvatinib", "lenvatinib"),
+        ("Lenvatinib", "lenvatinib"),
+        ("LENVIMA", "lenvatinib"),
+        ("乐伐替尼", "lenvatinib"),
+        ("仑伐替尼", "lenvatinib"),
+        (" 索拉非尼 ", "sorafenib"),
+        ("Nexavar", "sorafenib"),
+        ("卡博替尼", "cabozantinib"),
+        ("cabometyx", "cabozantinib"),
+    ],
+)
+def test_a_filter_finds_the_drug_by_any_of_its_names(text, drug):
+    assert dosing.drug_from_text(text) == drug
+
+
+@pytest.mark.parametrize("text", ["", "   ", "selpercatinib", "乐伐"])
+def test_a_filter_that_names_no_drug_finds_none(text):
+    assert dosing.drug_from_text(text) is None
+
+
+def test_every_drug_has_a_chinese_generic_name_marked_for_review():
+    assert set(dosing.DRUG_NAMES_ZH_HANS) == set(dosing.DRUGS)
+    assert dosing.DRUG_NAMES_ZH_HANS_SOURCE == "unconfirmed"
+
+
+def test_a_chinese_reader_sees_lenvatinib_with_its_other_rendering():
+    assert dosing.drug_label("lenvatinib", "zh-hans") == "乐伐替尼（仑伐替尼）"
+    assert dosing.drug_label("sorafenib", "zh-hans") == "索拉非尼"
+
+
+def test_an_english_reader_sees_the_generic_and_brand_name():
+    assert dosing.drug_label("lenvatinib", "en-gb") == "Lenvatinib (Lenvima)"

@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 73 URL patterns, 109 (URL, method) pairs, x 7 roles = 763 requests.
+Matrix size: 74 URL patterns, 110 (URL, method) pairs, x 7 roles = 770 requests.
 """
 
 from __future__ import annotations
@@ -116,6 +116,7 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:term-grades": {"GET": _all(200) | {"anonymous": LOGIN}},
     # The pharmacist's sign-off: every member of the site reads; only the pharmacist writes.
     "tracker:rules": {"GET": page(outsider=200)},  # the outsider's own site's rule sets
+    "tracker:translation-review": {"GET": page(outsider=200)},  # one list for every site
     "tracker:rule-set": {"GET": page()},
     "tracker:rule-confirm": {"POST": page(403, pharmacist=302)},
     "tracker:rule-signoff": {"POST": page(403, pharmacist=302)},
@@ -340,7 +341,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (73, 109, 763)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (74, 110, 770)
 
 
 # --- requests ---------------------------------------------------------------------

@@ -113,6 +113,15 @@ def test_it_filters_by_drug(logged_in, oncologist, two_drugs):
     assert names(response) == ["Sor"]
 
 
+@pytest.mark.parametrize("written", ["仑伐替尼", "乐伐替尼", "Lenvima"])
+def test_the_drug_filter_reads_either_chinese_rendering_and_the_brand(
+    logged_in, oncologist, two_drugs, written
+):
+    response = logged_in(oncologist).get(URL, {"drug": written})
+    assert names(response) == ["Len"]
+    assert response.context["filters"]["drug"] == "lenvatinib"
+
+
 def test_it_filters_by_course_status(logged_in, oncologist, two_drugs):
     assert names(logged_in(oncologist).get(URL, {"status": "active"})) == []
     assert len(names(logged_in(oncologist).get(URL, {"status": "on_hold"}))) == 2

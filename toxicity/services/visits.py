@@ -18,13 +18,14 @@ from patients.audit import audit
 from patients.models import DoseChange, Role, TreatmentCourse
 from patients.services import CLOCK_SKEW, check_not_stale
 from toxicity import tasks
-from toxicity.ctcae.terms import CTCAE_VERSION, TERMS
+from toxicity.ctcae.terms import CTCAE_VERSION
 from toxicity.models import (
     AntihypertensiveTherapy,
     Observation,
     ObservationSource,
     Visit,
 )
+from toxicity.names import term_name
 from toxicity.rules.engine import DEFAULT_POLICY, decide
 from toxicity.rules.evaluate import InvalidRequest, ValidatedRequest, validate
 from toxicity.services.request import (
@@ -314,7 +315,7 @@ def preview_visit(
     grades = [
         {
             "term": row["term"],
-            "name": TERMS[row["term"]].name if row["term"] in TERMS else row["term"],
+            "name": term_name(row["term"]),
             "grade": row["final_grade"],
             "provisional": row["provisional"],
         }

@@ -9,6 +9,7 @@ same 404 for "missing" and "another site's", the services decide everything else
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -207,7 +208,7 @@ class BoardDecisionApi(GenericAPIView):
         entry = access_board_entry(request.user, entry_id)
         # Who may sign is settled before what was sent: a nurse gets 403 for any body.
         if not has_role(request.user, entry.site_id, *board.SIGNERS):
-            raise PermissionDenied("Only an oncologist at this site signs the board's decision.")
+            raise PermissionDenied(_("Only an oncologist at this site signs the board's decision."))
         data = BoardDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from patients.access import access_patient, clinical_role_at, role_at
 from patients.models import Patient, Site
@@ -31,7 +32,7 @@ def identifier_roles() -> tuple[str, ...]:
 def access_site(user, site_code, *, importing: bool = False) -> Site:
     site = Site.objects.filter(code=str(site_code or "")).first()
     if site is None:
-        raise Http404("No such site.")
+        raise Http404(_("No such site."))
     role = clinical_role_at(user, site.pk, missing="No such site.")
     _require(role, importing=importing)
     return site
@@ -42,12 +43,14 @@ def access_patient_export(user, patient_id, *, identifiers: bool = False) -> Pat
     role = role_at(user, patient.site_id)
     _require(role, importing=False)
     if identifiers and role not in identifier_roles():
-        raise PermissionDenied("Your role may not export patient identifiers.")
+        raise PermissionDenied(_("Your role may not export patient identifiers."))
     return patient
 
 
 def _require(role: str, *, importing: bool) -> None:
     if role not in exchange_roles():
-        raise PermissionDenied("Your role at this site may not import or export records.")
+        raise PermissionDenied(_("Your role at this site may not import or export records."))
     if importing and role not in VISIT_RECORDERS:
-        raise PermissionDenied("Your role at this site cannot record visits, so it cannot import.")
+        raise PermissionDenied(
+            _("Your role at this site cannot record visits, so it cannot import.")
+        )

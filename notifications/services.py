@@ -124,13 +124,15 @@ def raise_alert(
     dedupe_key=f"visit:{visit.pk}:{term}:grade{grade}".
     """
     if kind not in AlertKind.values:
-        raise ValidationError({"kind": f"Unknown alert kind {kind!r}."})
+        raise ValidationError({"kind": _("Unknown alert kind %(kind)r.") % {"kind": kind}})
     if severity not in Severity.values:
-        raise ValidationError({"severity": f"Unknown severity {severity!r}."})
+        raise ValidationError(
+            {"severity": _("Unknown severity %(severity)r.") % {"severity": severity}}
+        )
     if not summary.strip():
-        raise ValidationError({"summary": "Say what happened."})
+        raise ValidationError({"summary": _("Say what happened.")})
     if grade is not None and not 1 <= grade <= 5:
-        raise ValidationError({"grade": "A CTCAE grade is 1 to 5."})
+        raise ValidationError({"grade": _("A CTCAE grade is 1 to 5.")})
     summary, summary_rewritten = _vetted(course, summary)
     recommended_action, action_rewritten = _vetted(course, recommended_action)
     reason = "Raised"
@@ -288,7 +290,7 @@ def acknowledge_alert(*, actor, alert: Alert, via: str = "app", acknowledgement:
     alert = Alert.objects.select_for_update().select_related("course__patient").get(pk=alert.pk)
     role = role_at(actor, alert.course.patient.site_id)
     if role is None:
-        raise PermissionDenied("You do not work at this alert's site.")
+        raise PermissionDenied(_("You do not work at this alert's site."))
     if role not in ACKNOWLEDGING_ROLES:
         raise PermissionDenied(
             _(
@@ -298,7 +300,9 @@ def acknowledge_alert(*, actor, alert: Alert, via: str = "app", acknowledgement:
         )
     if not may_acknowledge(role, alert):
         # Acknowledging stops the escalation: a clinical act, for the clinical team.
-        raise PermissionDenied("An urgent clinical alert is acknowledged by a nurse or oncologist.")
+        raise PermissionDenied(
+            _("An urgent clinical alert is acknowledged by a nurse or oncologist.")
+        )
     if alert.acknowledged_at is not None:
         return alert
     now = timezone.now()

@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from config.admin import HistoryAdmin
 from patients.access import administered_sites
@@ -111,7 +112,7 @@ class SiteScopedAdmin:
         except (TypeError, ValueError, ValidationError):
             found = False
         if not found:
-            raise Http404("No such record.")
+            raise Http404(_("No such record."))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._404_unless_in_scope(request, object_id)

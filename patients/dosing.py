@@ -47,6 +47,12 @@ def drug_label(drug: str, language: str) -> str:
     return f"{shown}（{'、'.join(others)}）" if others else shown
 
 
+def generic_name(drug: str, language: str) -> str:
+    """The generic name alone, where a chart has room for no more: "Lenvatinib", "乐伐替尼"."""
+    names = DRUG_NAMES_ZH_HANS.get(drug) if language.lower() == "zh-hans" else None
+    return names[0] if names else drug.capitalize()
+
+
 def drug_from_text(text: str) -> str | None:
     """The drug a filter or search box names, by its key, English generic or brand name
     or any Chinese rendering, whatever the case and spacing; None if it names none."""

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -118,11 +118,11 @@ class Site(models.Model):
 
 
 class Role(models.TextChoices):
-    NURSE = "nurse", "Nurse"
-    ONCOLOGIST = "oncologist", "Oncologist"
-    SITE_ADMIN = "site_admin", "Site administrator"
+    NURSE = "nurse", _("Nurse")
+    ONCOLOGIST = "oncologist", _("Oncologist")
+    SITE_ADMIN = "site_admin", _("Site administrator")
     # Reads the site's clinical pages and signs off its rule sets; signs no dose decision.
-    PHARMACIST = "pharmacist", "Pharmacist"
+    PHARMACIST = "pharmacist", _("Pharmacist")
 
 
 class SiteMembership(models.Model):
@@ -145,17 +145,17 @@ class SiteMembership(models.Model):
 
 
 class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Not recorded"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Not recorded")
 
 
 class Histology(models.TextChoices):
-    PAPILLARY = "papillary", "Papillary"
-    FOLLICULAR = "follicular", "Follicular"
-    ONCOCYTIC = "oncocytic", "Oncocytic (Hürthle cell)"
-    POORLY_DIFFERENTIATED = "poorly_differentiated", "Poorly differentiated"
+    PAPILLARY = "papillary", _("Papillary")
+    FOLLICULAR = "follicular", _("Follicular")
+    ONCOCYTIC = "oncocytic", _("Oncocytic (Hürthle cell)")
+    POORLY_DIFFERENTIATED = "poorly_differentiated", _("Poorly differentiated")
 
 
 class Patient(ClinicalRecord):
@@ -212,17 +212,17 @@ class Patient(ClinicalRecord):
 
 class Marker(models.TextChoices):
     BRAF_V600E = "braf_v600e", "BRAF V600E"
-    RET_FUSION = "ret_fusion", "RET fusion"
-    NTRK_FUSION = "ntrk_fusion", "NTRK fusion"
-    ALK_FUSION = "alk_fusion", "ALK fusion"
+    RET_FUSION = "ret_fusion", _("RET fusion")
+    NTRK_FUSION = "ntrk_fusion", _("NTRK fusion")
+    ALK_FUSION = "alk_fusion", _("ALK fusion")
     RAS = "ras", "RAS"
-    TERT_PROMOTER = "tert_promoter", "TERT promoter"
+    TERT_PROMOTER = "tert_promoter", _("TERT promoter")
 
 
 class MarkerResult(models.TextChoices):
-    POSITIVE = "positive", "Positive"
-    NEGATIVE = "negative", "Negative"
-    NOT_TESTED = "not_tested", "Not tested"
+    POSITIVE = "positive", _("Positive")
+    NEGATIVE = "negative", _("Negative")
+    NOT_TESTED = "not_tested", _("Not tested")
 
 
 class MolecularFinding(ClinicalRecord):
@@ -254,8 +254,13 @@ Drug = models.TextChoices(
     "Drug",
     [(key.upper(), (key, lazy(_drug_label_now, str)(key))) for key in dosing.DRUG_NAMES],
 )
+# The rule sets' names as patients/dosing.py writes them, marked here for the catalogue.
+_RULE_SET_WORDS = (
+    gettext_noop("US prescribing information"),
+    gettext_noop("EU summary of product characteristics"),
+)
 RuleSet = models.TextChoices(
-    "RuleSet", [(key.upper(), (key, label)) for key, label in dosing.RULE_SET_NAMES.items()]
+    "RuleSet", [(key.upper(), (key, _(label))) for key, label in dosing.RULE_SET_NAMES.items()]
 )
 
 
@@ -290,13 +295,13 @@ class TreatmentCourse(ClinicalRecord):
 
 
 class DoseChangeKind(models.TextChoices):
-    START = dosing.Kind.START, "Start"
-    HOLD = dosing.Kind.HOLD, "Hold"
-    RESUME = dosing.Kind.RESUME, "Resume"
-    REDUCE = dosing.Kind.REDUCE, "Reduce"
-    RE_ESCALATE = dosing.Kind.RE_ESCALATE, "Re-escalate"
-    DISCONTINUE = dosing.Kind.DISCONTINUE, "Discontinue"
-    COMPLETE = dosing.Kind.COMPLETE, "Complete"
+    START = dosing.Kind.START, _("Start")
+    HOLD = dosing.Kind.HOLD, _("Hold")
+    RESUME = dosing.Kind.RESUME, _("Resume")
+    REDUCE = dosing.Kind.REDUCE, _("Reduce")
+    RE_ESCALATE = dosing.Kind.RE_ESCALATE, _("Re-escalate")
+    DISCONTINUE = dosing.Kind.DISCONTINUE, _("Discontinue")
+    COMPLETE = dosing.Kind.COMPLETE, _("Complete")
 
 
 class DoseChange(ClinicalRecord):

@@ -6,6 +6,7 @@ allowed, so the API and the pages refuse the same things.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from patients import limits, selectors
@@ -86,10 +87,16 @@ class PatientUpdateInput(PatientInput):
     def validate(self, attrs):
         # A partial update still needs its reason: every edit of a clinical record says why.
         if not (attrs.get("reason") or "").strip():
-            raise serializers.ValidationError({"reason": "Say why this record is being changed."})
+            raise serializers.ValidationError(
+                {"reason": _("Say why this record is being changed.")}
+            )
         if attrs.get("version") is None:
             raise serializers.ValidationError(
-                {"version": "Send the version you read, so no colleague's change is overwritten."}
+                {
+                    "version": _(
+                        "Send the version you read, so no colleague's change is overwritten."
+                    )
+                }
             )
         return attrs
 

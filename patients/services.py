@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from patients import dosing, limits
 from patients.access import has_role, site_roles
@@ -102,9 +103,10 @@ def check_not_stale(record, *, sent: int | None, current: int, field: str) -> No
         raise StaleRecord(record, sent=sent, current=current, field=field)
 
 
-def _require_role(actor, site_id: int, roles, action: str) -> None:
+def _require_role(actor, site_id: int, roles, refusal: str) -> None:
+    """``refusal``: the sentence a refused user reads, in their language."""
     if not has_role(actor, site_id, *roles):
-        raise PermissionDenied(f"Your role at this site cannot {action}.")
+        raise PermissionDenied(refusal)
 
 
 def _check_patient_dates(values: dict) -> dict[str, str]:
@@ -135,10 +137,12 @@ def _new_reference_code(site: Site) -> str:
 
 @transaction.atomic
 def create_patient(*, actor, site: Site, reason: str = "Registered", **values) -> Patient:
-    _require_role(actor, site.pk, PATIENT_EDITORS, "register patients")
+    _require_role(
+        actor, site.pk, PATIENT_EDITORS, _("Your role at this site cannot register patients.")
+    )
     unknown = set(values) - set(PATIENT_FIELDS)
     if unknown:
-        raise ValidationError({field: "Unknown field." for field in sorted(unknown)})
+        raise ValidationError({field: _("Unknown field.") for field in sorted(unknown)})
     errors = _check_patient_dates(values)
     if Patient.objects.filter(site=site, mrn=values.get("mrn")).exists():
         errors["mrn"] = "A patient with this MRN is already registered at this site."
@@ -160,7 +164,7 @@ def _save_patient(patient: Patient) -> None:
             patient.save()
     except IntegrityError:
         raise ValidationError(
-            {"mrn": "A patient with this MRN is already registered at this site."}
+            {"mrn": _("A patient with this MRN is already registered at this site.")}
         ) from None
 
 
@@ -173,19 +177,24 @@ def update_patient(
     `version` is the version the edit was made on (the API requires it): a newer one
     raises StaleRecord, naming who changed what since.
     """
-    _require_role(actor, patient.site_id, PATIENT_EDITORS, "edit patients")
+    _require_role(
+        actor, patient.site_id, PATIENT_EDITORS, _("Your role at this site cannot edit patients.")
+    )
     errors = limits.text_errors(reason=(reason, limits.REASON_CHARS))
     if errors:
         raise ValidationError(errors)
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why this record is being changed."})
+        raise ValidationError({"reason": _("Say why this record is being changed.")})
     unknown = set(changes) - set(PATIENT_FIELDS)
     if unknown:
-        raise ValidationError({field: "Unknown or read-only field." for field in sorted(unknown)})
+        raise ValidationError(
+            {field: _("Unknown or read-only field.") for field in sorted(unknown)}
+        )
     clinical = sorted(set(changes) & set(CLINICAL_FIELDS))
     if clinical and not has_role(actor, patient.site_id, *CLINICAL_EDITORS):
         raise PermissionDenied(
-            "Only a nurse or an oncologist changes " + ", ".join(clinical).replace("_", " ") + "."
+            _("Only a nurse or an oncologist changes %(fields)s.")
+            % {"fields": ", ".join(clinical).replace("_", " ")}
         )
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     check_not_stale(patient, sent=version, current=patient.version, field="version")
@@ -223,14 +232,19 @@ def record_molecular_finding(
     method: str = "",
     reason: str = "Recorded",
 ) -> MolecularFinding:
-    _require_role(actor, patient.site_id, PATIENT_EDITORS, "record molecular findings")
+    _require_role(
+        actor,
+        patient.site_id,
+        PATIENT_EDITORS,
+        _("Your role at this site cannot record molecular findings."),
+    )
     if tested_on and tested_on > timezone.localdate():
-        raise ValidationError({"tested_on": "Test date is in the future."})
+        raise ValidationError({"tested_on": _("Test date is in the future.")})
     finding = MolecularFinding.objects.filter(patient=patient, marker=marker).first()
     if finding is None:
         finding = MolecularFinding(patient=patient, marker=marker)
     elif not (reason or "").strip() or reason == "Recorded":
-        raise ValidationError({"reason": "Say why an existing finding is being changed."})
+        raise ValidationError({"reason": _("Say why an existing finding is being changed.")})
     finding.result = result
     finding.tested_on = tested_on
     finding.method = method
@@ -269,6 +283,11 @@ def _open_courses(patient: Patient) -> list[TreatmentCourse]:
     ]
 
 
+# The ledger reason written when no other is given; stored in English, shown in the
+# reader's language (tracker/tables.py).
+START_REASON = gettext_noop("Treatment started")
+
+
 @transaction.atomic
 def start_course(
     *,
@@ -281,7 +300,7 @@ def start_course(
     rule_set: str = RuleSet.US_PI,
     off_ladder_justification: str = "",
     concurrent_course_reason: str = "",
-    reason: str = "Treatment started",
+    reason: str = START_REASON,
 ) -> TreatmentCourse:
     """Opens a course and writes its first ledger row (the start) in one transaction.
 
@@ -289,7 +308,12 @@ def start_course(
     still open (active or on hold) is refused unless the oncologist says why, and the
     reason is kept on the course and in its audit history.
     """
-    _require_role(actor, patient.site_id, PRESCRIBERS, "start a treatment course")
+    _require_role(
+        actor,
+        patient.site_id,
+        PRESCRIBERS,
+        _("Your role at this site cannot start a treatment course."),
+    )
     errors = limits.text_errors(
         off_ladder_justification=(off_ladder_justification, limits.REASON_CHARS),
         concurrent_course_reason=(concurrent_course_reason, limits.REASON_CHARS),
@@ -385,7 +409,7 @@ def apply_dose_change(
     # Lock the course so two clinicians cannot append conflicting changes at once.
     course = TreatmentCourse.objects.select_for_update().select_related("patient").get(pk=course.pk)
     site_id = course.patient.site_id
-    _require_role(actor, site_id, PRESCRIBERS, "change a dose")
+    _require_role(actor, site_id, PRESCRIBERS, _("Your role at this site cannot change a dose."))
     now = timezone.now()
     effective_at = effective_at or now
     errors = limits.text_errors(
@@ -399,7 +423,7 @@ def apply_dose_change(
     try:
         dose_after = Decimal(str(dose_after_mg))
     except ArithmeticError:
-        raise ValidationError({"dose_after_mg": "Give the dose as a number of mg."}) from None
+        raise ValidationError({"dose_after_mg": _("Give the dose as a number of mg.")}) from None
     if dose_after < 0:
         errors["dose_after_mg"] = "A dose cannot be negative."
     history = list(course.dose_changes.order_by("effective_at", "id"))
@@ -455,7 +479,12 @@ def locked_sign_ins(actor) -> list[tuple[SiteMembership, int]]:
 def unlock_sign_in(*, actor, membership: SiteMembership) -> int:
     """A site administrator lifts a colleague's lockout; the membership's audit history
     records who did it and when. Returns how many lock records were cleared."""
-    _require_role(actor, membership.site_id, (Role.SITE_ADMIN,), "unlock sign-ins")
+    _require_role(
+        actor,
+        membership.site_id,
+        (Role.SITE_ADMIN,),
+        _("Your role at this site cannot unlock sign-ins."),
+    )
     cleared = AxesProxyHandler.reset_attempts(username=membership.user.get_username())
     audit(membership, actor=actor, reason=f"Sign-in unlocked ({cleared} lock records cleared)")
     membership.save()

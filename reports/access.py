@@ -20,6 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.permissions import BasePermission
 
 from reports.models import PatientAccount
@@ -54,7 +55,7 @@ class PatientAccountBoundary:
             allowed = path.startswith(PATIENT_PREFIX) or path == reverse("logout")
             static = path.startswith("/" + settings.STATIC_URL.lstrip("/"))
             if not (allowed or static):
-                raise Http404("No such page.")
+                raise Http404(_("No such page."))
         return self.get_response(request)
 
 
@@ -79,7 +80,7 @@ def patient_view(view):
             return redirect_to_login(request.get_full_path(), reverse("reports:sign-in"))
         account = account_of(request.user)
         if account is None or not request.user.is_active:
-            raise Http404("No such page.")
+            raise Http404(_("No such page."))
         timezone.activate(account.patient.site.zone)
         return view(request, account, *args, **kwargs)
 

@@ -153,7 +153,7 @@ class WeeklyReportForm(BloodPressureFields):
         for item in items.SURVEY:
             for question in item.questions:
                 self.fields[f"{item.key}__{question.attribute}"] = forms.TypedChoiceField(
-                    label=question.text,
+                    label=question.text_in(gettext),
                     required=False,
                     coerce=int,
                     empty_value=None,

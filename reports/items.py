@@ -23,7 +23,7 @@ translate them when they are shown.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -63,7 +63,7 @@ RECALL_DAYS = 7
 # The free "anything else" box: a few sentences, like a clinician's reason.
 ANYTHING_ELSE_CHARS = 2000
 
-WORDING_UNCONFIRMED_REASON = (
+WORDING_UNCONFIRMED_REASON = _(
     "The NCI PRO-CTCAE item text is not in docs/sources; this question is written in the "
     "item library's form from the attribute names in reference.md 3.5. Check it against "
     "the NCI form before go-live."
@@ -103,8 +103,18 @@ _SCALE_WORDS = (
 @dataclass(frozen=True, slots=True)
 class Question:
     attribute: str  # frequency, severity or interference
-    text: str  # English; translated when shown
+    text: str  # English; translated when shown (text_in)
     choices: tuple[tuple[int, str], ...]  # (0-4, answer words)
+    ask: str = ""  # the question form, "{symptom}" not yet filled in (a msgid)
+    symptom: str = ""  # the symptom's words (a msgid)
+
+    def text_in(self, translate: Callable[[str], str]) -> str:
+        """The question in the reader's language: the form and the symptom are
+        translated each on its own, then put together (``text`` is already put
+        together in English, which no catalogue entry matches)."""
+        if not self.ask:
+            return translate(self.text)
+        return translate(self.ask).format(symptom=translate(self.symptom))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +130,13 @@ class Item:
     @property
     def questions(self) -> tuple[Question, ...]:
         return tuple(
-            Question(attribute, _ASK[attribute].format(symptom=self.symptom), scale(attribute))
+            Question(
+                attribute,
+                _ASK[attribute].format(symptom=self.symptom),
+                scale(attribute),
+                ask=_ASK[attribute],
+                symptom=self.symptom,
+            )
             for attribute in ATTRIBUTE_ORDER
             if attribute in self.attributes
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from itertools import chain
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 
 from patients.models import Patient
 from reports import items
@@ -66,7 +67,7 @@ def answers_for_patient(report: SymptomReport) -> list[tuple]:
         for question in item.questions:
             value = getattr(answer, question.attribute)
             if value is not None:
-                said.append((question.text, dict(question.choices)[value]))
+                said.append((question.text_in(gettext), gettext(dict(question.choices)[value])))
         out.append((item, answer, said))
     return out
 

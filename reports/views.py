@@ -198,7 +198,7 @@ def doses(request, account):
 def report_detail(request, account, report_id: int):
     report = selectors.own_report(account, report_id)
     if report is None:
-        raise Http404("No such report.")
+        raise Http404(_("No such report."))
     return render(
         request,
         "reports/report_detail.html",

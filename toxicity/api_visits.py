@@ -6,6 +6,7 @@ Thin: an input serializer checks shapes, the access functions give the same
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -136,7 +137,7 @@ class RecommendationDecisionApi(GenericAPIView):
         recommendation = access_recommendation(request.user, recommendation_id)
         # Who may sign is settled before what was sent: a nurse gets 403 for any body.
         if not has_role(request.user, recommendation.course.patient.site_id, *decisions.SIGNERS):
-            raise PermissionDenied("Only an oncologist at this site can sign a recommendation.")
+            raise PermissionDenied(_("Only an oncologist at this site can sign a recommendation."))
         data = DecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

@@ -15,6 +15,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from patients import limits
@@ -26,9 +28,9 @@ def _grade_in_range(field: str) -> Q:
 
 
 class AntihypertensiveTherapy(models.TextChoices):
-    NONE = "none", "None"
-    STARTED = "started", "Started or being adjusted"
-    OPTIMAL = "optimal", "Optimal (maximal tolerated)"
+    NONE = "none", _("None")
+    STARTED = "started", _("Started or being adjusted")
+    OPTIMAL = "optimal", _("Optimal (maximal tolerated)")
 
 
 class Visit(ClinicalRecord):
@@ -85,9 +87,9 @@ class Visit(ClinicalRecord):
 
 
 class ObservationSource(models.TextChoices):
-    NURSE = "nurse", "Nurse"
-    LAB = "lab", "Laboratory"
-    PATIENT = "patient", "Patient-reported"
+    NURSE = "nurse", _("Nurse")
+    LAB = "lab", _("Laboratory")
+    PATIENT = "patient", _("Patient-reported")
 
 
 class Observation(ClinicalRecord):
@@ -156,11 +158,11 @@ class Observation(ClinicalRecord):
 
 class Action(models.TextChoices):
     # Most restrictive first (policy 2); the inbox sorts on SEVERITY below.
-    DISCONTINUE = "discontinue", "Discontinue"
-    WITHHOLD = "withhold", "Withhold"
-    REDUCE = "reduce", "Reduce"
-    RESUME = "resume", "Resume"
-    CONTINUE = "continue", "Continue"
+    DISCONTINUE = "discontinue", _("Discontinue")
+    WITHHOLD = "withhold", _("Withhold")
+    REDUCE = "reduce", _("Reduce")
+    RESUME = "resume", _("Resume")
+    CONTINUE = "continue", _("Continue")
 
 
 SEVERITY = {
@@ -173,11 +175,11 @@ SEVERITY = {
 
 
 class RecommendationStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    APPROVED_MODIFIED = "approved_modified", "Approved with another dose"
-    REJECTED = "rejected", "Rejected"
-    SUPERSEDED = "superseded", "Superseded"
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    APPROVED_MODIFIED = "approved_modified", _("Approved with another dose")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 SIGNATURE_MEANING = "approved dose change"
@@ -324,24 +326,35 @@ class Recommendation(ClinicalRecord):
         """What was decided, in the clinic's words: "Hold now; resume at 14 mg/day once
         recovered (dose chosen by the oncologist)"."""
         if self.status == RecommendationStatus.REJECTED:
-            return "Rejected"
+            return gettext("Rejected")
         chosen = self.status == RecommendationStatus.APPROVED_MODIFIED
         if self.status != RecommendationStatus.APPROVED and not chosen:
-            return self.get_status_display()
+            return str(self.get_status_display())
         if self.action == Action.WITHHOLD:
             resume = (
                 self.approved_resume_dose_mg
                 if self.approved_resume_dose_mg is not None
                 else self.resume_dose_mg_per_day
             )
-            text = "Hold now"
-            if resume is not None:
-                text += f"; resume at {float(resume):g} mg/day once recovered"
-            return text + (" (resume dose chosen by the oncologist)" if chosen else "")
-        text = f"{self.get_action_display()} approved"
-        if self.approved_dose_mg is not None:
-            text += f", {float(self.approved_dose_mg):g} mg/day"
-        return text + (" (dose chosen by the oncologist)" if chosen else "")
+            if resume is None:
+                text = gettext("Hold now")
+            else:
+                text = gettext("Hold now; resume at %(dose)s mg/day once recovered") % {
+                    "dose": f"{float(resume):g}"
+                }
+            if chosen:
+                text += " " + gettext("(resume dose chosen by the oncologist)")
+            return text
+        if self.approved_dose_mg is None:
+            text = gettext("%(action)s approved") % {"action": self.get_action_display()}
+        else:
+            text = gettext("%(action)s approved, %(dose)s mg/day") % {
+                "action": self.get_action_display(),
+                "dose": f"{float(self.approved_dose_mg):g}",
+            }
+        if chosen:
+            text += " " + gettext("(dose chosen by the oncologist)")
+        return text
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -426,12 +439,12 @@ class DecisionCorrection(ClinicalRecord):
 
 
 class CheckKind(models.TextChoices):
-    BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
-    LIVER = "liver", "Liver tests (ALT, AST, bilirubin)"
-    URINE_PROTEIN = "urine_protein", "Urine protein"
-    THYROID = "thyroid", "Thyroid function (TSH)"
-    CALCIUM = "calcium", "Blood calcium"
-    ECG = "ecg", "ECG (QTc)"
+    BLOOD_PRESSURE = "blood_pressure", _("Blood pressure")
+    LIVER = "liver", _("Liver tests (ALT, AST, bilirubin)")
+    URINE_PROTEIN = "urine_protein", _("Urine protein")
+    THYROID = "thyroid", _("Thyroid function (TSH)")
+    CALCIUM = "calcium", _("Blood calcium")
+    ECG = "ecg", _("ECG (QTc)")
 
 
 class DueCheck(models.Model):

@@ -10,8 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import get_language
 
-from patients.dosing import drug_label
-from toxicity.ctcae.names import term_label
+from patients.dosing import drug_label, generic_name
+from toxicity.ctcae.names import has_translation, term_label
+
+__all__ = ["drug_name", "generic_drug_name", "has_translation", "language", "term_name"]
 
 
 def language() -> str:
@@ -25,3 +27,7 @@ def term_name(key: str) -> str:
 
 def drug_name(drug: str) -> str:
     return drug_label(drug, language())
+
+
+def generic_drug_name(drug: str) -> str:
+    return generic_name(drug, language())

@@ -9,6 +9,7 @@ POST /api/v1/evaluate/ refuse the same things with the same field paths.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from patients import limits
@@ -55,7 +56,7 @@ class VisitUpdateInput(serializers.Serializer):
 
     def validate_reason(self, value):
         if not value.strip():
-            raise serializers.ValidationError("Say why this visit is being corrected.")
+            raise serializers.ValidationError(_("Say why this visit is being corrected."))
         return value
 
 

@@ -60,7 +60,7 @@ def unlock_user(request, membership_id: int):
         .first()
     )
     if membership is None:  # another site's colleague looks like nobody
-        raise Http404("No such colleague.")
+        raise Http404(_("No such colleague."))
     services.unlock_sign_in(actor=request.user, membership=membership)
     name = membership.user.get_full_name() or membership.user.get_username()
     messages.success(request, _("Sign-in unlocked for %(name)s.") % {"name": name})

@@ -36,6 +36,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from django.utils.translation import gettext, gettext_noop
+
+from toxicity.names import generic_drug_name, language
 from tracker.downsample import MAX_POINTS, bucket_bounds, minmax_indices
 from tracker.wording import term_heading
 
@@ -45,9 +48,17 @@ Figure = dict[str, Any]
 # each step darker than the one before by a luminance ratio of at least 1.4, so that
 # grade 0 and grade 1 differ without colour vision (tests/tracker/test_charts.py).
 GRADE_COLOURS = ("#e2e8f0", "#eab308", "#ea580c", "#b91c1c", "#450a0a")
-GRADE_WORDS = ("0 · none", "1 · mild", "2 · moderate", "3 · severe", "4 · life-threatening")
+GRADE_WORDS = (
+    gettext_noop("0 · none"),
+    gettext_noop("1 · mild"),
+    gettext_noop("2 · moderate"),
+    gettext_noop("3 · severe"),
+    gettext_noop("4 · life-threatening"),
+)
 LEVEL_COLOURS = ("#1d4ed8", "#60a5fa", "#a78bfa", "#f472b6", "#94a3b8")
 HOLD_COLOUR = "#9ca3af"
+# The time axis's dates as a Chinese reader writes them (11月3日); plotly's own otherwise.
+DATE_TICK_FORMATS = {"zh-hans": "%-m月%-d日\n%Y"}
 SBP_BANDS = ((120, 140, 1), (140, 160, 2), (160, None, 3))  # CTCAE v5.0 Hypertension
 DBP_BANDS = ((80, 90, 1), (90, 100, 2), (100, None, 3))  # CTCAE v5.0 Hypertension
 BAND_COLOURS = {1: "rgba(253,230,138,0.35)", 2: "rgba(251,146,60,0.25)", 3: "rgba(220,38,38,0.18)"}
@@ -251,7 +262,6 @@ def bp_traces(
 ) -> list[dict]:
     """Each reading and the visit mean, systolic (``which="sbp"``) or diastolic."""
     column = 0 if which == "sbp" else 1
-    label = "Systolic" if which == "sbp" else "Diastolic"
     visits = [v for v in visits if v.readings]
     means = [sum([r[column] for r in v.readings]) / len(v.readings) for v in visits]
     keep = [(v.grade or 0) >= 3 for v in visits]
@@ -267,24 +277,30 @@ def bp_traces(
             "type": "scatter",
             "mode": "markers",
             "uid": f"{which}-readings",
-            "name": f"{label} readings",
+            "name": gettext("Systolic readings")
+            if which == "sbp"
+            else gettext("Diastolic readings"),
             "x": rx,
             "y": ry,
             "yaxis": yaxis,
             "marker": {"size": 5, "color": "#64748b", "opacity": 0.6},
-            "hovertemplate": "%{x}<br>%{y} mm Hg<extra>reading</extra>",
+            "hovertemplate": "%{x}<br>%{y} mm Hg<extra>" + gettext("reading") + "</extra>",
         },
         {
             "type": "scatter",
             "mode": "lines+markers",
             "uid": f"{which}-mean",
-            "name": f"{label} visit mean",
+            "name": gettext("Systolic visit mean")
+            if which == "sbp"
+            else gettext("Diastolic visit mean"),
             "x": mx,
             "y": [round(means[i], 1) for i in shown],
             "yaxis": yaxis,
             "line": {"color": "#0b5cad", "width": 2},
             "marker": {"size": 7},
-            "hovertemplate": "%{x}<br>mean %{y} mm Hg<extra></extra>",
+            "hovertemplate": "%{x}<br>"
+            + gettext("mean %(value)s mm Hg") % {"value": "%{y}"}
+            + "<extra></extra>",
         },
     ]
 
@@ -453,12 +469,12 @@ def grade_heatmap_traces(
     for (term, column), grade in sorted(marked, key=lambda kv: kv[0][1]):
         px.append(x[column])
         py.append(term)
-        ptext.append(f"G{grade} provisional")
+        ptext.append(gettext("G%(grade)s provisional") % {"grade": grade})
     return [
         {
             "type": "heatmap",
             "uid": "grades",
-            "name": "Grades",
+            "name": gettext("Grades"),
             "x": x,
             "y": terms,
             "z": z,
@@ -472,11 +488,11 @@ def grade_heatmap_traces(
             # The key, above the figure across its width: on the right it would cost the
             # timeline a sixth of its width on a tablet.
             "colorbar": {
-                "title": {"text": "Grade colours (CTCAE)", "side": "top"},
+                "title": {"text": gettext("Grade colours (CTCAE)"), "side": "top"},
                 "orientation": "h",
                 "tickmode": "array",
                 "tickvals": list(range(len(GRADE_WORDS))),
-                "ticktext": list(GRADE_WORDS),
+                "ticktext": [gettext(word) for word in GRADE_WORDS],
                 "x": 0,
                 "xanchor": "left",
                 "y": 0.995,
@@ -487,13 +503,15 @@ def grade_heatmap_traces(
                 "tickfont": {"size": 11},
             },
             "hoverongaps": False,
-            "hovertemplate": "%{y}<br>%{x}<br>grade %{z}<extra></extra>",
+            "hovertemplate": "%{y}<br>%{x}<br>"
+            + gettext("grade %(grade)s") % {"grade": "%{z}"}
+            + "<extra></extra>",
         },
         {
             "type": "scatter",
             "mode": "markers",
             "uid": "grades-provisional",
-            "name": "Provisional grade",
+            "name": gettext("Provisional grade"),
             "x": px,
             "y": py,
             "text": ptext,
@@ -511,11 +529,11 @@ def grade_heatmap_traces(
 
 def _note_text(note: DoseNote) -> tuple[str, str]:
     if note.kind == "hold":
-        short = "Hold"
+        short = gettext("Hold")
     elif note.kind == "discontinue":
-        short = "Stop"
+        short = gettext("Stop")
     elif note.kind == "resume":
-        short = f"Resume {note.dose_after_mg:g}"
+        short = gettext("Resume %(dose)s") % {"dose": f"{note.dose_after_mg:g}"}
     elif note.kind == "reduce":
         short = f"↓ {note.dose_after_mg:g}"
     elif note.kind == "re_escalate":
@@ -525,9 +543,9 @@ def _note_text(note: DoseNote) -> tuple[str, str]:
     if note.recommendation_id is not None:
         short += f" · R{note.recommendation_id}"
     recommendation = (
-        f"recommendation R{note.recommendation_id}"
+        gettext("recommendation R%(id)s") % {"id": note.recommendation_id}
         if note.recommendation_id is not None
-        else "no recommendation"
+        else gettext("no recommendation")
     )
     return short, f"{note.reason} ({recommendation})"
 
@@ -582,7 +600,7 @@ def dose_traces(
             "type": "scatter",
             "mode": "lines",
             "uid": "dose",
-            "name": "Dose (mg/day)",
+            "name": gettext("Dose (mg/day)"),
             "x": x,
             "y": y,
             "yaxis": yaxis,
@@ -593,7 +611,7 @@ def dose_traces(
             "type": "scatter",
             "mode": "markers",
             "uid": "dose-changes",
-            "name": "Dose changes",
+            "name": gettext("Dose changes"),
             "x": [t(n.at) for n in noted],
             "y": [n.dose_after_mg for n in noted],
             "text": [long for _, long in texts],
@@ -621,7 +639,7 @@ def weight_traces(
             "type": "scatter",
             "mode": "lines+markers",
             "uid": "weight",
-            "name": "Weight (kg)",
+            "name": gettext("Weight (kg)"),
             "x": [t(points[i].at) for i in shown],
             "y": [points[i].value for i in shown],
             "yaxis": yaxis,
@@ -650,7 +668,7 @@ def weight_traces(
                         "width": 1.5,
                         "dash": "solid" if grade is None else "dash",
                     },
-                    "name": "baseline" if grade is None else f"-{percent}%",
+                    "name": gettext("baseline") if grade is None else f"-{percent}%",
                 }
             )
             annotations.append(
@@ -660,7 +678,7 @@ def weight_traces(
                     "xanchor": "left",
                     "yref": yref,
                     "y": level,
-                    "text": "baseline" if grade is None else f"−{percent} % (G{grade})",
+                    "text": gettext("baseline") if grade is None else f"−{percent} % (G{grade})",
                     "showarrow": False,
                     "font": {"size": 11, "color": "#5b6b7a"},
                 }
@@ -735,7 +753,9 @@ def threshold_panel_traces(
         "hovertemplate": name
         + "<br>%{x}<br>%{y} "
         + unit
-        + " (grade %{customdata})<extra></extra>",
+        + " ("
+        + gettext("grade %(grade)s") % {"grade": "%{customdata}"}
+        + ")<extra></extra>",
     }
     yref = yaxis.replace("yaxis", "y")
     shapes, notes = [], []
@@ -808,23 +828,23 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
     labels = timeline.labels
     items = sorted({p.item for p in timeline.pro})
     rows = [
-        ("sbp", "Systolic (mm Hg)", ROW_PX),
-        ("dbp", "Diastolic (mm Hg)", ROW_PX),
-        ("grades", "CTCAE grade", max(ROW_PX, len(terms) * (LABEL_LINE_PX * lines + 10))),
+        ("sbp", gettext("Systolic (mm Hg)"), ROW_PX),
+        ("dbp", gettext("Diastolic (mm Hg)"), ROW_PX),
+        ("grades", gettext("CTCAE grade"), max(ROW_PX, len(terms) * (LABEL_LINE_PX * lines + 10))),
     ]
     if items:
         # Its own track under the clinician's grades: a composite is not a CTCAE grade.
         rows.append(("pro", labels.pro_axis, max(ROW_PX, len(items) * (LABEL_LINE_PX + 10))))
     rows += [
-        ("dose", "Dose (mg/day)", 0.9 * ROW_PX),
-        ("weight", "Weight (kg)", 0.9 * ROW_PX),
+        ("dose", gettext("Dose (mg/day)"), 0.9 * ROW_PX),
+        ("weight", gettext("Weight (kg)"), 0.9 * ROW_PX),
         ("labs", "× ULN", ROW_PX),
     ]
     if timeline.urine_protein:
-        rows.append(("urine", "Urine protein (g/24 h)", 0.8 * ROW_PX))
+        rows.append(("urine", gettext("Urine protein (g/24 h)"), 0.8 * ROW_PX))
     if timeline.calcium:
         # The albumin correction is the usual formula, not CTCAE's: unconfirmed [U].
-        rows.append(("calcium", "Calcium (mg/dL)", 0.8 * ROW_PX))
+        rows.append(("calcium", gettext("Calcium (mg/dL)"), 0.8 * ROW_PX))
     domains = _stack_domains([h for _, _, h in rows], ROW_GAP_PX)
     plot_height = sum(h for _, _, h in rows) + ROW_GAP_PX * (len(rows) - 1)
     axis = {key: ("y" if i == 0 else f"y{i + 1}") for i, (key, _, _) in enumerate(rows)}
@@ -875,7 +895,7 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
             timeline.urine_protein,
             URINE_PROTEIN_LINES,
             "urine-protein",
-            "Urine protein",
+            gettext("Urine protein"),
             "g/24 h",
         ),
         (
@@ -883,7 +903,7 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
             timeline.calcium,
             CALCIUM_LINES,
             "calcium",
-            "Corrected calcium (formula unconfirmed)",
+            gettext("Corrected calcium (formula unconfirmed)"),
             "mg/dL",
         ),
     ):
@@ -911,6 +931,11 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
         "paper_bgcolor": "#ffffff",
         "xaxis": {
             "type": "date",
+            **(
+                {"tickformat": DATE_TICK_FORMATS[language()]}
+                if language() in DATE_TICK_FORMATS
+                else {}
+            ),
             "anchor": bottom,
             "showgrid": True,
             "gridcolor": "#eef2f6",
@@ -972,7 +997,12 @@ class SwimmerCourse(NamedTuple):
 
 
 MAX_LABELLED_SWIMMER_ROWS = 200  # beyond this a row is 4 px: hover names it
-LEVEL_NAMES = ("Starting dose", "1 level down", "2 levels down", "3+ levels down")
+LEVEL_NAMES = (
+    gettext_noop("Starting dose"),
+    gettext_noop("1 level down"),
+    gettext_noop("2 levels down"),
+    gettext_noop("3+ levels down"),
+)
 
 
 def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
@@ -992,7 +1022,7 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
             g["base"].append(round(start_day, 1))
             g["x"].append(round(end_day - start_day, 1))
             if seg_level < 0:
-                g["text"].append("held")
+                g["text"].append(gettext("held"))
             else:
                 text = doses.get(dose_mg)
                 if text is None:
@@ -1001,7 +1031,7 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
     data = []
     for level in sorted(groups, key=lambda lv: (lv < 0, lv)):
         g = groups[level]
-        name = "Held" if level < 0 else LEVEL_NAMES[level]
+        name = gettext("Held") if level < 0 else gettext(LEVEL_NAMES[level])
         data.append(
             {
                 "type": "bar",
@@ -1014,7 +1044,9 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
                 "text": g["text"],
                 "textposition": "none",
                 "marker": {"color": HOLD_COLOUR if level < 0 else LEVEL_COLOURS[level]},
-                "hovertemplate": "%{y}<br>day %{base} for %{x} days: %{text}<extra>"
+                "hovertemplate": "%{y}<br>"
+                + gettext("day %(day)s for %(days)s days") % {"day": "%{base}", "days": "%{x}"}
+                + ": %{text}<extra>"
                 + name
                 + "</extra>",
             }
@@ -1030,12 +1062,14 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
             "type": "scatter",
             "mode": "markers",
             "uid": "swimmer-grade3",
-            "name": "Grade ≥3 event",
+            "name": gettext("Grade ≥3 event"),
             "x": ex,
             "y": ey,
             "text": etext,
             "marker": {"symbol": "triangle-down", "size": 9, "color": "#dc2626"},
-            "hovertemplate": "%{y}<br>day %{x}: %{text}<extra></extra>",
+            "hovertemplate": "%{y}<br>"
+            + gettext("day %(day)s") % {"day": "%{x}"}
+            + ": %{text}<extra></extra>",
         }
     )
     stops = [(c.discontinued_day, c.label) for c in courses if c.discontinued_day is not None]
@@ -1044,11 +1078,13 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
             "type": "scatter",
             "mode": "markers",
             "uid": "swimmer-discontinued",
-            "name": "Discontinued",
+            "name": gettext("Discontinued"),
             "x": [round(day, 1) for day, _ in stops],
             "y": [label for _, label in stops],
             "marker": {"symbol": "x-thin", "size": 11, "color": "#111827", "line": {"width": 2.5}},
-            "hovertemplate": "%{y}<br>discontinued on day %{x}<extra></extra>",
+            "hovertemplate": "%{y}<br>"
+            + gettext("discontinued on day %(day)s") % {"day": "%{x}"}
+            + "<extra></extra>",
         }
     )
     # Each bar gets its own label: rows tall enough for the label's font, and every
@@ -1064,7 +1100,7 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
             "font": FONT,
             "plot_bgcolor": "#ffffff",
             "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom"},
-            "xaxis": {"title": {"text": "Days on treatment"}, "gridcolor": "#eef2f6"},
+            "xaxis": {"title": {"text": gettext("Days on treatment")}, "gridcolor": "#eef2f6"},
             "yaxis": {
                 "type": "category",
                 "categoryorder": "array",
@@ -1083,18 +1119,24 @@ def swimmer_figure(courses: Sequence[SwimmerCourse]) -> Figure:
 def worst_grade_figure(counts: Mapping[tuple[str, str], Sequence[int]]) -> Figure:
     """Courses per worst grade 0-4, for each (drug, term): stacked horizontal bars."""
     keys = sorted(counts, reverse=True)  # plotly draws the first category at the bottom
-    drugs = [drug.capitalize() for drug, _ in keys]
+    drugs = [generic_drug_name(drug) for drug, _ in keys]
     terms = [term for _, term in keys]
     data = [
         {
             "type": "bar",
             "orientation": "h",
             "uid": f"worst-grade-{grade}",
-            "name": f"Grade {grade}" if grade < 4 else "Grade 4+",
+            "name": gettext("Grade %(grade)s") % {"grade": grade}
+            if grade < 4
+            else gettext("Grade 4+"),
             "y": [drugs, terms],
             "x": [counts[k][grade] for k in keys],
             "marker": {"color": GRADE_COLOURS[grade], "line": {"color": "#94a3b8", "width": 0.5}},
-            "hovertemplate": "%{y}<br>%{x} courses<extra>" + f"grade {grade}</extra>",
+            "hovertemplate": "%{y}<br>"
+            + gettext("%(count)s courses") % {"count": "%{x}"}
+            + "<extra>"
+            + gettext("grade %(grade)s") % {"grade": grade}
+            + "</extra>",
         }
         for grade in range(5)
     ]
@@ -1107,7 +1149,7 @@ def worst_grade_figure(counts: Mapping[tuple[str, str], Sequence[int]]) -> Figur
             "font": FONT,
             "plot_bgcolor": "#ffffff",
             "yaxis": {"type": "multicategory", "automargin": True},
-            "xaxis": {"title": {"text": "Courses"}, "gridcolor": "#eef2f6"},
+            "xaxis": {"title": {"text": gettext("Courses")}, "gridcolor": "#eef2f6"},
             "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "traceorder": "normal"},
         },
     }
@@ -1147,14 +1189,14 @@ def rdi_figure(
             {
                 "type": "box",
                 "uid": f"rdi-{drug}",
-                "name": drug.capitalize(),
+                "name": generic_drug_name(drug),
                 "legendgroup": "prescribed",
                 "y": [round(v, 1) for v in values],
                 "boxpoints": "all" if len(values) <= 500 else "outliers",
                 "jitter": 0.4,
                 "pointpos": 0,
                 "marker": {"size": 4},
-                "hovertemplate": "%{y} %<extra>" + drug + "</extra>",
+                "hovertemplate": "%{y} %<extra>" + generic_drug_name(drug) + "</extra>",
             }
         )
         reported = reported_by_drug.get(drug)
@@ -1164,7 +1206,7 @@ def rdi_figure(
             {
                 "type": "box",
                 "uid": f"rdi-reported-{drug}",
-                "name": labels.reported.format(drug=drug.capitalize()),
+                "name": labels.reported.format(drug=generic_drug_name(drug)),
                 "legendgroup": "reported",
                 "y": [round(r.rdi_percent, 1) for r in reported],
                 "text": [
@@ -1188,7 +1230,7 @@ def rdi_figure(
             "plot_bgcolor": "#ffffff",
             "showlegend": False,
             "yaxis": {
-                "title": {"text": "Relative dose intensity (%)"},
+                "title": {"text": gettext("Relative dose intensity (%)")},
                 "rangemode": "tozero",
                 "gridcolor": "#eef2f6",
             },
@@ -1237,11 +1279,15 @@ def time_to_reduction_figure(
                 "type": "scatter",
                 "mode": "lines",
                 "uid": f"ttr-{drug}",
-                "name": f"{drug.capitalize()} (n={len(durations)})",
+                "name": f"{generic_drug_name(drug)} (n={len(durations)})",
                 "x": xs,
                 "y": ys,
                 "line": {"shape": "hv", "width": 2.5},
-                "hovertemplate": "day %{x}: %{y} % not reduced<extra>" + drug + "</extra>",
+                "hovertemplate": gettext("day %(day)s: %(percent)s %% not reduced")
+                % {"day": "%{x}", "percent": "%{y}"}
+                + "<extra>"
+                + generic_drug_name(drug)
+                + "</extra>",
             }
         )
     return {
@@ -1251,9 +1297,9 @@ def time_to_reduction_figure(
             "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
             "font": FONT,
             "plot_bgcolor": "#ffffff",
-            "xaxis": {"title": {"text": "Days from start"}, "gridcolor": "#eef2f6"},
+            "xaxis": {"title": {"text": gettext("Days from start")}, "gridcolor": "#eef2f6"},
             "yaxis": {
-                "title": {"text": "% of courses not yet reduced"},
+                "title": {"text": gettext("%% of courses not yet reduced") % {}},
                 "range": [0, 102],
                 "gridcolor": "#eef2f6",
             },

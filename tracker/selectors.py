@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, F, Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from notifications.models import Alert
 from notifications.selectors import needing_action
@@ -31,6 +33,7 @@ from toxicity import names
 from toxicity.ctcae.grading import corrected_calcium_mg_dl
 from toxicity.models import (
     SEVERITY,
+    Action,
     DueCheck,
     Observation,
     Recommendation,
@@ -462,6 +465,11 @@ def decision_reasons(figures: list[CourseFigures]) -> dict[int, str]:
 
 
 # --- worklist --------------------------------------------------------------------------------
+def action_word(action: str) -> str:
+    """ "withhold" -> "Withhold", in the clinic's language."""
+    return str(Action(action).label) if action in Action.values else action.capitalize()
+
+
 class OverdueCheck(NamedTuple):
     """A monitoring check not done in time: which test, and since when it was due."""
 
@@ -513,20 +521,35 @@ class WorklistRow:
     def why(self) -> list[str]:
         """Why this patient is on the worklist, one phrase per need, in the clinic's words."""
         out = []
-        if self.pending:
+        if self.pending == 1:
             out.append(
-                f"{self.worst_action.capitalize()} recommendation to sign"
-                if self.pending == 1
-                else f"{self.pending} recommendations to sign"
+                gettext("%(action)s recommendation to sign")
+                % {"action": action_word(self.worst_action)}
+            )
+        elif self.pending:
+            out.append(
+                ngettext(
+                    "%(n)s recommendation to sign", "%(n)s recommendations to sign", self.pending
+                )
+                % {"n": self.pending}
             )
         for term, grade, at in self.grade3:
-            out.append(f"{term} grade {grade} on {at:%-d %b}, not yet decided")
+            out.append(
+                gettext("%(term)s grade %(grade)s on %(date)s, not yet decided")
+                % {"term": term, "grade": grade, "date": date_format(at, "SHORT_DATE_FORMAT")}
+            )
         if self.state.on_hold:
             out.append(hold_plan_text(self.hold_plan))
         for check in self.overdue_checks:
-            out.append(f"{check.label} overdue since {check.due_at:%-d %b %Y}")
+            out.append(
+                gettext("%(check)s overdue since %(date)s")
+                % {"check": check.label, "date": date_format(check.due_at, "DATE_FORMAT")}
+            )
         if self.alerts:
-            out.append(f"{self.alerts} alert{'s' if self.alerts > 1 else ''} to acknowledge")
+            out.append(
+                ngettext("%(n)s alert to acknowledge", "%(n)s alerts to acknowledge", self.alerts)
+                % {"n": self.alerts}
+            )
         if self.missed_reports:
             out.append(gettext("Missed two weeks of home reports"))
         return out
@@ -550,25 +573,38 @@ class WorklistRow:
 def hold_plan_text(plan: HoldPlan | None) -> str:
     """ "On hold since 3 Nov 2026 for hypertension: resume at 14 mg/day when ..." """
     if plan is None:
-        return "On hold"
-    text = f"On hold since {local(plan.held_since):%-d %b %Y}"
+        return gettext("On hold")
+    since = date_format(local(plan.held_since), "DATE_FORMAT")
     if plan.terms:
-        text += " for " + ", ".join(term_name(t) for t in plan.terms)
-    if plan.resume_dose_mg is not None:
-        text += f": resume at {float(plan.resume_dose_mg):g} mg/day"
+        text = gettext("On hold since %(date)s for %(terms)s") % {
+            "date": since,
+            "terms": ", ".join(term_name(t) for t in plan.terms),
+        }
     else:
-        text += ": resume dose to be decided"
+        text = gettext("On hold since %(date)s") % {"date": since}
+    if plan.resume_dose_mg is not None:
+        text = gettext("%(hold)s: resume at %(dose)s mg/day") % {
+            "hold": text,
+            "dose": f"{float(plan.resume_dose_mg):g}",
+        }
+    else:
+        text = gettext("%(hold)s: resume dose to be decided") % {"hold": text}
     if plan.resume_when:
-        text += f" when {plan.resume_when}"
+        text = gettext("%(plan)s when %(condition)s") % {
+            "plan": text,
+            "condition": plan.resume_when,
+        }
     return text
 
 
 NEED_LABELS = {
-    "pending": "Recommendation to sign",
-    "grade3": f"Grade ≥3 in the last {RECENT_GRADE3_DAYS} days, not yet decided",
-    "on_hold": "On hold",
-    "overdue": "Monitoring overdue",
-    "alerts": "Alerts to acknowledge",
+    "pending": gettext_lazy("Recommendation to sign"),
+    "grade3": format_lazy(
+        gettext_lazy("Grade ≥3 in the last {days} days, not yet decided"), days=RECENT_GRADE3_DAYS
+    ),
+    "on_hold": gettext_lazy("On hold"),
+    "overdue": gettext_lazy("Monitoring overdue"),
+    "alerts": gettext_lazy("Alerts to acknowledge"),
     "missed_reports": gettext_lazy("Missed two weeks of home reports"),
 }
 
@@ -638,7 +674,11 @@ def worklist(
         satisfied_at__isnull=True, overdue_after__lt=now, course__patient__site_id__in=site_ids
     ).order_by("due_at", "id"):
         overdue[check.course_id].append(
-            OverdueCheck(check.kind, check.get_kind_display(), local(check.due_at))
+            OverdueCheck(
+                check.kind,
+                check.get_kind_display(),
+                local(check.due_at),
+            )
         )
     alerts = _alerts_needing_action(site_ids)
     missed = missed_two_weeks(site_ids, now=now)
@@ -686,7 +726,8 @@ class CohortCourse:
     @property
     def label(self) -> str:
         # The reference code, never a name: the chart may be shown on a shared screen.
-        return f"{self.course.reference_code} · {self.course.drug[:4]} #{self.course.pk}"
+        drug = names.generic_drug_name(self.course.drug)
+        return f"{self.course.reference_code} · {drug} #{self.course.pk}"
 
 
 def cohort(

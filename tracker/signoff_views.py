@@ -40,7 +40,7 @@ def _review(request, site_id, drug: str, rule_set: str, *, write: bool = False):
     try:
         return site, signoff.review(site, drug, rule_set)
     except LookupError:
-        raise Http404("No such rule set.") from None
+        raise Http404(_("No such rule set.")) from None
 
 
 def _context(request, review, **extra) -> dict:

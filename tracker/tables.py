@@ -16,10 +16,14 @@ from html import escape
 
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format, get_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
-from tracker.selectors import WorklistRow
+from patients.services import START_REASON
+from tracker.selectors import WorklistRow, action_word
+from tracker.templatetags.course_words import COURSE_STATUS
 
 
 def _text(value) -> str:
@@ -59,9 +63,11 @@ DASH = '<span class="muted">—</span>'
 def _dose(row: WorklistRow) -> str:
     state = row.state
     if state.on_hold:
-        return f'<span class="status on_hold">held</span> was {state.held_at_dose_mg:g}'
+        return f'<span class="status on_hold">{escape(gettext("held"))}</span> ' + escape(
+            gettext("was %(dose)s") % {"dose": f"{state.held_at_dose_mg:g}"}
+        )
     if state.ended:
-        label = escape(state.status.replace("_", " ").title())
+        label = escape(str(COURSE_STATUS.get(state.status, state.status.replace("_", " ").title())))
         return f'<span class="status {escape(state.status)}">{label}</span>'
     return f"{state.dose_mg_per_day:g}"
 
@@ -69,6 +75,10 @@ def _dose(row: WorklistRow) -> str:
 def worklist_rows_html(rows: Sequence[WorklistRow], *, inbox_url: str, alerts_url: str) -> str:
     """The worklist's <tbody> rows."""
     patient_url = reverse("tracker:patient", args=[0])[: -len("0/")]
+    # Looked up once: the rows run to thousands.
+    overdue_word = gettext("%(check)s overdue")
+    since_word = gettext("since %(date)s")
+    alerts_title = gettext("Alerts to acknowledge for this patient")
     out = []
     for row in rows:
         c = row.course
@@ -78,29 +88,30 @@ def worklist_rows_html(rows: Sequence[WorklistRow], *, inbox_url: str, alerts_ur
             action = escape(row.worst_action)
             pending = (
                 f'<a href="{inbox_url}#course-{c.pk}" class="action-badge {action}">'
-                f"{action.capitalize()}</a>{more}"
+                f"{escape(action_word(row.worst_action))}</a>{more}"
             )
         else:
             pending = DASH
         grade3 = (
             "<br>".join(
                 f'<span class="g{grade}">{escape(term)} G{grade}</span> '
-                f'<span class="muted small">{at:%-d %b}</span>'
+                f'<span class="muted small">{date_format(at, "SHORT_DATE_FORMAT")}</span>'
                 for term, grade, at in row.grade3
             )
             or DASH
         )
         overdue = (
             "<br>".join(
-                f'<span class="bad">{escape(check.label)} overdue</span> '
-                f'<span class="muted small">since {check.due_at:%-d %b %Y}</span>'
+                f'<span class="bad">{escape(overdue_word % {"check": check.label})}</span> '
+                f'<span class="muted small">'
+                f"{escape(since_word % {'date': date_format(check.due_at, 'DATE_FORMAT')})}</span>"
                 for check in row.overdue_checks
             )
             or DASH
         )
         alerts = (
             f'<a href="{alerts_url}?patient={c.patient_id}&amp;needs_action=1" class="bad" '
-            f'title="Alerts to acknowledge for this patient">{row.alerts}</a>'
+            f'title="{escape(alerts_title)}">{row.alerts}</a>'
             if row.alerts
             else DASH
         )
@@ -117,7 +128,13 @@ def worklist_rows_html(rows: Sequence[WorklistRow], *, inbox_url: str, alerts_ur
     return mark_safe("\n".join(out))  # noqa: S308 - values escaped above
 
 
-PROVISIONAL = ' <abbr title="provisional">P</abbr>'
+def _time_in_zone_column(at) -> str:
+    """The reader's date and time without the zone: the column's heading names it once."""
+    return dateformat.format(at, get_format("DATETIME_FORMAT").removesuffix(" T"))
+
+
+def _provisional() -> str:
+    return f' <abbr title="{escape(gettext("provisional"))}">P</abbr>'
 
 
 def visit_rows_html(terms: Sequence[str], visits: Iterable[dict]) -> SafeString:
@@ -136,10 +153,10 @@ def visit_rows_html(terms: Sequence[str], visits: Iterable[dict]) -> SafeString:
                 cells.append('<td class="g"></td>')
             else:
                 grade, provisional = cell
-                mark = PROVISIONAL if provisional else ""
+                mark = _provisional() if provisional else ""
                 cells.append(f'<td class="g{int(grade)}">G{int(grade)}{mark}</td>')
-        # DATETIME_FORMAT's look; the table's header names the zone once.
-        out.append(f"<tr><td>{visit['at']:%-d %b %Y, %H:%M}</td>{''.join(cells)}</tr>")
+        # The table's header names the zone once.
+        out.append(f"<tr><td>{_time_in_zone_column(visit['at'])}</td>{''.join(cells)}</tr>")
     return mark_safe("".join(out))  # noqa: S308 - no text but the fixed markup and numbers
 
 
@@ -158,19 +175,21 @@ def ledger_rows_html(changes: Iterable, *, decision_reasons: dict | None = None)
     out = []
     for change in changes:
         at = timezone.localtime(change.effective_at)
-        reason = escape(change.reason)
+        # The ledger's default reason reads in the reader's language; a written one as written.
+        reason = escape(gettext(START_REASON) if change.reason == START_REASON else change.reason)
         if change.off_ladder_justification:
-            reason += f" <em>(off-ladder: {escape(change.off_ladder_justification)})</em>"
+            off_ladder = escape(gettext("off-ladder:"))
+            reason += f" <em>({off_ladder} {escape(change.off_ladder_justification)})</em>"
         written = decision_reasons.get(change.recommendation_id)
         if written:
-            reason += (
-                f'<br><span class="decision-reason">Oncologist\'s reason: {escape(written)}</span>'
-            )
+            said = escape(gettext("Oncologist's reason:"))
+            reason += f'<br><span class="decision-reason">{said} {escape(written)}</span>'
         recommendation = f"R{int(change.recommendation_id)}" if change.recommendation_id else "—"
         who = change.recorded_by
+        when = _time_in_zone_column(at)
         out.append(
             "\n      "
-            f"<tr><td>{at:%-d %b %Y, %H:%M}</td><td>{escape(change.get_kind_display())}</td>\n"
+            f"<tr><td>{when}</td><td>{escape(change.get_kind_display())}</td>\n"
             f"        <td>{_mg(change.dose_before_mg)}</td><td>{_mg(change.dose_after_mg)}</td>\n"
             f"        <td>{reason}</td>\n"
             f"        <td>{recommendation}</td>\n"

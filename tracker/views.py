@@ -14,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from patients import dosing, limits
@@ -38,8 +40,9 @@ from toxicity.services.decisions import (
     decide_recommendation,
 )
 from tracker import charts, selectors, tables, wording
+from tracker.templatetags.course_words import course_status
 
-STATUS_CHOICES = (("active", "Active"), ("on_hold", "On hold"))
+STATUS_CHOICES = (("active", gettext_lazy("Active")), ("on_hold", gettext_lazy("On hold")))
 WORKLIST_SORTS = {
     "urgency": lambda r: r.urgency,
     "patient": lambda r: (r.course.family_name.lower(), r.course.given_name.lower()),
@@ -53,14 +56,17 @@ WORKLIST_SORTS = {
 # A first click sorts high-to-low, except names and drugs (A-Z); "-" means descending.
 ASCENDING_BY_DEFAULT = {"patient", "drug"}
 WORKLIST_COLUMNS = (
-    ("patient", "Patient"),
-    ("drug", "Drug"),
-    ("dose", "Dose (mg/day)"),
-    ("pending", "To sign"),
-    ("grade", f"Grade ≥3 (last {selectors.RECENT_GRADE3_DAYS} days)"),
-    ("overdue", "Monitoring overdue"),
+    ("patient", gettext_lazy("Patient")),
+    ("drug", gettext_lazy("Drug")),
+    ("dose", gettext_lazy("Dose (mg/day)")),
+    ("pending", gettext_lazy("To sign")),
+    (
+        "grade",
+        format_lazy(gettext_lazy("Grade ≥3 (last {days} days)"), days=selectors.RECENT_GRADE3_DAYS),
+    ),
+    ("overdue", gettext_lazy("Monitoring overdue")),
     # Words that fit a tablet's column whole ("Unacknowledged" alone was wider).
-    ("alerts", "Open alerts"),
+    ("alerts", gettext_lazy("Open alerts")),
 )
 
 
@@ -169,7 +175,7 @@ def patient_detail(request, patient_id: int):
     if wanted == "dose":
         return _csv_response(f"{patient.reference_code}-dose.csv", _dose_table(page))
     if wanted:
-        raise Http404("No such table.")
+        raise Http404(_("No such table."))
     recent = page.visits[:RECENT_VISITS]
     terms = sorted({term for visit in recent for term in visit["grades"]})
     visit_table = {
@@ -264,22 +270,22 @@ def _cohort_tables(
     swimmer plot, RDI and time to first reduction; one per drug and term for the
     worst grades."""
     courses = {
-        "title": "Courses (swimmer plot, relative dose intensity, time to first reduction)",
+        "title": _("Courses (swimmer plot, relative dose intensity, time to first reduction)"),
         "header": [
-            "Reference",
-            "Drug",
-            "Course",
-            "Start",
-            "Days on treatment",
-            "Status",
-            "Dose now (mg/day)",
-            "Planned (mg/day)",
+            _("Reference"),
+            _("Drug"),
+            _("Course"),
+            _("Start"),
+            _("Days on treatment"),
+            _("Status"),
+            _("Dose now (mg/day)"),
+            _("Planned (mg/day)"),
             "RDI (%)",
-            "Average daily dose while dosing (mg)",
-            "Days held (%)",
-            "Reductions",
-            "Days to first reduction",
-            "Grade >=3 events",
+            _("Average daily dose while dosing (mg)"),
+            _("Days held (%)"),
+            _("Reductions"),
+            _("Days to first reduction"),
+            _("Grade >=3 events"),
             _("RDI taken, as reported by the patient (%)"),
             _("Days reported by the patient"),
         ],
@@ -300,7 +306,11 @@ def _cohort_tables(
                 ""
                 if r.metrics.days_to_first_reduction is None
                 else round(r.metrics.days_to_first_reduction),
-                "; ".join(f"{t} G{g} (day {d:.0f})" for d, t, g in r.grade3),
+                "; ".join(
+                    _("%(term)s G%(grade)s (day %(day)s)")
+                    % {"term": t, "grade": g, "day": f"{d:.0f}"}
+                    for d, t, g in r.grade3
+                ),
                 "" if r.reported is None else _round(r.reported.taken_rdi_percent),
                 "" if r.reported is None else r.reported.days_reported,
             ]
@@ -308,11 +318,21 @@ def _cohort_tables(
         ],
     }
     worst = {
-        "title": "Worst grade per term, by drug (courses)",
-        "header": ["Drug", "Term", "G0", "G1", "G2", "G3", "G4+"],
+        "title": _("Worst grade per term, by drug (courses)"),
+        "header": [_("Drug"), _("Term"), "G0", "G1", "G2", "G3", "G4+"],
         "rows": [[drug, term, *counts[(drug, term)]] for drug, term in sorted(counts)],
     }
+    # On the page the codes of the CSV (drug, status) are shown in the clinic's words.
+    courses["shown"] = [
+        [row[0], _drug_label(row[1]), *row[2:5], str(course_status(row[5])), *row[6:]]
+        for row in courses["rows"]
+    ]
+    worst["shown"] = [[_drug_label(row[0]), *row[1:]] for row in worst["rows"]]
     return {"courses": courses, "worst": worst}
+
+
+def _drug_label(drug: str) -> str:
+    return str(Drug(drug).label) if drug in Drug.values else drug
 
 
 def _round(value: float | None) -> float | str:
@@ -333,6 +353,7 @@ def _drug_summary(
         out.append(
             {
                 "drug": drug,
+                "drug_label": _drug_label(drug),
                 "courses": courses[drug],
                 "median_rdi": charts.median(rdi.get(drug, [])),
                 "reported_courses": len(taken),
@@ -355,7 +376,7 @@ def cohort(request):
     is_id = site_id.isascii() and site_id.isdigit() and len(site_id) <= 18
     site_id = int(site_id) if is_id else None
     if site_id is not None and site_id not in {s.pk for s in user_sites}:
-        raise Http404("No such site.")
+        raise Http404(_("No such site."))
     # A filter may name the drug in either language (乐伐替尼 or 仑伐替尼 too).
     drug = dosing.drug_from_text(request.GET.get("drug", "")) or ""
     started_from = _parse_date(request.GET.get("from"))
@@ -372,7 +393,7 @@ def cohort(request):
     wanted = request.GET.get("csv")
     if wanted:
         if wanted not in tables_:
-            raise Http404("No such table.")
+            raise Http404(_("No such table."))
         return _csv_response(f"cohort-{wanted}.csv", tables_[wanted])
     rdi = selectors.rdi_by_drug(rows)
     reported = selectors.reported_rdi_by_drug(rows)
@@ -398,7 +419,7 @@ def cohort(request):
     query = request.GET.copy()
     query.pop("csv", None)
     html_tables = {
-        name: {**table, "html": tables.table_html(f"table-{name}", table["header"], table["rows"])}
+        name: {**table, "html": tables.table_html(f"table-{name}", table["header"], table["shown"])}
         for name, table in tables_.items()
     }
     return render(
@@ -481,6 +502,7 @@ def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> 
                     }
                     for o in item.observations
                 ],
+                "reasons": [_reason_words(reason) for reason in item.reasons],
                 "errors": errors if rec.pk == failed_id else None,
                 "posted": posted if rec.pk == failed_id else None,
             }
@@ -499,6 +521,25 @@ def _inbox_context(user, items, *, errors=None, failed_id=None, posted=None) -> 
     }
 
 
+def _reason_words(reason: dict) -> dict:
+    """One engine reason for the card: what fired, in the reader's words, then the rule
+    row (its id, text and citation), as the signed rule set prints it."""
+    term, grade = selectors.term_name(reason["term"]), reason.get("grade")
+    return {
+        "action": selectors.action_word(reason["action"]),
+        "fired": term
+        if grade is None
+        else _("%(term)s, grade %(grade)s")
+        % {
+            "term": term,
+            "grade": grade,
+        },
+        "rule": reason["rule"],
+        "text": reason["text"],
+        "source": reason["source"],
+    }
+
+
 def _values_text(term: str, measurements: dict) -> str:
     """The triggering values as a clinician reads them (tracker.wording)."""
     return wording.measurement_text(term, measurements)
@@ -506,10 +547,10 @@ def _values_text(term: str, measurements: dict) -> str:
 
 def _dose_now_text(state) -> str:
     if state.on_hold:
-        return f"on hold (was {state.held_at_dose_mg:g} mg/day)"
+        return _("on hold (was %(dose)s mg/day)") % {"dose": f"{state.held_at_dose_mg:g}"}
     if state.ended:
-        return state.status.replace("_", " ")
-    return f"{state.dose_mg_per_day:g} mg/day"
+        return str(course_status(state.status))
+    return _("%(dose)s mg/day") % {"dose": f"{state.dose_mg_per_day:g}"}
 
 
 @login_required
@@ -519,7 +560,7 @@ def decide(request, recommendation_id: int):
     # Same 404 for another site's recommendation as for one that does not exist.
     recommendation = access_recommendation(request.user, recommendation_id)
     if not selectors.can_sign(request.user, recommendation.course.patient.site_id):
-        raise PermissionDenied("Only an oncologist at this site can sign a recommendation.")
+        raise PermissionDenied(_("Only an oncologist at this site can sign a recommendation."))
     decision = request.POST.get("decision", "")
     dose = request.POST.get("dose_mg") or None
     reason = request.POST.get("reason", "")
@@ -552,9 +593,14 @@ def decide(request, recommendation_id: int):
         )
         return render(request, "tracker/inbox.html", context, status=429 if locked else 400)
     patient = recommendation.course.patient
+    recommendation.refresh_from_db(fields=["status"])
     messages.success(
         request,
-        f"Signed: recommendation R{recommendation.pk} for {patient.reference_code} "
-        f"({decision.replace('_', ' ')}).",
+        _("Signed: recommendation R%(id)s for %(patient)s (%(decision)s).")
+        % {
+            "id": recommendation.pk,
+            "patient": patient.reference_code,
+            "decision": recommendation.get_status_display(),
+        },
     )
     return redirect("tracker:inbox")

@@ -29,8 +29,8 @@ from patients import selectors as patient_selectors
 from patients.access import access_patient, role_at
 from patients.models import Role
 from toxicity.ctcae.terms import TERMS
-from toxicity.models import AntihypertensiveTherapy, Visit
-from toxicity.names import term_name
+from toxicity.models import Action, AntihypertensiveTherapy, Visit
+from toxicity.names import has_translation, language, term_name
 from toxicity.rules.bounds import PLAUSIBLE, POSITIVE_MAX, Bound
 from toxicity.services import visits
 from tracker import wording
@@ -52,10 +52,11 @@ MEASURED_TERMS_WITH_JUDGEMENT = ("hypertension", "diarrhea")
 LABS = (
     ("alanine_aminotransferase_increased", "alt", "ALT (U/L)"),
     ("aspartate_aminotransferase_increased", "ast", "AST (U/L)"),
-    ("blood_bilirubin_increased", "bilirubin", "Bilirubin (mg/dL)"),
-    ("creatinine_increased", "creatinine", "Creatinine (mg/dL)"),
+    ("blood_bilirubin_increased", "bilirubin", gettext_lazy("Bilirubin (mg/dL)")),
+    ("creatinine_increased", "creatinine", gettext_lazy("Creatinine (mg/dL)")),
 )
 DIPSTICK = ("negative", "trace", "1+", "2+", "3+", "4+")
+DIPSTICK_WORDS = {"negative": gettext_lazy("negative"), "trace": gettext_lazy("trace")}
 BP_ROWS = 3
 # Rows for any other CTCAE v5.0 term (hemorrhage, thromboembolism, perforation,
 # fistula, cardiac dysfunction, ...): the term is picked from the whole dictionary.
@@ -66,11 +67,39 @@ def _descriptor(text: str) -> str:
     return " ".join(text.split())  # the dictionary's text on one line (adult / pediatric parts)
 
 
+class EnglishMarkedSelect(forms.Select):
+    """A select whose options named in ``english`` are marked lang="en".
+
+    Their text is shown in English on purpose: CTCAE's own grade descriptors, and term
+    names with no translation yet (English with the MedDRA code). The mark tells a
+    screen reader how to read them, and the Chinese-page check that they are meant."""
+
+    def __init__(self, *args, english: frozenset[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.english = english
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.english:
+            option["attrs"] = {"lang": "en", **option["attrs"]}
+        return option
+
+
 def grade_choices(term: str, *, blank: str) -> list[tuple[str, str]]:
     descriptors = TERMS[term].descriptors
-    choices = [("", blank), ("0", "0 · None")]
+    choices = [("", blank), ("0", f"0 · {_('None')}")]
     choices += [(str(g), f"{g} · {_descriptor(text)}") for g, text in sorted(descriptors.items())]
     return choices
+
+
+def grade_field(term: str, *, label, blank: str) -> forms.ChoiceField:
+    """A grade picked by CTCAE's sentence; the sentences stay as CTCAE prints them."""
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        choices=grade_choices(term, blank=blank),
+        widget=EnglishMarkedSelect(english=frozenset(str(g) for g in TERMS[term].descriptors)),
+    )
 
 
 def _terms_on_their_own_fields() -> frozenset[str]:
@@ -88,15 +117,25 @@ def _terms_on_their_own_fields() -> frozenset[str]:
 
 
 def event_term_choices() -> list:
-    """Every other CTCAE v5.0 term, grouped by system organ class, each with its grades."""
+    """Every other CTCAE v5.0 term, grouped by system organ class, each with its grades,
+    in the reader's language (a term without a translation: English with its MedDRA code)."""
     own = _terms_on_their_own_fields()
     groups: dict[str, list[tuple[str, str]]] = {}
     for key, term in sorted(TERMS.items(), key=lambda kv: kv[1].name):
         if key not in own:
-            groups.setdefault(term.system_organ_class, []).append(
-                (key, f"{term.name} (grades {term.grades_text})")
-            )
-    return [("", _("none"))] + sorted(groups.items())
+            label = _("%(term)s (grades %(grades)s)") % {
+                "term": term_name(key),
+                "grades": term.grades_text,
+            }
+            groups.setdefault(term.system_organ_class, []).append((key, label))
+    return [("", _("none"))] + [
+        (str(wording.system_organ_class(soc)), options) for soc, options in sorted(groups.items())
+    ]
+
+
+def untranslated_terms() -> frozenset[str]:
+    """The picker's terms shown in English for this reader (marked lang="en")."""
+    return frozenset(key for key in TERMS if not has_translation(key, language()))
 
 
 EVENT_GRADE_CHOICES = [("", "-")] + [(str(g), str(g)) for g in range(6)]
@@ -116,7 +155,7 @@ def event_grade_choices(term: str | None) -> list[tuple[str, str]]:
     for g in range(1, 6):
         text = info.descriptors.get(g)
         if text is None:
-            label = _("%(grade)s · not a grade of %(term)s") % {"grade": g, "term": info.name}
+            label = _("%(grade)s · not a grade of %(term)s") % {"grade": g, "term": term_name(term)}
         else:
             label = f"{g} · {_descriptor(text)}"
         choices.append((str(g), label))
@@ -230,7 +269,11 @@ def _moment(label, *, required: bool):
         },
         widget=forms.DateTimeInput(
             format=DATETIME_FORMAT,
-            attrs={"placeholder": "YYYY-MM-DD HH:MM", "autocomplete": "off", "class": "moment"},
+            attrs={
+                "placeholder": gettext_lazy("YYYY-MM-DD HH:MM"),
+                "autocomplete": "off",
+                "class": "moment",
+            },
         ),
     )
 
@@ -249,7 +292,8 @@ class VisitForm(forms.Form):
     dipstick = forms.ChoiceField(
         label=gettext_lazy("Urine dipstick"),
         required=False,
-        choices=[("", gettext_lazy("not done"))] + [(d, d) for d in DIPSTICK],
+        choices=[("", gettext_lazy("not done"))]
+        + [(d, DIPSTICK_WORDS.get(d, d)) for d in DIPSTICK],
     )
     qtc_ms = _number(gettext_lazy("Average QTc (ms)"), "qtc_ms")
     calcium_mg_dl = _number(gettext_lazy("Calcium (mg/dL)"), "calcium_mg_dl", decimals=2)
@@ -278,10 +322,10 @@ class VisitForm(forms.Form):
         # The nurse starts with the blood pressure: the first box has the cursor.
         self.fields["bp1_sbp"].widget.attrs["autofocus"] = True
         for term in MEASURED_TERMS_WITH_JUDGEMENT:
-            self.fields[f"grade_{term}"] = forms.ChoiceField(
+            self.fields[f"grade_{term}"] = grade_field(
+                term,
                 label=_("%(term)s: clinician grade") % {"term": term_name(term)},
-                required=False,
-                choices=grade_choices(term, blank=_("from the numbers")),
+                blank=_("from the numbers"),
             )
             self.fields[f"lowering_reason_{term}"] = forms.CharField(
                 label=_("Why lower than the computed grade"),
@@ -289,23 +333,29 @@ class VisitForm(forms.Form):
                 max_length=limits.REASON_CHARS,
             )
         for term in SYMPTOM_TERMS:
-            self.fields[f"grade_{term}"] = forms.ChoiceField(
-                label=term_name(term),
-                required=False,
-                choices=grade_choices(term, blank=_("not assessed")),
+            self.fields[f"grade_{term}"] = grade_field(
+                term, label=term_name(term), blank=_("not assessed")
             )
             self.fields[f"intolerable_{term}"] = forms.BooleanField(
-                label="intolerable to the patient", required=False
+                label=_("intolerable to the patient"), required=False
             )
         term_choices = event_term_choices()
+        in_english = untranslated_terms()
         for row in range(1, EVENT_ROWS + 1):
             self.fields[f"event{row}_term"] = forms.ChoiceField(
-                label=_("CTCAE term"), required=False, choices=term_choices
+                label=_("CTCAE term"),
+                required=False,
+                choices=term_choices,
+                widget=EnglishMarkedSelect(english=in_english),
             )
             # A form shown again (after a refused save) names the chosen term's grades.
             chosen = self.data.get(f"event{row}_term") if self.is_bound else None
+            descriptors = TERMS[chosen].descriptors if chosen in TERMS else {}
             self.fields[f"event{row}_grade"] = forms.ChoiceField(
-                label=_("Grade"), required=False, choices=event_grade_choices(chosen)
+                label=_("Grade"),
+                required=False,
+                choices=event_grade_choices(chosen),
+                widget=EnglishMarkedSelect(english=frozenset(str(g) for g in descriptors)),
             )
             self.fields[f"event{row}_intolerable"] = forms.BooleanField(
                 label=_("intolerable to the patient"), required=False
@@ -617,7 +667,7 @@ def _course_for(patient):
         state = patient_selectors.dose_state(course)
         if not state.ended and state.status != "not_started":
             return course
-    raise Http404("This patient has no active treatment course.")
+    raise Http404(_("This patient has no active treatment course."))
 
 
 def _initial(recent: list[Visit]) -> dict:
@@ -747,11 +797,25 @@ def _check_and_save(request, form: VisitForm, course) -> bool:
     return False
 
 
+def preview_words() -> dict:
+    """The live preview's words in the reader's language, for static/js/visit-form.js
+    (it fills in the %(...)s placeholders)."""
+    return {
+        "grade_of": _("%(term)s: grade %(grade)s"),
+        "grade": _("grade %(grade)s"),
+        "provisional": _("(provisional)"),
+        "resume_at": _("resume at %(dose)s mg/day when recovered"),
+        "dose": _("%(dose)s mg/day"),
+        "needs_review": _("Needs the oncologist's judgement."),
+        "actions": {action.value: str(action.label) for action in Action},
+    }
+
+
 @login_required
 def new_visit(request, patient_id: int):
     patient = access_patient(request.user, patient_id)
     if role_at(request.user, patient.site_id) not in (Role.NURSE, Role.ONCOLOGIST):
-        raise PermissionDenied("Only nurses and oncologists record visits.")
+        raise PermissionDenied(_("Only nurses and oncologists record visits."))
     course = _course_for(patient)
     # The visit happens at the clinic: its time is read and shown in the clinic's zone.
     timezone.activate(patient.site.zone)
@@ -774,6 +838,7 @@ def new_visit(request, patient_id: int):
             "zone_label": wording.zone_label(patient.site.time_zone, timezone.localtime()),
             "baseline_weight": patient.baseline_weight_kg,
             "baseline_stools": patient.baseline_stools_per_day,
+            "preview_words": preview_words(),
         },
     )
 
@@ -785,7 +850,7 @@ def preview_visit(request, patient_id: int):
     patient = access_patient(request.user, patient_id)
     # Who may record visits is settled before the form is read (the same gate as new_visit).
     if role_at(request.user, patient.site_id) not in (Role.NURSE, Role.ONCOLOGIST):
-        raise PermissionDenied("Only nurses and oncologists record visits.")
+        raise PermissionDenied(_("Only nurses and oncologists record visits."))
     course = _course_for(patient)
     timezone.activate(patient.site.zone)
     form = VisitForm(request.POST)
@@ -822,7 +887,13 @@ def term_grades(request, term: str):
             "term": term,
             "name": info.name,
             "choices": [
-                {"value": value, "label": label, "defined": value in defined}
+                {
+                    "value": value,
+                    "label": label,
+                    "defined": value in defined,
+                    # CTCAE's own descriptor, shown in English as it prints it.
+                    "english": value in defined and value != "0",
+                }
                 for value, label in event_grade_choices(term)
                 if value
             ],

@@ -158,3 +158,52 @@ def measurement_text(term: str, measurements: Mapping[str, Any] | None) -> str:
             unit = LAB_UNITS.get(term, "")
         parts.append(f"{words.label} {_with_unit(value, unit)}")
     return ", ".join(parts)
+
+
+# CTCAE v5.0's system organ classes (MedDRA's names), as the visit form's term picker
+# groups them; tests/tracker/test_wording.py checks every class of the dictionary is here.
+SYSTEM_ORGAN_CLASSES = {
+    "Blood and lymphatic system disorders": _("Blood and lymphatic system disorders"),
+    "Cardiac disorders": _("Cardiac disorders"),
+    "Congenital, familial and genetic disorders": _("Congenital, familial and genetic disorders"),
+    "Ear and labyrinth disorders": _("Ear and labyrinth disorders"),
+    "Endocrine disorders": _("Endocrine disorders"),
+    "Eye disorders": _("Eye disorders"),
+    "Gastrointestinal disorders": _("Gastrointestinal disorders"),
+    "General disorders and administration site conditions": _(
+        "General disorders and administration site conditions"
+    ),
+    "Hepatobiliary disorders": _("Hepatobiliary disorders"),
+    "Immune system disorders": _("Immune system disorders"),
+    "Infections and infestations": _("Infections and infestations"),
+    "Injury, poisoning and procedural complications": _(
+        "Injury, poisoning and procedural complications"
+    ),
+    "Investigations": _("Investigations"),
+    "Metabolism and nutrition disorders": _("Metabolism and nutrition disorders"),
+    "Musculoskeletal and connective tissue disorders": _(
+        "Musculoskeletal and connective tissue disorders"
+    ),
+    "Neoplasms benign, malignant and unspecified (incl cysts and polyps)": _(
+        "Neoplasms benign, malignant and unspecified (incl cysts and polyps)"
+    ),
+    "Nervous system disorders": _("Nervous system disorders"),
+    "Pregnancy, puerperium and perinatal conditions": _(
+        "Pregnancy, puerperium and perinatal conditions"
+    ),
+    "Psychiatric disorders": _("Psychiatric disorders"),
+    "Renal and urinary disorders": _("Renal and urinary disorders"),
+    "Reproductive system and breast disorders": _("Reproductive system and breast disorders"),
+    "Respiratory, thoracic and mediastinal disorders": _(
+        "Respiratory, thoracic and mediastinal disorders"
+    ),
+    "Skin and subcutaneous tissue disorders": _("Skin and subcutaneous tissue disorders"),
+    "Social circumstances": _("Social circumstances"),
+    "Surgical and medical procedures": _("Surgical and medical procedures"),
+    "Vascular disorders": _("Vascular disorders"),
+}
+
+
+def system_organ_class(name: str):
+    """A system organ class in the reader's language; one not listed, as CTCAE names it."""
+    return SYSTEM_ORGAN_CLASSES.get(name, name)

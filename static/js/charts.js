@@ -14,6 +14,9 @@
       });
       return;
     }
+    // The chart's own words (months, the toolbar's tips) in the page's language: plotly's
+    // locale file (static/vendor/plotly/) is on the page for the languages it has.
+    var locale = { "zh-hans": "zh-CN" }[document.documentElement.lang] || "en";
     var pending = [];
     Array.prototype.forEach.call(holders, function (holder) {
       var source = document.getElementById(holder.getAttribute("data-figure"));
@@ -23,7 +26,9 @@
         window.Plotly.newPlot(holder, figure.data, figure.layout, {
           responsive: true,
           displaylogo: false,
-          modeBarButtonsToRemove: ["select2d", "lasso2d"],
+          // No "share to Plotly Cloud" button: a patient's chart never leaves the clinic.
+          modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud"],
+          locale: locale,
         })
       );
     });

@@ -12,6 +12,17 @@
   var empty = document.getElementById("preview-empty");
   var timer = null;
   var inFlight = null;
+  // The page's words in the reader's language (tracker/visit_form.py preview_words).
+  var wordsNode = document.getElementById("visit-form-words");
+  var words = wordsNode ? JSON.parse(wordsNode.textContent) : {};
+
+  function say(key, values, fallback) {
+    var phrase = words[key] || fallback;
+    Object.keys(values || {}).forEach(function (k) {
+      phrase = phrase.split("%(" + k + ")s").join(String(values[k]));
+    });
+    return phrase;
+  }
 
   function text(tag, value, cls) {
     var node = document.createElement(tag);
@@ -26,27 +37,31 @@
     clear(grades);
     form.querySelectorAll("output.grade").forEach(function (o) { o.textContent = ""; });
     list.forEach(function (g) {
-      var label = g.name + ": grade " + g.grade + (g.provisional ? " (provisional)" : "");
+      var provisional = g.provisional ? " " + say("provisional", {}, "(provisional)") : "";
+      var label = say("grade_of", { term: g.name, grade: g.grade }, "%(term)s: grade %(grade)s") + provisional;
       grades.appendChild(text("li", label, "g" + g.grade));
       var out = form.querySelector('output.grade[data-term="' + g.term + '"]');
-      if (out) { out.textContent = "grade " + g.grade + (g.provisional ? " (provisional)" : ""); }
+      if (out) { out.textContent = say("grade", { grade: g.grade }, "grade %(grade)s") + provisional; }
     });
   }
 
   function showDecision(d) {
     clear(decision);
     if (!d) { return; }
-    var headline = d.action;
+    var headline = (words.actions || {})[d.action] || d.action;
     if (d.action === "withhold" && d.resume_dose_mg_per_day) {
-      headline += " · resume at " + d.resume_dose_mg_per_day + " mg/day when recovered";
+      headline += " · " + say("resume_at", { dose: d.resume_dose_mg_per_day }, "resume at %(dose)s mg/day when recovered");
     } else if (d.action !== "withhold" && d.action !== "discontinue") {
-      headline += " · " + d.dose_mg_per_day + " mg/day";
+      headline += " · " + say("dose", { dose: d.dose_mg_per_day }, "%(dose)s mg/day");
     }
     decision.appendChild(text("p", headline, "action " + d.action));
-    if (d.needs_review) { decision.appendChild(text("p", "Needs the oncologist's judgement.", "review")); }
+    if (d.needs_review) { decision.appendChild(text("p", say("needs_review", {}, "Needs the oncologist's judgement."), "review")); }
     var reasons = document.createElement("ul");
     (d.reasons || []).forEach(function (r) {
-      reasons.appendChild(text("li", r.text + " (" + r.source + ")"));
+      // The label's own words, as the rule set quotes them.
+      var item = text("li", r.text + " (" + r.source + ")");
+      item.lang = "en";
+      reasons.appendChild(item);
     });
     decision.appendChild(reasons);
   }
@@ -100,6 +115,7 @@
     var out = row.querySelector("output.descriptor");
     var option = grade.options[grade.selectedIndex];
     out.textContent = option && option.value !== "" && grade.getAttribute("data-term") ? option.textContent : "";
+    if (option && option.lang) { out.lang = option.lang; } else { out.removeAttribute("lang"); }
   }
   function loadGrades(row) {
     var term = row.querySelector('select[name$="_term"]').value;
@@ -107,7 +123,7 @@
     if (!term) {
       grade.removeAttribute("data-term");
       Array.prototype.forEach.call(grade.options, function (o) {
-        if (o.value !== "") { o.textContent = o.value; o.disabled = false; }
+        if (o.value !== "") { o.textContent = o.value; o.removeAttribute("lang"); o.disabled = false; }
       });
       describe(row);
       return;
@@ -121,6 +137,7 @@
         var o = grade.querySelector('option[value="' + c.value + '"]');
         if (!o) { return; }
         o.textContent = c.label;
+        if (c.english) { o.lang = "en"; } else { o.removeAttribute("lang"); }
         o.disabled = !c.defined;
         if (o.selected && !c.defined) { grade.value = ""; }
       });

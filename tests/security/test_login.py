@@ -82,3 +82,25 @@ def test_the_lockout_page_is_not_cached(client, nurse):
     for _ in range(5):
         attempt(client, nurse.username)
     assert attempt(client, nurse.username, PASSWORD)["Cache-Control"] == "no-store"
+
+
+def test_the_lockout_page_names_the_cool_off_the_settings_give(client, nurse, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=20)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, nurse.username)
+    locked = attempt(client, nurse.username, PASSWORD)
+    assert locked.status_code == 429
+    assert "Wait 20 minutes" in locked.content.decode()
+
+
+def test_the_lockout_page_reads_in_the_browsers_chinese(client, nurse, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, nurse.username)
+    locked = client.post(
+        "/accounts/login/",
+        {"username": nurse.username, "password": PASSWORD},
+        REMOTE_ADDR=ADDRESS,
+        HTTP_ACCEPT_LANGUAGE="zh-CN",
+    )
+    assert locked.status_code == 429
+    assert "15 分钟" in locked.content.decode()

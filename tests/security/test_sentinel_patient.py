@@ -8,7 +8,8 @@ a withhold recommendation and raises the alert, whose emails go to a real SMTP
 server (aiosmtpd on loopback); the oncologist opens the email's acknowledge link
 (the login page first), signs in, acknowledges, then approves the recommendation
 in the inbox with their password (the signature), and opens the patient page and
-the printable record.
+the printable record. It runs twice: for a clinic in English and for one in Simplified
+Chinese, whose emails and pages write dates as 1931年7月7日.
 
 Inspected, and none may hold a sentinel string (case-insensitive: the name, the
 MRN, the date of birth as 1931-07-07, 1931/07/07, 19310707, 07/07/1931,
@@ -65,7 +66,10 @@ SENTINELS = (
     "07 July 1931",
     "July 7, 1931",
     "Jul 7, 1931",
+    "1931年7月7日",
+    "1931年07月07日",
 )
+CJK = re.compile(r"[\u4e00-\u9fff]")
 URL = re.compile(r"https?://[^\s\"'<>]+")
 
 
@@ -179,9 +183,12 @@ def token_client(user) -> APIClient:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en-gb", "zh-hans"])
 def test_the_sentinel_patients_identifiers_appear_in_no_log_email_task_or_url(
-    site, nurse, oncologist, smtp, all_logs, task_messages, requested_urls
+    site, nurse, oncologist, smtp, all_logs, task_messages, requested_urls, language
 ):
+    site.language = language
+    site.save(update_fields=["language"])
     redirects: list[str] = []
 
     def follow(response):
@@ -235,6 +242,8 @@ def test_the_sentinel_patients_identifiers_appear_in_no_log_email_task_or_url(
     assert recommendation.action == "withhold"
     emails = smtp.wait_for(2)
     to_oncologist = next(e for e in emails if oncologist.email in e.rcpt_tos)
+    # The emails are in the clinic's language: the Chinese run inspects Chinese emails.
+    assert bool(CJK.search(to_oncologist.subject)) == (language == "zh-hans")
     ack_link = next(u for u in URL.findall(to_oncologist.text) if "/alerts/ack/" in u)
 
     browser = Client()

@@ -411,6 +411,7 @@ def test_a_form_shown_again_names_the_chosen_terms_grades_and_descriptor(logged_
     assert response.status_code == 200
     page = response.content.decode()
     descriptor = _one_line(TERMS["colonic_perforation"].descriptors[3])
-    assert f'<option value="3" selected>3 · {descriptor}</option>' in page
+    # CTCAE's own English descriptor, marked as English for a reader of any language.
+    assert f'<option value="3" lang="en" selected>3 · {descriptor}</option>' in page
     assert f"3 · {descriptor}</output>" in page
     assert not Visit.objects.exists()

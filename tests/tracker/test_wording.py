@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from toxicity.ctcae.terms import TERMS
 from toxicity.rules import evaluate
+from tracker import wording
 from tracker.wording import FLAG_WORDS, MEASUREMENT_WORDS, measurement_text
 
 
@@ -52,3 +54,8 @@ def test_every_measurement_and_flag_of_the_contract_has_words():
     known = set(MEASUREMENT_WORDS) | set(FLAG_WORDS) | {"readings"}
     assert evaluate._MEASUREMENT_FIELDS - known == set()
     assert set(evaluate._FLAGS) <= set(FLAG_WORDS)
+
+
+def test_every_system_organ_class_of_the_dictionary_has_words():
+    classes = {term.system_organ_class for term in TERMS.values()}
+    assert classes == set(wording.SYSTEM_ORGAN_CLASSES)

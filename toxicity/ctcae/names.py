@@ -26,6 +26,7 @@ __all__ = [
     "TRANSLATIONS",
     "UNCONFIRMED",
     "TermTranslation",
+    "has_translation",
     "term_label",
 ]
 
@@ -100,3 +101,10 @@ def term_label(key: str, language: str) -> str:
     if translation is None:
         return f"{term.name} (MedDRA {term.meddra_code})"
     return translation.name
+
+
+def has_translation(key: str, language: str) -> bool:
+    """Whether ``term_label`` gives this reader the term in their own language: always
+    for English readers (the dictionary's own name), else when a row translates it."""
+    translations = TRANSLATIONS.get(language.lower())
+    return translations is None or key in translations

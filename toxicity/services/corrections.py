@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients import limits
 from patients.access import has_role
@@ -41,7 +42,7 @@ def correct_decision(
     """
     site_id = recommendation.course.patient.site_id
     if not has_role(actor, site_id, *SIGNERS):
-        raise PermissionDenied("Only an oncologist at this site can correct a signed decision.")
+        raise PermissionDenied(_("Only an oncologist at this site can correct a signed decision."))
     errors = limits.text_errors(
         corrected_reason=(corrected_reason, limits.REASON_CHARS),
         explanation=(explanation, limits.REASON_CHARS),

@@ -8,7 +8,8 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from patients import dosing, limits
 from patients.access import has_role
@@ -24,6 +25,7 @@ from toxicity.models import (
     Recommendation,
     RecommendationStatus,
 )
+from toxicity.names import term_name
 from toxicity.services.ledger import change_dose
 from toxicity.services.request import LEDGER_ACTIONS
 from toxicity.services.signatures import sha256_hex, signed_content, signer_name
@@ -100,7 +102,7 @@ def _ledger_step(
     allowed = dosing.levels_at_or_below(recommendation.course.drug, state.reference_dose_mg)
     if dose is not None and float(dose) not in allowed:
         raise ValidationError(
-            {"dose_mg": "That raises the dose: record a re-escalation on the dose ledger."}
+            {"dose_mg": _("That raises the dose: record a re-escalation on the dose ledger.")}
         )
     if action == Action.WITHHOLD:
         resume = dose if dose is not None else recommendation.resume_dose_mg_per_day
@@ -122,13 +124,25 @@ def _ledger_step(
 
 
 def _ledger_text(recommendation: Recommendation, step: LedgerStep, modified: bool) -> str:
-    """The ledger row's reason: which recommendation, what was signed, for which terms."""
-    terms = ", ".join(recommendation.reason_terms) or recommendation.get_action_display().lower()
-    verb = "approved with another dose" if modified else "approved"
-    text = f"Recommendation {recommendation.pk} {verb} ({terms})"
-    if step.kind == dosing.Kind.HOLD and step.resume_dose is not None:
-        text += f": hold now, resume at {float(step.resume_dose):g} mg/day once recovered"
-    return text
+    """The ledger row's reason: which recommendation, what was signed, for which terms.
+
+    Written in the clinic's language, as the clinic's own people write the ledger's
+    reasons: the ledger is the clinic's record, read there."""
+    with translation.override(recommendation.course.patient.site.language):
+        terms = (
+            ", ".join(term_name(term) for term in recommendation.reason_terms)
+            or str(recommendation.get_action_display()).lower()
+        )
+        values = {"id": recommendation.pk, "terms": terms}
+        if modified:
+            text = _("Recommendation %(id)s approved with another dose (%(terms)s)") % values
+        else:
+            text = _("Recommendation %(id)s approved (%(terms)s)") % values
+        if step.kind == dosing.Kind.HOLD and step.resume_dose is not None:
+            text += _(": hold now, resume at %(dose)s mg/day once recovered") % {
+                "dose": f"{float(step.resume_dose):g}"
+            }
+        return text
 
 
 def decide_recommendation(
@@ -152,7 +166,7 @@ def decide_recommendation(
     course = recommendation.course
     site_id = course.patient.site_id
     if not has_role(actor, site_id, *SIGNERS):
-        raise PermissionDenied("Only an oncologist at this site can sign a recommendation.")
+        raise PermissionDenied(_("Only an oncologist at this site can sign a recommendation."))
     reason, dose = _check_decision(recommendation, decision, reason, dose_mg)
     # A closed recommendation answers the same to any password: the answer must not
     # tell a right password from a wrong one except by signing.

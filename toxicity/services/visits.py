@@ -243,7 +243,7 @@ def log_visit(
     """Saves a visit and its observations whole, or nothing; queues its evaluation."""
     patient = course.patient
     if not has_role(actor, patient.site_id, *VISIT_RECORDERS):
-        raise PermissionDenied("Your role at this site cannot record visits.")
+        raise PermissionDenied(_("Your role at this site cannot record visits."))
     now = timezone.now()
     values = _visit_values(occurred_at, antihypertensive_therapy, antihypertensive_stable_since)
     errors = _check_visit_fields(course, values, now)
@@ -299,7 +299,7 @@ def preview_visit(
     the same engine request as a saved visit: what is previewed is what follows.
     """
     if not has_role(actor, course.patient.site_id, *VISIT_RECORDERS):
-        raise PermissionDenied("Your role at this site cannot record visits.")
+        raise PermissionDenied(_("Your role at this site cannot record visits."))
     values = _visit_values(occurred_at, antihypertensive_therapy, antihypertensive_stable_since)
     errors = _check_visit_fields(course, values, timezone.now())
     errors |= limits.text_errors(note=(note, limits.NOTE_CHARS))
@@ -354,7 +354,7 @@ def edit_visit(
     visit = Visit.objects.select_for_update().select_related("course__patient").get(pk=visit.pk)
     course = visit.course
     if not has_role(actor, course.patient.site_id, *VISIT_RECORDERS):
-        raise PermissionDenied("Your role at this site cannot correct visits.")
+        raise PermissionDenied(_("Your role at this site cannot correct visits."))
     errors = limits.text_errors(
         reason=(reason, limits.REASON_CHARS), note=(note, limits.NOTE_CHARS)
     )
@@ -362,7 +362,7 @@ def edit_visit(
         raise ValidationError(errors)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why this visit is being corrected."})
+        raise ValidationError({"reason": _("Say why this visit is being corrected.")})
     check_not_stale(visit, sent=revision, current=visit.revision, field="revision")
     now = timezone.now()
     values = _visit_values(

@@ -266,3 +266,11 @@ def test_a_card_shows_values_in_words_and_the_dose_now(logged_in, oncologist, re
     assert "mean 164/101 mm Hg" in page
     assert "readings" not in page
     assert "optimal antihypertensive therapy True" not in page
+
+
+def test_an_empty_inbox_does_not_tell_an_oncologist_that_only_an_oncologist_signs(
+    logged_in, oncologist
+):
+    html = logged_in(oncologist).get(URL).content.decode()
+    assert "Nothing waiting for a signature." in html
+    assert "Only an oncologist can sign." not in html

@@ -143,7 +143,10 @@ class ImagingStudyForm(DiseaseForm):
     """A study with up to five target-lesion rows; an empty row is not a target."""
 
     KIND_CHOICES = (("baseline", _("Baseline")), ("follow_up", _("Follow-up")))
-    NODE_CHOICES = (("lesion", _("Lesion (longest diameter)")), ("node", _("Lymph node (short axis)")))
+    NODE_CHOICES = (
+        ("lesion", _("Lesion (longest diameter)")),
+        ("node", _("Lymph node (short axis)")),
+    )
 
     performed_on = _date(_("Date of the study"))
     kind = forms.ChoiceField(label=_("Baseline or follow-up"), choices=KIND_CHOICES)
@@ -222,7 +225,9 @@ class ImagingStudyForm(DiseaseForm):
             organ = (data.get(f"t{n}_organ") or "").strip()
             size = data.get(f"t{n}_diameter_mm")
             not_measured = data.get(f"t{n}_not_measured")
-            if not (organ or size is not None or not_measured or f"t{n}_diameter_mm" in self.errors):
+            if not (
+                organ or size is not None or not_measured or f"t{n}_diameter_mm" in self.errors
+            ):
                 continue  # an empty row (its label may be the preset one)
             self.rows_used.append(n)
             if size is None and not not_measured and f"t{n}_diameter_mm" not in self.errors:

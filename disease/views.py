@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from disease import options, selectors, surveillance, wording
-from disease.forms import ImagingStudyForm, TgLabForm
-from disease.forms import DiseaseStatusForm as StatusForm
+from disease.forms import DiseaseStatusForm, ImagingStudyForm, TgLabForm
 from disease.models import ImagingStudy, ThyroglobulinLab
 from disease.services.common import RECORDERS
 from disease.services.imaging import record_imaging_study
@@ -125,7 +124,7 @@ def status_form(request, patient_id: int):
     patient = _patient(request, patient_id, write=True)
     current = selectors.status_of(patient)
     if request.method == "POST":
-        form = StatusForm(request.POST)
+        form = DiseaseStatusForm(request.POST)
         if form.is_valid():
             try:
                 record_disease_status(actor=request.user, patient=patient, **form.values())
@@ -149,7 +148,7 @@ def status_form(request, patient_id: int):
                 "symptoms": current.symptoms,
                 "version": current.version,
             }
-        form = StatusForm(initial=initial)
+        form = DiseaseStatusForm(initial=initial)
     return _form_page(
         request,
         "disease/status_form.html",
@@ -171,9 +170,7 @@ def imaging_form(request, patient_id: int):
         form = ImagingStudyForm(request.POST)
         if form.is_valid():
             try:
-                study = record_imaging_study(
-                    actor=request.user, patient=patient, **form.values()
-                )
+                study = record_imaging_study(actor=request.user, patient=patient, **form.values())
             except ValidationError as error:
                 form.put_errors(error)
             else:
@@ -244,6 +241,4 @@ def tg_form(request, patient_id: int):
                 "assay": assays[0] if assays else "",
             }
         )
-    return _form_page(
-        request, "disease/tg_form.html", form, patient, assays=sorted(set(assays))
-    )
+    return _form_page(request, "disease/tg_form.html", form, patient, assays=sorted(set(assays)))

@@ -478,9 +478,7 @@ def test_the_patient_page_shows_the_flags_and_the_next_imaging(signed_in, nurse,
 
 def test_the_patient_page_says_no_timing_flag(signed_in, pharmacist, patient):
     all_tested_negative(patient)
-    html = (
-        signed_in(pharmacist).get(reverse("tracker:patient", args=[patient.pk])).content.decode()
-    )
+    html = signed_in(pharmacist).get(reverse("tracker:patient", args=[patient.pk])).content.decode()
     section = html.split('id="disease-course-summary"')[1].split("</section>")[0]
     assert "No timing flag." in section
     assert form_url("status", patient) not in section  # a pharmacist reads

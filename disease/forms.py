@@ -8,6 +8,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from disease import surveillance
@@ -136,6 +137,15 @@ class TgLabForm(DiseaseForm):
         return data
 
 
+TARGET_PARTS = (
+    "label",
+    "organ",
+    "kind",
+    "diameter_mm",
+    "not_measured",
+    "in_treated_field",
+    "progressed_since_treatment",
+)
 TARGET_ROW = re.compile(r"^targets\[(\d+)\](?:\.(\w+))?$")
 
 
@@ -143,10 +153,7 @@ class ImagingStudyForm(DiseaseForm):
     """A study with up to five target-lesion rows; an empty row is not a target."""
 
     KIND_CHOICES = (("baseline", _("Baseline")), ("follow_up", _("Follow-up")))
-    NODE_CHOICES = (
-        ("lesion", _("Lesion (longest diameter)")),
-        ("node", _("Lymph node (short axis)")),
-    )
+    NODE_CHOICES = (("lesion", _("Lesion")), ("node", _("Lymph node")))
 
     performed_on = _date(_("Date of the study"))
     kind = forms.ChoiceField(label=_("Baseline or follow-up"), choices=KIND_CHOICES)
@@ -199,20 +206,17 @@ class ImagingStudyForm(DiseaseForm):
             self.fields[f"t{n}_progressed_since_treatment"] = forms.BooleanField(
                 label=_("Progressed since"), required=False
             )
+            # The row's cells sit under the table's headings: each says which row it is.
+            for part in TARGET_PARTS:
+                field = self.fields[f"t{n}_{part}"]
+                field.widget.attrs["aria-label"] = format_lazy(
+                    _("{what}, row {n}"), what=field.label, n=n
+                )
 
     def target_rows(self) -> list[dict]:
         """The rows as the template lays them out: the bound fields of each."""
-        parts = (
-            "label",
-            "organ",
-            "kind",
-            "diameter_mm",
-            "not_measured",
-            "in_treated_field",
-            "progressed_since_treatment",
-        )
         return [
-            {"n": n, "cells": [self[f"t{n}_{part}"] for part in parts]}
+            {"n": n, "cells": [self[f"t{n}_{part}"] for part in TARGET_PARTS]}
             for n in range(1, MAX_TARGET_ROWS + 1)
         ]
 

@@ -79,7 +79,6 @@ def course(request, patient_id: int):
             "assays": sorted({lab.assay for lab in labs}),
             "chosen_assay": assay or "",
             "can_record": has_role(request.user, patient.site_id, *RECORDERS),
-            "zone_name": patient.site.time_zone,
             "today": today,
         },
     )

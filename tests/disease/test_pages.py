@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from disease.models import DiseaseStatus, ImagingStudy, ThyroglobulinLab
 from disease.services.status import record_disease_status
 from patients.models import MolecularFinding
 from tests.disease.conftest import record_study, record_tg, target
+from tests.factories import PatientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_time")]
 
@@ -482,3 +485,21 @@ def test_the_patient_page_says_no_timing_flag(signed_in, pharmacist, patient):
     section = html.split('id="disease-course-summary"')[1].split("</section>")[0]
     assert "No timing flag." in section
     assert form_url("status", patient) not in section  # a pharmacist reads
+
+
+def test_the_patient_pages_section_costs_the_same_queries_for_a_long_course(
+    signed_in, nurse, site, django_assert_max_num_queries
+):
+    short, long = PatientFactory(site=site), PatientFactory(site=site)
+    for patient, follow_ups in ((short, 1), (long, 6)):
+        surveillance(nurse, patient)
+        record_study(nurse, patient, date(2025, 3, 3), target("T1", "30"), baseline=True)
+        for month in range(follow_ups):
+            record_study(nurse, patient, date(2025, 4 + month, 7), target("T1", "30"))
+            record_tg(nurse, patient, date(2025, 4 + month, 7), "2.0")
+    client = signed_in(nurse)
+    client.get(reverse("tracker:patient", args=[short.pk]))  # the session settles
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("tracker:patient", args=[short.pk]))
+    with django_assert_max_num_queries(len(few)):
+        client.get(reverse("tracker:patient", args=[long.pk]))

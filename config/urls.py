@@ -20,6 +20,7 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", include("tracker.urls")),
+    path("", include("disease.page_urls")),
     path("alerts/", include("notifications.page_urls")),
     # Patients and carers report from home (reports.access keeps them under me/).
     path("me/", include("reports.urls")),

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from disease import selectors as disease_selectors
+from disease import wording as disease_wording
 from patients import dosing, limits
 from patients import selectors as patient_selectors
 from patients.access import (
@@ -194,6 +196,8 @@ def patient_detail(request, patient_id: int):
     ]
     # Serialised once, here; the template writes it into its <script> as it is.
     figure_json = charts.to_json(charts.patient_figure(page.timeline))
+    # The disease course in brief: a fixed handful of queries, whatever the history.
+    disease = disease_selectors.course_summary(patient, today=timezone.localdate())
     return render(
         request,
         "tracker/patient.html",
@@ -211,6 +215,10 @@ def patient_detail(request, patient_id: int):
             "ledgers": ledgers,
             "zone_name": patient.site.time_zone,
             "can_sign": selectors.can_sign(request.user, patient.site_id),
+            "disease": disease,
+            "disease_flags": [
+                {"flag": f, "label": disease_wording.flag_label(f)} for f in disease.flags
+            ],
         },
     )
 

@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 74 URL patterns, 110 (URL, method) pairs, x 7 roles = 770 requests.
+Matrix size: 78 URL patterns, 117 (URL, method) pairs, x 7 roles = 819 requests.
 """
 
 from __future__ import annotations
@@ -223,6 +223,21 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "api-board-entry": {"GET": api(site_admin=403)},
     "api-board-decision": {"POST": api(201, site_admin=403, nurse=403, pharmacist=403)},
     "api-schema": {"GET": api(outsider=200)},
+    # The disease course's pages (disease/views.py): every clinician of the site reads;
+    # nurses and oncologists record (a valid form is saved and sent to the course page).
+    "disease:course": {"GET": page(site_admin=403)},
+    "disease:status": {
+        "GET": page(site_admin=403, pharmacist=403),
+        "POST": page(302, site_admin=403, pharmacist=403),
+    },
+    "disease:imaging-new": {
+        "GET": page(site_admin=403, pharmacist=403),
+        "POST": page(302, site_admin=403, pharmacist=403),
+    },
+    "disease:tg-new": {
+        "GET": page(site_admin=403, pharmacist=403),
+        "POST": page(302, site_admin=403, pharmacist=403),
+    },
     "api-docs": {"GET": api(outsider=200)},
     # --- patients reporting from home (reports) ----------------------------------------
     # The patients' sign-in and code pages are for anyone (a clinician's sign-in is
@@ -341,7 +356,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (74, 110, 770)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (78, 117, 819)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -380,6 +395,10 @@ def url_for(name: str, world) -> str:
         "api-tg-labs": [world.patient.pk],
         "api-board-entry": [world.board_entry.pk],
         "api-board-decision": [world.board_entry.pk],
+        "disease:course": [world.patient.pk],
+        "disease:status": [world.patient.pk],
+        "disease:imaging-new": [world.patient.pk],
+        "disease:tg-new": [world.patient.pk],
         "password_reset_confirm": ["MQ", "not-a-real-token"],
         "unlock-user": [world.users["nurse"].memberships.get().pk],
         "reports:accept": ["NOTAREALCODE2345"],
@@ -430,6 +449,37 @@ def disease_body(name: str, method: str, world) -> dict | None:
         ("api-board-entries", "POST"): lambda: {
             "patient": PatientFactory(site=world.patient.site).pk,
             "question": "Start an MKI now?",
+        },
+        # The pages' forms, as a browser posts them.
+        ("disease:status", "POST"): lambda: {
+            "reason": "Clinic review",
+            "on_active_surveillance": "on",
+            "surveillance_since": (today - timedelta(days=30)).isoformat(),
+            "imaging_interval_months": "6",
+            "version": DiseaseStatus.objects.filter(patient=world.patient)
+            .values_list("version", flat=True)
+            .first()
+            or "",
+        },
+        ("disease:imaging-new", "POST"): lambda: {
+            "performed_on": (
+                world.imaging_study.performed_on + timedelta(days=next(_days))
+            ).isoformat(),
+            "kind": "follow_up",
+            "modality": "ct",
+            "non_target": "absent",
+            "new_lesions": "0",
+            "t1_label": "T1",
+            "t1_organ": "lung",
+            "t1_kind": "lesion",
+            "t1_diameter_mm": "30.0",
+        },
+        ("disease:tg-new", "POST"): lambda: {
+            "drawn_on": (today - timedelta(days=next(_days))).isoformat(),
+            "tg_ng_ml": "2.5",
+            "anti_tg_antibody": "negative",
+            "tsh_miu_l": "0.05",
+            "assay": "matrix assay",
         },
         ("api-board-decision", "POST"): lambda: {
             "meeting_on": today.isoformat(),

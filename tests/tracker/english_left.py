@@ -46,10 +46,12 @@ ALLOWED = frozenset(
         "SBP",
         "DBP",
         "ECG",
+        "MRI",
         "RAI",
         "MKI",
         "Tg",
         "TgAb",
+        "mIU",  # mIU/L, the TSH unit
         "CSV",
         "PDF",
         "PNG",

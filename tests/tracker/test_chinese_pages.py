@@ -27,6 +27,10 @@ CLINIC_PAGES = {
     "alerts": ("nurse", "/alerts/"),
     "triage queue": ("nurse", "/patient-reports/triage/"),
     "patient's reports": ("nurse", "/patient-reports/patients/{patient}/"),
+    "disease course": ("oncologist", "/patients/{patient}/disease/"),
+    "disease status form": ("nurse", "/patients/{patient}/disease/status/"),
+    "imaging form": ("nurse", "/patients/{patient}/disease/imaging/new/"),
+    "thyroglobulin form": ("nurse", "/patients/{patient}/disease/thyroglobulin/new/"),
 }
 PATIENT_PAGES = {
     "patient home": "/me/",

@@ -226,9 +226,9 @@ def course_needs(site_ids: Iterable[int], *, now: datetime) -> list[CourseNeeds]
                 )
         baseline = latest_baseline.get(patient.pk)
         pd = first_pd.get(baseline[1]) if baseline else None
-        prog = Progression(
-            baseline[0] if baseline else None, pd, recist.progression_window(pd, today)
-        )
+        # A study dated by the server's calendar may be a day ahead of the clinic's.
+        on = today if pd is None or pd <= today else pd
+        prog = Progression(baseline[0] if baseline else None, pd, recist.progression_window(pd, on))
         tg = tg_doubling_time(patient, labs=labs[patient.pk])
         fired = _flags(prog, status, tg, found[patient.pk])
         if due is not None or fired:

@@ -140,15 +140,15 @@ class StartCourseForm(SummaryForm):
 @clinical_page
 def board_list(request):
     """Open questions oldest first (the meeting's agenda), then the latest decisions."""
-    entries = list(
-        selectors.board_entries_visible_to(request.user).select_related("site", "decision__course")
+    entries = selectors.board_entries_visible_to(request.user).select_related(
+        "site", "decision__course"
     )
-    open_entries = [e for e in entries if e.status == BoardEntryStatus.OPEN]
-    decided = sorted(
-        (e for e in entries if e.status != BoardEntryStatus.OPEN),
-        key=lambda e: (e.decision.decided_at, e.pk),
-        reverse=True,
-    )[:DECIDED_SHOWN]
+    open_entries = list(entries.filter(status=BoardEntryStatus.OPEN))
+    decided = list(
+        entries.exclude(status=BoardEntryStatus.OPEN).order_by("-decision__decided_at", "-id")[
+            :DECIDED_SHOWN
+        ]
+    )
     roles = site_roles(request.user)
     return render(
         request,

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from disease.models import BoardDecision, BoardEntry
@@ -326,3 +328,25 @@ def test_a_nurse_starts_no_course(logged_in, oncologist, nurse, entry):
 def test_the_meeting_date_defaults_to_today(logged_in, oncologist, entry):
     form = logged_in(oncologist).get(entry_url(entry)).context["form"]
     assert form.initial["meeting_on"] == date(2026, 6, 1)
+
+
+def test_the_lists_query_count_does_not_grow_with_the_entries(
+    logged_in, nurse, oncologist, site, django_assert_max_num_queries
+):
+    def listed(n):
+        for _ in range(n):
+            entry = board.add_board_entry(
+                actor=nurse, patient=PatientFactory(site=site), question="?"
+            )
+            decide(oncologist, entry)
+            board.add_board_entry(actor=nurse, patient=PatientFactory(site=site), question="?")
+
+    client = logged_in(nurse)
+    listed(1)
+    client.get(LIST)  # the first request of a session settles it
+    with CaptureQueriesContext(connection) as small:
+        client.get(LIST)
+    listed(6)
+    with django_assert_max_num_queries(len(small)):
+        response = client.get(LIST)
+    assert (len(response.context["open_entries"]), len(response.context["decided"])) == (7, 7)

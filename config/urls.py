@@ -25,6 +25,7 @@ urlpatterns = [
     # Patients and carers report from home (reports.access keeps them under me/).
     path("me/", include("reports.urls")),
     path("patient-reports/", include("reports.clinic_urls")),
+    path("tumour-board/", include("disease.board_urls")),
     path(
         "accounts/login/",
         account_views.ClinicLoginView.as_view(authentication_form=LoginForm),

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from disease import options, recist, surveillance, thyroglobulin
 from patients import dosing, limits
-from patients.models import ClinicalRecord, Patient, Site
+from patients.models import ClinicalRecord, Patient, Site, TreatmentCourse
 
 LOW, HIGH = surveillance.IMAGING_INTERVAL_MONTHS
 
@@ -303,6 +303,17 @@ class BoardDecision(ClinicalRecord):
     signer_name = models.CharField(max_length=200)
     signature_meaning = models.CharField(max_length=200)
     signature_sha256 = models.CharField(max_length=64)
+    # The course an oncologist started from a "start MKI" decision: one at most, so a
+    # second start from the same decision is refused (disease.services.board). Not in
+    # the signed content: the signature covers the meeting's decision, not what
+    # followed it.
+    course = models.OneToOneField(
+        TreatmentCourse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="board_decision",
+    )
     history = HistoricalRecords()
 
     class Meta:

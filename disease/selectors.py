@@ -3,16 +3,17 @@ the progression window, the Tg doubling time, the molecular options and the flag
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 
 from disease import flags, options, recist, surveillance, thyroglobulin
 from disease.models import BoardEntry, DiseaseStatus, ImagingStudy, ThyroglobulinLab
 from patients.access import clinical_sites
-from patients.models import Patient
+from patients.models import MolecularFinding, Patient
 
 
 def studies_of(patient: Patient) -> QuerySet[ImagingStudy]:
@@ -131,15 +132,108 @@ def course_summary(patient: Patient, *, today: date, assay: str | None = None) -
         progression=prog,
         tg=tg,
         options=options.options_for(found),
-        flags=flags.flags_for(
-            window=prog.window,
-            progression_on=prog.progression_on.isoformat() if prog.progression_on else None,
-            symptomatic=bool(status and status.symptomatic),
-            tg_category=tg.category,
-            tg_doubling_time_years=tg.doubling_time_years,
-            findings=found,
-        ),
+        flags=_flags(prog, status, tg, found),
     )
+
+
+def _flags(
+    prog: Progression,
+    status: DiseaseStatus | None,
+    tg: thyroglobulin.TgDoublingTime,
+    found: dict[str, str],
+) -> tuple[flags.Flag, ...]:
+    return flags.flags_for(
+        window=prog.window,
+        progression_on=prog.progression_on.isoformat() if prog.progression_on else None,
+        symptomatic=bool(status and status.symptomatic),
+        tg_category=tg.category,
+        tg_doubling_time_years=tg.doubling_time_years,
+        findings=found,
+    )
+
+
+# Imaging counts as due from this many days before its date: time to book the scan.
+IMAGING_DUE_WITHIN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class CourseNeeds:
+    """A patient of the disease course who needs the team: imaging due or overdue
+    (Rec 60A's interval), or a timing flag that fired."""
+
+    patient: Patient
+    imaging_due: ImagingDue | None  # only when due within IMAGING_DUE_WITHIN_DAYS
+    flags: tuple[flags.Flag, ...]
+
+
+def course_needs(site_ids: Iterable[int], *, now: datetime) -> list[CourseNeeds]:
+    """The worklist's disease-course patients at these sites: those with a disease
+    status recorded, whose imaging is due or overdue or who have a flag, by the same
+    rules as course_summary, each on the day it is at the patient's clinic. Six
+    queries whatever the number of patients."""
+    statuses = list(
+        DiseaseStatus.objects.filter(patient__site_id__in=list(site_ids)).select_related(
+            "patient__site"
+        )
+    )
+    ids = [s.patient_id for s in statuses]
+    last_imaging = dict(
+        ImagingStudy.objects.filter(patient_id__in=ids)
+        .values("patient_id")
+        .annotate(on=Max("performed_on"))
+        .values_list("patient_id", "on")
+    )
+    latest_baseline: dict[int, tuple[date, int]] = {}
+    for patient_id, on, pk in ImagingStudy.objects.filter(
+        patient_id__in=ids, baseline=None
+    ).values_list("patient_id", "performed_on", "pk"):
+        if patient_id not in latest_baseline or on > latest_baseline[patient_id][0]:
+            latest_baseline[patient_id] = (on, pk)
+    first_pd = dict(
+        ImagingStudy.objects.filter(
+            baseline_id__in=[pk for _on, pk in latest_baseline.values()],
+            response=recist.Response.PD.value,
+        )
+        .values("baseline_id")
+        .annotate(on=Min("performed_on"))
+        .values_list("baseline_id", "on")
+    )
+    labs: dict[int, list[ThyroglobulinLab]] = defaultdict(list)
+    for lab in ThyroglobulinLab.objects.filter(patient_id__in=ids):
+        labs[lab.patient_id].append(lab)
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    for patient_id, marker, result in MolecularFinding.objects.filter(
+        patient_id__in=ids
+    ).values_list("patient_id", "marker", "result"):
+        found[patient_id][marker] = result
+    out = []
+    for status in statuses:
+        patient = status.patient
+        today = now.astimezone(patient.site.zone).date()
+        due = None
+        if status.on_active_surveillance and status.imaging_interval_months:
+            last = last_imaging.get(patient.pk)
+            start = last or status.surveillance_since
+            assert start is not None  # the service requires the start of surveillance
+            due_on = surveillance.imaging_due(start, status.imaging_interval_months)
+            if due_on <= today + timedelta(days=IMAGING_DUE_WITHIN_DAYS):
+                due = ImagingDue(
+                    status.imaging_interval_months,
+                    last,
+                    due_on,
+                    due_on < today,
+                    surveillance.REC60A.source,
+                )
+        baseline = latest_baseline.get(patient.pk)
+        pd = first_pd.get(baseline[1]) if baseline else None
+        # A study dated by the server's calendar may be a day ahead of the clinic's.
+        on = today if pd is None or pd <= today else pd
+        prog = Progression(baseline[0] if baseline else None, pd, recist.progression_window(pd, on))
+        tg = tg_doubling_time(patient, labs=labs[patient.pk])
+        fired = _flags(prog, status, tg, found[patient.pk])
+        if due is not None or fired:
+            out.append(CourseNeeds(patient, due, fired))
+    return out
 
 
 def board_entries_visible_to(user) -> QuerySet[BoardEntry]:

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from disease import selectors as disease_selectors
 from notifications.models import Alert
 from notifications.selectors import needing_action
 from patients import dosing
@@ -708,6 +709,23 @@ def worklist(
     for row in rows:
         row.hold_plan = plans.get(row.course.pk)
     rows.sort(key=lambda r: r.urgency, reverse=True)
+    return rows
+
+
+def disease_worklist(user, *, now: datetime | None = None) -> list[disease_selectors.CourseNeeds]:
+    """The worklist's disease-course section: patients at the user's sites whose
+    surveillance imaging is due or overdue (Rec 60A) or who have a timing flag
+    (disease.flags), overdue imaging first, then by name. A bounded number of
+    queries (disease.selectors.course_needs)."""
+    rows = disease_selectors.course_needs(sites_of(user), now=now or timezone.now())
+    rows.sort(
+        key=lambda r: (
+            not (r.imaging_due and r.imaging_due.overdue),
+            r.patient.family_name.lower(),
+            r.patient.given_name.lower(),
+            r.patient.pk,
+        )
+    )
     return rows
 
 

@@ -138,6 +138,8 @@ def _worklist(request):
                 clinical_sites(request.user), limit=WORKLIST_TRIAGE_ITEMS
             ),
             "triage_waiting": report_selectors.open_count(clinical_sites(request.user)),
+            # The disease course: surveillance imaging due and the team's timing flags.
+            "disease_rows": selectors.disease_worklist(request.user),
         },
     )
 

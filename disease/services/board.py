@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,10 +25,11 @@ from disease.models import (
     BoardOutcome,
 )
 from disease.services.common import raise_if, require_recorder, required_text
-from patients import limits
+from patients import dosing, limits
+from patients import services as patient_services
 from patients.access import has_role
 from patients.audit import audit
-from patients.models import Patient, Role
+from patients.models import Patient, Role, RuleSet, TreatmentCourse
 from patients.passwords import verify_signing_password
 from toxicity.services.signatures import sha256_hex, signer_name
 
@@ -183,3 +185,89 @@ def decide_board_entry(
         audit(locked, actor=actor, reason="The board's decision was signed")
         locked.save()
     return decision
+
+
+class CourseAlreadyStarted(Exception):
+    """A course was already started from this decision (by this oncologist or another)."""
+
+    def __init__(self, decision: BoardDecision):
+        self.decision = decision
+        super().__init__(_("A course was already started from this decision."))
+
+
+def course_drug(decision: BoardDecision) -> str:
+    """The MKI a signed "start MKI" decision names, else "": the drugs the tracker has
+    dose rules for. A targeted drug's line is not a course here (no dose rules yet)."""
+    if decision.outcome == BoardOutcome.START_MKI and decision.drug in MKI_DRUGS:
+        return decision.drug
+    return ""
+
+
+def label_starting_dose_mg(drug: str) -> Decimal:
+    """The label's starting dose: the top of the drug's ladder (patients/dosing.py)."""
+    return Decimal(dosing.DOSE_LADDERS[drug][0])
+
+
+def next_line_of_therapy(patient: Patient) -> int:
+    """One after the patient's highest line so far; 1 for a first course."""
+    lines = TreatmentCourse.objects.filter(patient=patient).values_list(
+        "line_of_therapy", flat=True
+    )
+    return max(lines, default=0) + 1
+
+
+def start_course_from_decision(
+    *,
+    actor,
+    decision: BoardDecision,
+    start_date: date,
+    starting_dose_mg: Decimal,
+    line_of_therapy: int,
+    rule_set: str = RuleSet.US_PI,
+    off_ladder_justification: str = "",
+    concurrent_course_reason: str = "",
+) -> TreatmentCourse:
+    """Starts the course a signed "start MKI" decision names (patients.services.start_course)
+    and links it to the decision, in one transaction, both audited.
+
+    Raises PermissionDenied (not an oncologist of the site), ValidationError (the
+    decision names no MKI, the signature does not check, or a course field) or
+    CourseAlreadyStarted. Nothing is stored unless everything is right.
+    """
+    site_id = decision.entry.site_id
+    if not has_role(actor, site_id, *patient_services.PRESCRIBERS):
+        raise PermissionDenied(_("Your role at this site cannot start a treatment course."))
+    with transaction.atomic():
+        # Locks the decision: two oncologists starting at once, the second is refused.
+        locked = (
+            BoardDecision.objects.select_for_update()
+            .select_related("entry__patient")
+            .get(pk=decision.pk)
+        )
+        if locked.course_id is not None:
+            raise CourseAlreadyStarted(locked)
+        drug = course_drug(locked)
+        if not drug:
+            raise ValidationError(
+                {"drug": _("This decision does not start lenvatinib, sorafenib or cabozantinib.")}
+            )
+        if not signature_is_valid(locked):
+            raise ValidationError(
+                {"decision": _("The decision's signature does not check: start nothing from it.")}
+            )
+        course = patient_services.start_course(
+            actor=actor,
+            patient=locked.entry.patient,
+            drug=drug,
+            start_date=start_date,
+            starting_dose_mg=starting_dose_mg,
+            line_of_therapy=line_of_therapy,
+            rule_set=rule_set,
+            off_ladder_justification=off_ladder_justification,
+            concurrent_course_reason=concurrent_course_reason,
+        )
+        locked.course = course
+        audit(locked, actor=actor, reason=f"Course {course.pk} started from the decision")
+        locked.save(update_fields=["course"])
+    decision.course = course
+    return course

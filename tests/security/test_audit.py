@@ -578,6 +578,33 @@ def board_decision_writes(world, admin_client):
     _, decision = _board(world)
     assert_audited(decision, kind="+", user=world.users["oncologist"])
     refuses_deletion(decision)
+    # A course started from a "start MKI" decision is written on the decision too.
+    oncologist = world.users["oncologist"]
+    entry = disease_board.add_board_entry(
+        actor=world.users["nurse"], patient=world.patient, question="Switch to sorafenib?"
+    )
+    start = disease_board.decide_board_entry(
+        actor=oncologist,
+        entry=entry,
+        meeting_on=timezone.localdate(),
+        outcome="start_mki",
+        drug="sorafenib",
+        attendees="Oncology, surgery",
+        reason="Progression on lenvatinib",
+        password=PASSWORD,
+    )
+    course = disease_board.start_course_from_decision(
+        actor=oncologist,
+        decision=start,
+        start_date=timezone.localdate(),
+        starting_dose_mg=800,
+        line_of_therapy=2,
+        concurrent_course_reason="Switching today; lenvatinib ends tonight",
+    )
+    start.refresh_from_db()
+    assert start.course == course
+    assert_audited(start, kind="~", user=oncologist, changed=("course",))
+    assert_audited(course, kind="+", user=oncologist)
 
 
 def user_preference_writes(world, admin_client):

@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 78 URL patterns, 117 (URL, method) pairs, x 7 roles = 819 requests.
+Matrix size: 82 URL patterns, 124 (URL, method) pairs, x 7 roles = 868 requests.
 """
 
 from __future__ import annotations
@@ -128,6 +128,23 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "notifications:acknowledge-link": {
         "GET": page(400, outsider=400, oncologist=200),
         "POST": page(400, outsider=400, oncologist=302),
+    },
+    # The tumour board's pages: every clinician of the site reads; nurses and
+    # oncologists add a patient (the outsider, to their own site's list); only an
+    # oncologist signs the decision (an empty form is shown again) and starts a course
+    # from it (the world's entry is still open: sent back to it).
+    "board:list": {"GET": page(outsider=200, site_admin=403)},
+    "board:add": {
+        "GET": page(outsider=200, site_admin=403, pharmacist=403),
+        "POST": page(400, outsider=400, site_admin=403, pharmacist=403),
+    },
+    "board:entry": {
+        "GET": page(site_admin=403),
+        "POST": page(400, site_admin=403, nurse=403, pharmacist=403),
+    },
+    "board:start-course": {
+        "GET": page(302, site_admin=403, nurse=403, pharmacist=403),
+        "POST": page(302, site_admin=403, nurse=403, pharmacist=403),
     },
     # --- accounts ------------------------------------------------------------------
     "login": {
@@ -356,7 +373,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (78, 117, 819)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (82, 124, 868)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -399,6 +416,8 @@ def url_for(name: str, world) -> str:
         "disease:status": [world.patient.pk],
         "disease:imaging-new": [world.patient.pk],
         "disease:tg-new": [world.patient.pk],
+        "board:entry": [world.board_entry.pk],
+        "board:start-course": [world.board_entry.pk],
         "password_reset_confirm": ["MQ", "not-a-real-token"],
         "unlock-user": [world.users["nurse"].memberships.get().pk],
         "reports:accept": ["NOTAREALCODE2345"],

@@ -14,9 +14,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from disease import options, recist, surveillance, thyroglobulin
+from disease import options, recist, surveillance, thyroglobulin, wording
 from patients import dosing, limits
-from patients.models import ClinicalRecord, Patient, Site, TreatmentCourse
+from patients.models import ClinicalRecord, Drug, Patient, Site, TreatmentCourse
 
 LOW, HIGH = surveillance.IMAGING_INTERVAL_MONTHS
 
@@ -277,8 +277,8 @@ MKI_DRUGS = tuple(dosing.DRUG_NAMES)
 TARGETED_DRUGS = tuple(d.key for d in options.DRUGS)
 DecisionDrug = models.TextChoices(
     "DecisionDrug",
-    [(key.upper(), (key, label)) for key, label in dosing.DRUG_NAMES.items()]
-    + [(d.key.upper(), (d.key, d.name)) for d in options.DRUGS],
+    [(key.upper(), (key, label)) for key, label in Drug.choices]
+    + [(d.key.upper(), (d.key, wording.TARGETED_DRUG_NAMES[d.key])) for d in options.DRUGS],
 )
 
 

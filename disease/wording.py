@@ -62,3 +62,15 @@ def words(table: dict[str, Any], code: str | None) -> Any:
 
 def flag_label(flag) -> Any:
     return FLAG_LABELS.get(flag.code, flag.label)
+
+
+# The targeted drugs' generic names (disease/options.py DRUGS); the MKIs' names are
+# patients/dosing.py's. No Chinese label of these drugs is in the project's sources:
+# the Chinese names are marked for review in the catalogue.
+TARGETED_DRUG_NAMES: dict[str, Any] = {
+    "selpercatinib": _("selpercatinib"),
+    "pralsetinib": _("pralsetinib"),
+    "larotrectinib": _("larotrectinib"),
+    "entrectinib": _("entrectinib"),
+    "dabrafenib_trametinib": _("dabrafenib + trametinib"),
+}

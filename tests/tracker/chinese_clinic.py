@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from disease.services.board import add_board_entry
 from disease.services.imaging import record_imaging_study
 from disease.services.labs import record_tg_lab
 from disease.services.status import record_disease_status
@@ -41,6 +42,7 @@ def chinese_clinic(*, weeks: int) -> dict:
             ],
         )
     disease_history(nurse, patient)
+    entry = add_board_entry(actor=nurse, patient=patient, question="是否开始靶向治疗？")
     account = patient_account(nurse, patient, username="chen.mei")
     weekly_report(account)
     names = {site.name, site.code, patient.family_name, patient.given_name, patient.mrn, ASSAY}
@@ -53,6 +55,7 @@ def chinese_clinic(*, weeks: int) -> dict:
         "patient": patient,
         "course": course,
         "account": account,
+        "board_entry": entry,
         "names": {word for name in names for word in name.replace(".", " ").split()},
     }
 

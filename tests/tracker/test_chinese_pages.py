@@ -31,6 +31,9 @@ CLINIC_PAGES = {
     "disease status form": ("nurse", "/patients/{patient}/disease/status/"),
     "imaging form": ("nurse", "/patients/{patient}/disease/imaging/new/"),
     "thyroglobulin form": ("nurse", "/patients/{patient}/disease/thyroglobulin/new/"),
+    "tumour board": ("nurse", "/tumour-board/"),
+    "add to the tumour board": ("nurse", "/tumour-board/add/"),
+    "tumour-board decision": ("oncologist", "/tumour-board/{entry}/"),
 }
 PATIENT_PAGES = {
     "patient home": "/me/",
@@ -68,7 +71,7 @@ def signed_in(username: str, password: str, sign_in_url: str) -> Client:
 def test_a_clinic_page_in_chinese_has_no_english_left(clinic, page):
     who, url = CLINIC_PAGES[page]
     client = signed_in(clinic[who].get_username(), PASSWORD, "/accounts/login/")
-    response = client.get(url.format(patient=clinic["patient"].pk))
+    response = client.get(url.format(patient=clinic["patient"].pk, entry=clinic["board_entry"].pk))
     assert response.status_code == 200
     assert response.headers["Content-Language"] == "zh-hans"
     assert english_left(visible_text(response.text), also_allowed=clinic["names"]) == []

@@ -25,6 +25,13 @@ Urine protein and calcium have panels of their own: a 24-h urine protein is read
 g/24 h against the grade lines (as a multiple of a normal 0.15 g it looks like a
 liver test five times its limit), and calcium is toxic when low, so it is drawn in
 mg/dL against its lower limits, never on the "× ULN" axis.
+
+The disease course (tracker/disease_timeline.py builds its inputs) is drawn above the
+toxicity on the same time axis, each track only when it has data: the sum of target
+diameters with each study's RECIST 1.1 response as its label and the baseline sum
+dashed, thyroglobulin on a log axis with the doubling time and its category over it
+(reference.md 3.3), the lines of therapy as bars and the tumour board's signed
+decisions as stars. The figures are the disease app's; nothing is judged here.
 """
 
 from __future__ import annotations

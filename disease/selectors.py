@@ -7,11 +7,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Max, Min, QuerySet
 
 from disease import flags, options, recist, surveillance, thyroglobulin
-from disease.models import BoardEntry, DiseaseStatus, ImagingStudy, ThyroglobulinLab
+from disease.models import (
+    BoardDecision,
+    BoardEntry,
+    DiseaseStatus,
+    ImagingStudy,
+    ThyroglobulinLab,
+)
 from patients.access import clinical_sites
 from patients.models import MolecularFinding, Patient
 
@@ -242,3 +250,56 @@ def board_entries_visible_to(user) -> QuerySet[BoardEntry]:
         .select_related("patient", "added_by", "decision")
         .order_by("status", "added_at", "id")
     )
+
+
+# --- the patient timeline (tracker's patient page): one query per kind ----------------
+class TimelineStudy(NamedTuple):
+    performed_on: date
+    baseline_on: date | None  # None: the study is a baseline
+    sum_mm: Decimal | None
+    response: str  # "" on a baseline
+    change_from_baseline_pct: Decimal | None
+    change_from_nadir_pct: Decimal | None
+
+
+def timeline_studies(patient: Patient) -> list[TimelineStudy]:
+    """The patient's studies in date order, with the figures recist.py stored on them:
+    one query, the targets not read (the sum is stored with the study)."""
+    rows = (
+        ImagingStudy.objects.filter(patient=patient)
+        .order_by("performed_on", "id")
+        .values_list(
+            "performed_on",
+            "baseline__performed_on",
+            "sum_mm",
+            "response",
+            "change_from_baseline_pct",
+            "change_from_nadir_pct",
+        )
+    )
+    return list(map(TimelineStudy._make, rows))
+
+
+def tg_labs(patient: Patient) -> list[ThyroglobulinLab]:
+    """The patient's Tg labs in date order, in one query (for `tg_doubling_time(labs=)`)."""
+    return list(ThyroglobulinLab.objects.filter(patient=patient).order_by("drawn_on", "id"))
+
+
+class SignedDecision(NamedTuple):
+    meeting_on: date
+    outcome: str  # BoardOutcome value
+    drug: str  # DecisionDrug value, or ""
+    detail: str
+    reason: str
+    signer_name: str
+
+
+def signed_decisions(patient: Patient) -> list[SignedDecision]:
+    """The tumour board's signed decisions for the patient, by meeting date: one query.
+    (A decision is stored only when signed.)"""
+    rows = (
+        BoardDecision.objects.filter(entry__patient=patient)
+        .order_by("meeting_on", "id")
+        .values_list("meeting_on", "outcome", "drug", "detail", "reason", "signer_name")
+    )
+    return list(map(SignedDecision._make, rows))

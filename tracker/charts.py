@@ -25,6 +25,13 @@ Urine protein and calcium have panels of their own: a 24-h urine protein is read
 g/24 h against the grade lines (as a multiple of a normal 0.15 g it looks like a
 liver test five times its limit), and calcium is toxic when low, so it is drawn in
 mg/dL against its lower limits, never on the "× ULN" axis.
+
+The disease course (tracker/disease_timeline.py builds its inputs) is drawn above the
+toxicity on the same time axis, each track only when it has data: the sum of target
+diameters with each study's RECIST 1.1 response as its label and the baseline sum
+dashed, thyroglobulin on a log axis with the doubling time and its category over it
+(reference.md 3.3), the lines of therapy as bars and the tumour board's signed
+decisions as stars. The figures are the disease app's; nothing is judged here.
 """
 
 from __future__ import annotations
@@ -144,6 +151,58 @@ class ProPoint(NamedTuple):
     composite: int
 
 
+class ImagingPoint(NamedTuple):
+    """One imaging study: its sum of target diameters and RECIST 1.1 response, as
+    disease/recist.py computed and the study stored them."""
+
+    on: date
+    sum_mm: float | None  # None: a target lesion was not measured
+    response: str  # "CR", "PR", "SD", "PD", "NE"; "" on a baseline
+    baseline_on: date  # the series' baseline (a baseline's own date)
+    change_from_baseline_pct: float | None = None
+    change_from_nadir_pct: float | None = None
+
+
+class TgPoint(NamedTuple):
+    """One thyroglobulin value, and whether the doubling time used it."""
+
+    on: date
+    tg_ng_ml: float
+    assay: str
+    used: bool
+    why_not: str = ""  # translated: why the doubling time left it out
+
+
+class TgSummary(NamedTuple):
+    """The doubling time the Tg track names (disease.thyroglobulin.doubling_time)."""
+
+    status: str  # "doubling", "not_doubling", "not_computed"
+    doubling_time_years: float | None = None
+    category: str = ""  # translated category, e.g. "< 1 year"
+    reason: str = ""  # translated: why it was not computed
+
+
+class TherapyLine(NamedTuple):
+    """One course of systemic therapy: an MKI or a targeted drug."""
+
+    line: int  # line of therapy, 1 = first
+    drug: str  # display name
+    start: date
+    end: date  # the day it ended, or today while it runs
+    ongoing: bool
+    targeted: bool = False
+
+
+class BoardMark(NamedTuple):
+    """A signed tumour-board decision, at its meeting's date; words translated."""
+
+    on: date
+    outcome: str  # "Start MKI", "Watch", ...
+    drug: str = ""  # display name, when the board named one
+    reason: str = ""
+    signer: str = ""
+
+
 class TimelineLabels(NamedTuple):
     """The words of the patient-reported traces; the caller hands them in translated.
     ``{grade}`` and ``{readings}`` are filled in here."""
@@ -174,6 +233,31 @@ class PatientTimeline:
     home_bp: list[HomeBpPoint] = field(default_factory=list)  # in time order
     pro: list[ProPoint] = field(default_factory=list)
     labels: TimelineLabels = field(default_factory=TimelineLabels)
+    # The disease course, drawn above the toxicity on the same time axis.
+    imaging: list[ImagingPoint] = field(default_factory=list)  # in date order
+    tg: list[TgPoint] = field(default_factory=list)  # in date order
+    tg_summary: TgSummary | None = None
+    therapy: list[TherapyLine] = field(default_factory=list)
+    board: list[BoardMark] = field(default_factory=list)
+
+    @property
+    def has_disease(self) -> bool:
+        """Imaging, thyroglobulin or a signed board decision: the disease tracks' data."""
+        return bool(self.imaging or self.tg or self.board)
+
+    @property
+    def has_toxicity(self) -> bool:
+        return bool(
+            self.bp
+            or self.grades
+            or self.dose_steps
+            or self.weights
+            or self.labs
+            or self.urine_protein
+            or self.calcium
+            or self.home_bp
+            or self.pro
+        )
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -788,6 +872,280 @@ def threshold_panel_traces(
     return [trace], shapes, notes
 
 
+# --- the disease course ----------------------------------------------------------------
+# RECIST 1.1 time-point responses (docs/disease-course.md): the letters are the label on
+# each study's marker, the words are in its hover.
+RESPONSE_WORDS = {
+    "CR": gettext_noop("complete response"),
+    "PR": gettext_noop("partial response"),
+    "SD": gettext_noop("stable disease"),
+    "PD": gettext_noop("progressive disease"),
+    "NE": gettext_noop("not evaluable"),
+}
+RESPONSE_COLOURS = {
+    "CR": "#15803d",
+    "PR": "#15803d",
+    "SD": "#475569",
+    "PD": "#b91c1c",
+    "NE": "#94a3b8",
+}
+BASELINE_COLOUR = "#1e3a8a"
+# reference.md 3.3's Tg-DT categories ("<1 y, 1–3 y, ≥3 y, and negative"), by the keys
+# disease/thyroglobulin.py gives them.
+TG_CATEGORY_WORDS = {
+    "<1 y": gettext_noop("< 1 year"),
+    "1–3 y": gettext_noop("1–3 years"),
+    "≥3 y": gettext_noop("≥ 3 years"),
+    "negative / not doubling": gettext_noop("not doubling"),
+}
+TG_COLOUR = "#0e7490"
+THERAPY_COLOURS = {False: "#1d4ed8", True: "#7c3aed"}  # MKI, targeted drug
+BOARD_COLOUR = "#b45309"
+MS_PER_DAY = 86_400_000
+
+
+def _signed_percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f} %"
+
+
+def _study_hover(point: ImagingPoint) -> str:
+    if point.sum_mm is None:
+        total = gettext("sum not computed: a target lesion was not measured")
+    else:
+        total = gettext("sum of diameters %(sum)s mm") % {"sum": f"{point.sum_mm:g}"}
+    if not point.response:
+        return gettext("Baseline") + "<br>" + total
+    words = gettext(RESPONSE_WORDS.get(point.response, point.response))
+    changes = gettext("%(baseline)s from baseline, %(nadir)s from the nadir") % {
+        "baseline": _signed_percent(point.change_from_baseline_pct),
+        "nadir": _signed_percent(point.change_from_nadir_pct),
+    }
+    return f"{words} ({point.response})<br>{total}<br>{changes}"
+
+
+def tumour_traces(points: Sequence[ImagingPoint], *, yaxis: str = "y") -> list[dict]:
+    """The sum of target diameters per study, each marker labelled with its RECIST
+    response (the baseline as such), and each series' baseline sum as a dashed line.
+
+    A new baseline starts a new series: the line breaks there."""
+    if not points:
+        return []
+    series: dict[date, list[ImagingPoint]] = {}
+    for point in points:
+        series.setdefault(point.baseline_on, []).append(point)
+    x: list[str | None] = []
+    y: list[float | None] = []
+    text: list[str] = []
+    colours: list[str] = []
+    hover: list[str] = []
+    bx: list[str | None] = []
+    by: list[float | None] = []
+    baseline_word = gettext("baseline")
+    for studies in series.values():
+        if x:  # a gap, so one series' line does not run into the next
+            x.append(None)
+            y.append(None)
+            text.append("")
+            colours.append(BASELINE_COLOUR)
+            hover.append("")
+        for point in studies:
+            x.append(t(point.on))
+            y.append(point.sum_mm)
+            text.append(point.response or baseline_word)
+            colours.append(RESPONSE_COLOURS.get(point.response, BASELINE_COLOUR))
+            hover.append(_study_hover(point))
+        base = studies[0]
+        if not base.response and base.sum_mm is not None:
+            if bx:
+                bx.append(None)
+                by.append(None)
+            bx += [t(base.on), t(studies[-1].on)]
+            by += [base.sum_mm, base.sum_mm]
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers+text",
+            "uid": "tumour-sum",
+            "name": gettext("Sum of target diameters (RECIST 1.1)"),
+            "x": x,
+            "y": y,
+            "text": text,
+            "textposition": "top center",
+            "textfont": {"size": 11, "color": colours},
+            "customdata": hover,
+            "yaxis": yaxis,
+            "line": {"color": "#334155", "width": 2},
+            "marker": {"size": 9, "color": colours, "line": {"width": 1, "color": "#ffffff"}},
+            "cliponaxis": False,
+            "hovertemplate": "%{x}<br>%{customdata}<extra></extra>",
+        }
+    ]
+    if bx:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "uid": "tumour-baseline",
+                "name": gettext("Baseline sum"),
+                "x": bx,
+                "y": by,
+                "yaxis": yaxis,
+                "line": {"color": BASELINE_COLOUR, "width": 1.5, "dash": "dash"},
+                "hovertemplate": "%{x}<br>"
+                + gettext("baseline sum %(sum)s mm") % {"sum": "%{y}"}
+                + "<extra></extra>",
+            }
+        )
+    return traces
+
+
+def tg_doubling_text(summary: TgSummary | None) -> str:
+    """What the Tg track says of the doubling time: the figure with its category (near
+    1 or 3 years the category turns on the exact dates, so both are shown)."""
+    if summary is None:
+        return ""
+    if summary.status == "doubling" and summary.doubling_time_years is not None:
+        years = summary.doubling_time_years
+        figure = f"{years:.3f}" if years < 10 else f"{years:.1f}"
+        category = gettext(TG_CATEGORY_WORDS.get(summary.category, summary.category))
+        return gettext("Tg doubling time %(years)s years · category %(category)s") % {
+            "years": figure,
+            "category": category,
+        }
+    if summary.status == "not_doubling":
+        return gettext("Tg not doubling (stable or falling) · category %(category)s") % {
+            "category": gettext(TG_CATEGORY_WORDS["negative / not doubling"])
+        }
+    return gettext("Tg doubling time not computed: %(reason)s") % {"reason": summary.reason}
+
+
+def tg_traces(
+    points: Sequence[TgPoint], summary: TgSummary | None, *, yaxis: str = "y"
+) -> tuple[list[dict], list[dict]]:
+    """Thyroglobulin on a log axis, the values the doubling time used filled and the
+    others open (why in the hover), and the doubling time over the track:
+    (traces, annotations)."""
+    if not points:
+        return [], []
+    used = gettext("used for the doubling time")
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "uid": "tg",
+        "name": gettext("Thyroglobulin (ng/mL)"),
+        "x": [t(p.on) for p in points],
+        "y": [p.tg_ng_ml for p in points],
+        "customdata": [
+            [p.assay, used if p.used else gettext("not used: %(why)s") % {"why": p.why_not}]
+            for p in points
+        ],
+        "yaxis": yaxis,
+        "line": {"color": TG_COLOUR, "width": 1.5},
+        "marker": {
+            "size": 8,
+            "color": TG_COLOUR,
+            "symbol": ["circle" if p.used else "circle-open" for p in points],
+            "line": {"width": 1.5, "color": TG_COLOUR},
+        },
+        "hovertemplate": "%{x}<br>Tg %{y} ng/mL<br>"
+        + gettext("assay %(assay)s") % {"assay": "%{customdata[0]}"}
+        + "<br>%{customdata[1]}<extra></extra>",
+    }
+    text = tg_doubling_text(summary)
+    annotations = []
+    if text:
+        fast = summary is not None and summary.category == "<1 y"
+        annotations.append(
+            {
+                "name": "tg-doubling-time",
+                "xref": "paper",
+                "x": 0,
+                "xanchor": "left",
+                "yref": yaxis.replace("yaxis", "y") + " domain",
+                "y": 1,
+                "yanchor": "bottom",
+                "text": f"<b>{text}</b>" if fast else text,
+                "showarrow": False,
+                "font": {"size": 12, "color": "#b91c1c" if fast else "#334155"},
+            }
+        )
+    return [trace], annotations
+
+
+def therapy_categories(lines: Sequence[TherapyLine], board: Sequence[BoardMark]) -> list[str]:
+    """The therapy track's rows, top first: the board's decisions, then line 1, 2, ..."""
+    rows = [gettext("Tumour board")] if board else []
+    rows += [gettext("Line %(line)s") % {"line": n} for n in sorted({ln.line for ln in lines})]
+    return rows
+
+
+def therapy_traces(
+    lines: Sequence[TherapyLine], board: Sequence[BoardMark], *, yaxis: str = "y"
+) -> list[dict]:
+    """Each course as a bar from its start to its end (or today while it runs), MKIs and
+    targeted drugs apart, and the signed tumour-board decisions as stars."""
+    traces = []
+    for targeted in (False, True):
+        group = [ln for ln in lines if ln.targeted is targeted]
+        if not group:
+            continue
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "uid": "therapy-targeted" if targeted else "therapy-mki",
+                "name": gettext("Targeted therapy")
+                if targeted
+                else gettext("Multikinase inhibitor"),
+                "y": [gettext("Line %(line)s") % {"line": ln.line} for ln in group],
+                "base": [t(ln.start) for ln in group],
+                # A date axis reads a bar's length in milliseconds; one day at least.
+                "x": [max(1, (ln.end - ln.start).days) * MS_PER_DAY for ln in group],
+                "text": [ln.drug for ln in group],
+                "customdata": [
+                    gettext("since %(start)s, ongoing") % {"start": ln.start.isoformat()}
+                    if ln.ongoing
+                    else gettext("%(start)s to %(end)s")
+                    % {"start": ln.start.isoformat(), "end": ln.end.isoformat()}
+                    for ln in group
+                ],
+                "textposition": "inside",
+                "insidetextanchor": "start",
+                "textfont": {"color": "#ffffff", "size": 11},
+                "yaxis": yaxis,
+                "width": 0.6,
+                "marker": {"color": THERAPY_COLOURS[targeted]},
+                "hovertemplate": "%{y}: %{text}<br>%{customdata}<extra></extra>",
+            }
+        )
+    if board:
+        row = gettext("Tumour board")
+        signed = [
+            (gettext("signed by %(name)s") % {"name": mark.signer} if mark.signer else "")
+            + (f"<br>{mark.reason}" if mark.reason else "")
+            for mark in board
+        ]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "uid": "board-decisions",
+                "name": gettext("Tumour-board decision (signed)"),
+                "x": [t(mark.on) for mark in board],
+                "y": [row] * len(board),
+                "text": [f"{m.outcome}: {m.drug}" if m.drug else m.outcome for m in board],
+                "customdata": signed,
+                "textposition": "middle right",
+                "textfont": {"size": 11, "color": BOARD_COLOUR},
+                "yaxis": yaxis,
+                "cliponaxis": False,
+                "marker": {"symbol": "star", "size": 13, "color": BOARD_COLOUR},
+                "hovertemplate": "%{x}<br>%{text}<br>%{customdata}<extra></extra>",
+            }
+        )
+    return traces
+
+
 def wrap_label(text: str, width: int = 22) -> str:
     """A long CTCAE term on lines of about ``width`` characters (plotly's <br>)."""
     lines: list[str] = []
@@ -816,42 +1174,14 @@ def _layout_key(axis: str) -> str:
     return "yaxis" + axis[1:]
 
 
-def patient_figure(timeline: PatientTimeline) -> Figure:
-    """One figure, one shared time axis: SBP, DBP (with home readings), CTCAE grades,
-    patient-reported composites, dose, weight, labs."""
-    terms = sorted({p.term for p in timeline.grades})
-    # The visit grid's short headings (ALT, QTc): the CTCAE names ran into each other.
-    ticks = [wrap_label(term_heading(term)) for term in terms]
-    # Every term gets a row as tall as the longest wrapped name needs, so no two names
-    # overlap (plotly gives each category the same height).
-    lines = max((tick.count("<br>") + 1 for tick in ticks), default=1)
+def _toxicity_traces(
+    timeline: PatientTimeline, axis: Mapping[str, str], items: Sequence[str]
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """The toxicity tracks' traces, shapes and annotations, on the axes of ``axis``."""
     labels = timeline.labels
-    items = sorted({p.item for p in timeline.pro})
-    rows = [
-        ("sbp", gettext("Systolic (mm Hg)"), ROW_PX),
-        ("dbp", gettext("Diastolic (mm Hg)"), ROW_PX),
-        ("grades", gettext("CTCAE grade"), max(ROW_PX, len(terms) * (LABEL_LINE_PX * lines + 10))),
-    ]
-    if items:
-        # Its own track under the clinician's grades: a composite is not a CTCAE grade.
-        rows.append(("pro", labels.pro_axis, max(ROW_PX, len(items) * (LABEL_LINE_PX + 10))))
-    rows += [
-        ("dose", gettext("Dose (mg/day)"), 0.9 * ROW_PX),
-        ("weight", gettext("Weight (kg)"), 0.9 * ROW_PX),
-        ("labs", "× ULN", ROW_PX),
-    ]
-    if timeline.urine_protein:
-        rows.append(("urine", gettext("Urine protein (g/24 h)"), 0.8 * ROW_PX))
-    if timeline.calcium:
-        # The albumin correction is the usual formula, not CTCAE's: unconfirmed [U].
-        rows.append(("calcium", gettext("Calcium (mg/dL)"), 0.8 * ROW_PX))
-    domains = _stack_domains([h for _, _, h in rows], ROW_GAP_PX)
-    plot_height = sum(h for _, _, h in rows) + ROW_GAP_PX * (len(rows) - 1)
-    axis = {key: ("y" if i == 0 else f"y{i + 1}") for i, (key, _, _) in enumerate(rows)}
     data: list[dict] = []
     shapes: list[dict] = []
     annotations: list[dict] = []
-
     sbp = [r[0] for v in timeline.bp for r in v.readings]
     dbp = [r[1] for v in timeline.bp for r in v.readings]
     # The home sittings' means set the axes too (their single readings are in the hover).
@@ -914,14 +1244,103 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
             data += panel
             shapes += panel_shapes
             annotations += panel_notes
+    return data, shapes, annotations
+
+
+def _toxicity_rows(
+    timeline: PatientTimeline, terms: Sequence[str], lines: int, items: Sequence[str]
+) -> list[tuple[str, str, float]]:
+    rows: list[tuple[str, str, float]] = [
+        ("sbp", gettext("Systolic (mm Hg)"), ROW_PX),
+        ("dbp", gettext("Diastolic (mm Hg)"), ROW_PX),
+        ("grades", gettext("CTCAE grade"), max(ROW_PX, len(terms) * (LABEL_LINE_PX * lines + 10))),
+    ]
+    if items:
+        # Its own track under the clinician's grades: a composite is not a CTCAE grade.
+        rows.append(
+            ("pro", timeline.labels.pro_axis, max(ROW_PX, len(items) * (LABEL_LINE_PX + 10)))
+        )
+    rows += [
+        ("dose", gettext("Dose (mg/day)"), 0.9 * ROW_PX),
+        ("weight", gettext("Weight (kg)"), 0.9 * ROW_PX),
+        ("labs", "× ULN", ROW_PX),
+    ]
+    if timeline.urine_protein:
+        rows.append(("urine", gettext("Urine protein (g/24 h)"), 0.8 * ROW_PX))
+    if timeline.calcium:
+        # The albumin correction is the usual formula, not CTCAE's: unconfirmed [U].
+        rows.append(("calcium", gettext("Calcium (mg/dL)"), 0.8 * ROW_PX))
+    return rows
+
+
+def _disease_rows(timeline: PatientTimeline) -> list[tuple[str, str, float]]:
+    """The disease course's tracks, each only with data to draw: none at all for a
+    patient with no imaging, thyroglobulin or board decision."""
+    if not timeline.has_disease:
+        return []
+    rows: list[tuple[str, str, float]] = []
+    if timeline.imaging:
+        rows.append(("tumour", gettext("Sum of target<br>diameters (mm)"), ROW_PX))
+    if timeline.tg:
+        rows.append(("tg", gettext("Thyroglobulin<br>(ng/mL, log scale)"), ROW_PX))
+    categories = therapy_categories(timeline.therapy, timeline.board)
+    if categories:
+        rows.append(
+            ("therapy", gettext("Lines of therapy"), max(0.5 * ROW_PX, 30 * len(categories) + 20))
+        )
+    return rows
+
+
+def patient_figure(timeline: PatientTimeline) -> Figure:
+    """One figure, one shared time axis: the disease course (sum of target diameters
+    with the RECIST responses, thyroglobulin with its doubling time, the lines of
+    therapy and the tumour board's decisions) over SBP, DBP (with home readings),
+    CTCAE grades, patient-reported composites, dose, weight, labs.
+
+    The disease tracks appear only with disease data; a patient with disease data and
+    no treatment or visit yet (on active surveillance) gets the disease tracks alone."""
+    disease_rows = _disease_rows(timeline)
+    toxicity = timeline.has_toxicity or not disease_rows
+    terms = sorted({p.term for p in timeline.grades})
+    # The visit grid's short headings (ALT, QTc): the CTCAE names ran into each other.
+    ticks = [wrap_label(term_heading(term)) for term in terms]
+    # Every term gets a row as tall as the longest wrapped name needs, so no two names
+    # overlap (plotly gives each category the same height).
+    lines = max((tick.count("<br>") + 1 for tick in ticks), default=1)
+    labels = timeline.labels
+    items = sorted({p.item for p in timeline.pro})
+    rows = list(disease_rows)  # above the toxicity: the course the toxicity is paid for
+    if toxicity:
+        rows += _toxicity_rows(timeline, terms, lines, items)
+    domains = _stack_domains([h for _, _, h in rows], ROW_GAP_PX)
+    plot_height = sum(h for _, _, h in rows) + ROW_GAP_PX * (len(rows) - 1)
+    axis = {key: ("y" if i == 0 else f"y{i + 1}") for i, (key, _, _) in enumerate(rows)}
+    data: list[dict] = []
+    shapes: list[dict] = []
+    annotations: list[dict] = []
+
+    if "tumour" in axis:
+        data += tumour_traces(timeline.imaging, yaxis=axis["tumour"])
+    if "tg" in axis:
+        tg_data, tg_notes = tg_traces(timeline.tg, timeline.tg_summary, yaxis=axis["tg"])
+        data += tg_data
+        annotations += tg_notes
+    if "therapy" in axis:
+        data += therapy_traces(timeline.therapy, timeline.board, yaxis=axis["therapy"])
+    if toxicity:
+        tox_data, tox_shapes, tox_notes = _toxicity_traces(timeline, axis, items)
+        data += tox_data
+        shapes += tox_shapes
+        annotations += tox_notes
 
     bottom = axis[rows[-1][0]]
+    top = 80 if toxicity else 40  # room for the grade colours' key over the figure
     layout: dict[str, Any] = {
-        "height": round(plot_height) + 80 + 40 + LEGEND_PX,
+        "height": round(plot_height) + top + 40 + LEGEND_PX,
         # A fixed left margin, wide enough for a wrapped term name (wrap_label) beside
         # its axis title, and a narrow right one for the band labels: the time axis gets
         # the width of the card, the same in every row.
-        "margin": {"l": 150, "r": 75, "t": 80, "b": 40},
+        "margin": {"l": 150, "r": 75, "t": top, "b": 40},
         "autosize": True,
         "font": FONT,
         "showlegend": True,
@@ -955,6 +1374,22 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
             "zeroline": False,
             "fixedrange": True,
         }
+    if "tumour" in axis:
+        layout[_layout_key(axis["tumour"])]["rangemode"] = "tozero"
+    if "tg" in axis:
+        layout[_layout_key(axis["tg"])]["type"] = "log"
+    if "therapy" in axis:
+        categories = therapy_categories(timeline.therapy, timeline.board)
+        layout[_layout_key(axis["therapy"])].update(
+            {
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": list(reversed(categories)),  # the first drawn at the top
+                "tickfont": {"size": 11},
+            }
+        )
+    if not toxicity:
+        return {"data": data, "layout": layout}
     layout[_layout_key(axis["grades"])].update(
         {
             "type": "category",

@@ -41,7 +41,7 @@ from toxicity.models import (
     RecommendationStatus,
 )
 from toxicity.selectors import HoldPlan, hold_plans, hold_plans_from_ledgers
-from tracker import charts, metrics
+from tracker import charts, disease_timeline, metrics
 
 RECENT_GRADE3_DAYS = 14
 TREND_VISITS = 6
@@ -304,8 +304,9 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
     """The patient's courses, dose figures, due checks, molecular findings, what the
     patient reported from home and the charts' series.
 
-    Nine queries, whatever the length of the history or the number of reports,
-    issued one after the other before the rows are worked through.
+    Twelve queries (three of them the disease course's: imaging, Tg, the board's
+    decisions), whatever the length of the history or the number of reports, issued
+    one after the other before the rows are worked through.
     """
     now = now or timezone.now()
     courses = courses_with_ledger(patient.courses.all())
@@ -343,6 +344,8 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
     home_rows = report_reads.home_bp_rows(patient.pk)
     answer_rows = report_reads.composite_rows(patient.pk)
     dose_days = reported_days(report_reads.reported_dose_rows(course_ids))
+    # The disease course: imaging, Tg and the board's decisions, one query each.
+    disease_rows = disease_timeline.read(patient)
     # Python work after the queries, so they go to the database back to back.
     measurements = json.loads("[" + ",".join(row[3] or "null" for row in rows) + "]")
 
@@ -439,6 +442,9 @@ def patient_page(patient: Patient, *, now: datetime | None = None) -> PatientPag
             if point is not None:
                 labs[LAB_SERIES[term][0]].append(point)
     timeline.labs = dict(labs)
+    disease_timeline.draw(
+        timeline, patient, disease_rows, courses, today=now.astimezone(tz).date(), tz=tz
+    )
     recent = sorted(visits.values(), key=lambda v: v["at"], reverse=True)
     page = PatientPage(
         patient=patient, courses=figures, timeline=timeline, visits=recent, findings=findings

@@ -189,3 +189,46 @@ def test_reports_from_home_are_drawn_apart_with_readable_symptom_names(
     assert page.locator("#patient-chart .legendtext", has_text="Home reading (patient)").count()
     assert page.locator("#home-bp-table tbody tr").count() == 10
     page.locator("#patient-chart").screenshot(path=str(SHOTS / "timeline-reported.png"))
+
+
+@pytest.fixture
+def under_surveillance(clinic):
+    """A patient on active surveillance, no course yet: three CTs (the third PD) and
+    four Tg values doubling in under a year."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.disease.conftest import record_study, record_tg, target
+
+    nurse = clinic["nurse"]
+    patient = PatientFactory(site=clinic["patient"].site, family_name="Dunmore", given_name="Pia")
+    today = timezone.localdate()
+    record_study(nurse, patient, today - timedelta(days=300), target("T1", "30"), baseline=True)
+    record_study(nurse, patient, today - timedelta(days=200), target("T1", "31"))
+    record_study(nurse, patient, today - timedelta(days=30), target("T1", "40"))
+    for days, tg in ((360, "2.0"), (240, "2.8"), (120, "4.1"), (10, "5.6")):
+        record_tg(nurse, patient, today - timedelta(days=days), tg)
+    return patient
+
+
+def test_a_surveillance_patients_timeline_shows_the_responses_and_the_doubling_time(
+    browser, live_server, clinic, under_surveillance
+):
+    page = browser.new_page(viewport={"width": 820, "height": 1180})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    login(page, live_server.url, "dr.okafor")
+    open_patient(page, live_server.url, under_surveillance)
+    chart = page.locator("#patient-chart")
+    labels = chart.locator("g.trace.scatter g.textpoint text")
+    assert [labels.nth(i).text_content() for i in range(labels.count())] == [
+        "baseline",
+        "SD",
+        "PD",
+    ]
+    assert chart.locator("g.annotation", has_text="category < 1 year").is_visible()
+    assert chart.locator("g.annotation", has_text="Tg doubling time").is_visible()
+    assert page.locator("#timeline-disease-note").is_visible()
+    assert errors == []
+    chart.screenshot(path=str(SHOTS / "timeline-disease.png"))

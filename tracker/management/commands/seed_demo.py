@@ -1,8 +1,10 @@
 """Seeds the synthetic demonstration cohort and prints the demo users' passwords once.
 
-Here, in reports, because it seeds three layers: sites, patients and ledgers
-(patients.demo), then visits, evaluations and alerts (toxicity.demo), then the
-patients' months of reports from home (reports.demo)."""
+Here, in tracker, because it seeds every layer below the pages: sites, patients and
+ledgers (patients.demo), then visits, evaluations and alerts (toxicity.demo), then the
+patients' months of reports from home (reports.demo), then the disease course:
+surveillance patients, imaging, thyroglobulin, molecular results and the tumour board
+(disease.demo; reports and disease are siblings that do not import each other)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
 
+from disease import demo as disease_demo
 from patients import demo
 from patients.models import Site
 from reports import demo as reports_demo
@@ -38,7 +41,9 @@ def quiet_task_logs() -> Iterator[None]:
 class Command(BaseCommand):
     help = (
         "Create 3 demo sites, their nurses, oncologists, pharmacists and admins, "
-        "60 synthetic patients, and a third of those on treatment reporting from home."
+        "60 synthetic patients, and a third of those on treatment reporting from home; "
+        "4 patients a site on active surveillance with their imaging, thyroglobulin, "
+        "molecular results and the tumour board's list."
     )
 
     def add_arguments(self, parser):
@@ -58,10 +63,16 @@ class Command(BaseCommand):
             users = demo.seed(patients_per_site=patients_per_site, seed_value=seed)
             visits = toxicity_demo.seed_visits(seed_value=seed)
             home = reports_demo.seed_reports(seed_value=seed)
+            disease = disease_demo.seed_disease(users=users, seed_value=seed)
         self.stdout.write(f"{visits} visits logged and evaluated.")
         self.stdout.write(
             f"{home.patients} patients report from home: {home.reports} weekly reports, "
             f"{home.bp_sittings} home blood pressure sittings, {home.doses} dose reports."
+        )
+        self.stdout.write(
+            f"{disease.patients} patients on active surveillance; {disease.studies} imaging "
+            f"studies, {disease.tg_labs} thyroglobulin results; the tumour board lists "
+            f"{disease.open_entries} patients to discuss, {disease.decisions} decided and signed."
         )
         if home.patient_user is not None:
             users = [*users, home.patient_user]

@@ -18,7 +18,6 @@ from tests.factories import PatientFactory, SiteFactory, member
 from tests.reports.factories import patient_account, weekly_report
 from tests.tracker import data
 
-
 ASSAY = "Roche Elecsys"  # the laboratory's name for its Tg assay, as it writes it
 
 

@@ -221,7 +221,6 @@ def _entry_context(user, entry, form=None) -> dict:
         "summary": form.error_summary() if form is not None else [],
         "course_drug": Drug(drug).label if drug else "",
         "can_start": oncologist and bool(drug) and decision.course_id is None,
-        "zone_name": entry.patient.site.time_zone,
     }
 
 

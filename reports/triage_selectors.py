@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from patients.models import Patient, Site
@@ -58,16 +59,18 @@ class TriageRow:
 
     @property
     def received_text(self) -> str:
-        """'2 Dec 2026 09:30 GMT (Europe/London)': the clinic's time, with its zone."""
-        return f"{when(self.received)} ({self.zone})"
+        """'2 Dec 2026, 09:30 GMT (Europe/London)': the clinic's time in the reader's
+        words, with its zone; the zone's name once when it is its own abbreviation."""
+        return when(self.received, self.zone)
 
     @property
     def earlier_text(self) -> list[str]:
-        return [f"{d:%-d %b}" for d in self.earlier_dates]
+        return [date_format(d, "SHORT_DATE_FORMAT") for d in self.earlier_dates]
 
 
-def when(moment: datetime) -> str:
-    return f"{moment:%-d %b %Y %H:%M} {moment.tzname()}"
+def when(moment: datetime, zone: str) -> str:
+    text = date_format(moment, "DATETIME_FORMAT")
+    return text if moment.tzname() == zone else f"{text} ({zone})"
 
 
 def _trend(

@@ -64,8 +64,10 @@ GRADE_WORDS = (
 )
 LEVEL_COLOURS = ("#1d4ed8", "#60a5fa", "#a78bfa", "#f472b6", "#94a3b8")
 HOLD_COLOUR = "#9ca3af"
-# The time axis's dates as a Chinese reader writes them (11月3日); plotly's own otherwise.
-DATE_TICK_FORMATS = {"zh-hans": "%-m月%-d日\n%Y"}
+# The time axis's dates for a Chinese reader: the full date, as Chinese clinical systems
+# print it (plotly drops a custom format's second line, so the year goes in the one line);
+# plotly's own English dates otherwise.
+DATE_TICK_FORMATS = {"zh-hans": "%Y-%m-%d"}
 SBP_BANDS = ((120, 140, 1), (140, 160, 2), (160, None, 3))  # CTCAE v5.0 Hypertension
 DBP_BANDS = ((80, 90, 1), (90, 100, 2), (100, None, 3))  # CTCAE v5.0 Hypertension
 BAND_COLOURS = {1: "rgba(253,230,138,0.35)", 2: "rgba(251,146,60,0.25)", 3: "rgba(220,38,38,0.18)"}
@@ -80,6 +82,7 @@ ROW_PX = 134
 ROW_GAP_PX = 33
 LABEL_LINE_PX = 15
 LEGEND_PX = 90
+LEGEND_GAP_PX = 40
 # PRO-CTCAE composite 0-3: purples, none of them a CTCAE grade colour; the number is
 # written in each square (white on the two darker ones), so no colour needs telling apart.
 PRO_COLOURS = ("#ede9fe", "#c4b5fd", "#8b5cf6", "#4c1d95")
@@ -1344,7 +1347,9 @@ def patient_figure(timeline: PatientTimeline) -> Figure:
         "autosize": True,
         "font": FONT,
         "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.04, "yanchor": "top"},
+        # The legend 40 px under the time axis's dates, however tall the figure: a
+        # fraction of the plot's height would sit on the dates of a short one.
+        "legend": {"orientation": "h", "y": -LEGEND_GAP_PX / plot_height, "yanchor": "top"},
         "hovermode": "closest",
         "plot_bgcolor": "#ffffff",
         "paper_bgcolor": "#ffffff",

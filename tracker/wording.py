@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from toxicity.ctcae.grading import corrected_calcium_mg_dl
 from toxicity.ctcae.terms import TERMS
+from toxicity.names import term_name
 
 
 class Words(NamedTuple):
@@ -71,12 +72,15 @@ SHORT_TERM_NAMES: dict[str, Any] = {
     "ejection_fraction_decreased": _("Ejection fraction"),
     "palmar_plantar_erythrodysesthesia_syndrome": _("Hand-foot (PPE)"),
 }
-_SHORT_BY_NAME = {TERMS[key].name: short for key, short in SHORT_TERM_NAMES.items()}
 
 
 def term_heading(name: str) -> str:
-    """A CTCAE term's heading in the visit grid, given its full name."""
-    return str(_SHORT_BY_NAME.get(name, name))
+    """A CTCAE term's heading in the visit grid, given its full name in English or in
+    the reader's language."""
+    for key, short in SHORT_TERM_NAMES.items():
+        if name in (TERMS[key].name, term_name(key)):
+            return str(short)
+    return name
 
 
 def zone_label(zone_name: str, moment) -> str:

@@ -47,10 +47,10 @@ def test_the_cohort_curves_name_the_drug_and_axes_in_chinese():
     assert "未减量" in figure["data"][0]["hovertemplate"]
 
 
-def test_the_timelines_dates_read_as_a_chinese_reader_writes_them():
+def test_the_timelines_dates_carry_their_year_for_a_chinese_reader():
     with translation.override("zh-hans"):
         chinese = _patient_figure()
     with translation.override("en-gb"):
         english = _patient_figure()
-    assert chinese["layout"]["xaxis"]["tickformat"] == "%-m月%-d日\n%Y"
+    assert chinese["layout"]["xaxis"]["tickformat"] == "%Y-%m-%d"
     assert "tickformat" not in english["layout"]["xaxis"]  # plotly's own English dates

@@ -59,3 +59,11 @@ def test_every_measurement_and_flag_of_the_contract_has_words():
 def test_every_system_organ_class_of_the_dictionary_has_words():
     classes = {term.system_organ_class for term in TERMS.values()}
     assert classes == set(wording.SYSTEM_ORGAN_CLASSES)
+
+
+def test_a_long_term_gets_its_short_heading_in_chinese_too():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        heading = wording.term_heading(wording.term_name("aspartate_aminotransferase_increased"))
+    assert heading == "AST"

@@ -132,7 +132,9 @@ def measurement_text(term: str, measurements: Mapping[str, Any] | None) -> str:
         text = f"{shown} mm Hg"
         mean = mean_bp(readings)
         if mean and len(readings) > 1:
-            text += " · " + str(_("mean")) + f" {mean[0]:.0f}/{mean[1]:.0f} mm Hg"
+            # A mean of 89.5 is graded below 90: rounded to "90" it would read as the
+            # next grade, so it keeps its half.
+            text += " · " + str(_("mean")) + f" {number(mean[0])}/{number(mean[1])} mm Hg"
         parts.append(text)
     if term == "weight_loss" and m.get("weight_kg") is not None:
         weight = m.pop("weight_kg")

@@ -67,3 +67,8 @@ def test_a_long_term_gets_its_short_heading_in_chinese_too():
     with translation.override("zh-hans"):
         heading = wording.term_heading(wording.term_name("aspartate_aminotransferase_increased"))
     assert heading == "AST"
+
+
+def test_a_mean_diastolic_of_89_5_is_not_shown_as_90():
+    text = measurement_text("hypertension", {"readings": [[138, 90], [138, 89]]})
+    assert "mean 138/89.5 mm Hg" in text

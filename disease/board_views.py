@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.forms import SummaryForm
 from disease import selectors
 from disease.access import access_board_entry
 from disease.models import BoardEntryStatus, BoardOutcome, DecisionDrug
@@ -42,20 +43,6 @@ def put_errors(form: forms.Form, error: ValidationError) -> None:
         target = field if field in form.fields else None
         for message in messages_:
             form.add_error(target, message)
-
-
-class SummaryForm(forms.Form):
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(field id, "label: message") for the box at the top."""
-        out = []
-        for name, errors in self.errors.items():
-            field = self.fields.get(name)
-            for error in errors:
-                if field is None:
-                    out.append(("", error))
-                else:
-                    out.append((f"id_{name}", f"{field.label}: {error}"))
-        return out
 
 
 class EntryForm(SummaryForm):

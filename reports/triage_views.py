@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.forms import SummaryForm
 from patients import limits
 from patients.access import access_record, clinical_page, clinical_sites, has_role
 from reports import items, selectors, triage
@@ -41,7 +42,7 @@ def grade_choices(term: str, blank: str) -> list[tuple[str, str]]:
     ]
 
 
-class GradeForm(forms.Form):
+class GradeForm(SummaryForm):
     graded_how = forms.ChoiceField(
         label=gettext_lazy("How you graded it"),
         choices=GradedHow.choices,
@@ -106,18 +107,6 @@ class GradeForm(forms.Form):
             name.removeprefix("grade_"): self.cleaned_data.get(name, "")
             for name, _trend in self.symptom_fields
         }
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(field id, "label: message") for the box at the top."""
-        out = []
-        for name, errors in self.errors.items():
-            field = self.fields.get(name)
-            for error in errors:
-                if field is None:
-                    out.append(("", error))
-                else:
-                    out.append((f"id_{name}", f"{field.label}: {error}"))
-        return out
 
 
 def _access_item(user, item_id) -> TriageItem:

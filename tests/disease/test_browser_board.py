@@ -20,7 +20,7 @@ from patients.services import record_molecular_finding
 from tests.disease.conftest import record_study, target
 from tests.factories import PatientFactory, SiteFactory, member
 from tests.tracker import data, test_browser
-from tests.tracker.test_browser import PASSWORD, SHOTS, login
+from tests.tracker.test_browser import PASSWORD, SHOTS, login, watch_for_errors
 from toxicity.models import Recommendation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,20 +69,6 @@ def third_ct_through_the_api(nurse, patient):
         format="json",
     )
     assert answer.status_code == 201 and answer.json()["response"] == "PD"
-
-
-def watch_for_errors(page) -> list[str]:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    return errors
 
 
 def test_progression_to_the_board_to_a_course_with_its_toxicity_tracking(

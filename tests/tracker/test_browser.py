@@ -121,15 +121,8 @@ def login(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def uids(page, element_id: str) -> list[str]:
-    page.wait_for_selector("body[data-charts-ready]", state="attached")
-    return page.evaluate(f"document.getElementById('{element_id}').data.map(t => t.uid)")
-
-
-def test_an_oncologist_works_through_worklist_patient_cohort_and_inbox(
-    browser, live_server, clinic
-):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def watch_for_errors(page) -> list[str]:
+    """Script errors and failed responses (4xx, 5xx) of the page, as they happen."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
@@ -140,6 +133,19 @@ def test_an_oncologist_works_through_worklist_patient_cohort_and_inbox(
             else None
         ),
     )
+    return errors
+
+
+def uids(page, element_id: str) -> list[str]:
+    page.wait_for_selector("body[data-charts-ready]", state="attached")
+    return page.evaluate(f"document.getElementById('{element_id}').data.map(t => t.uid)")
+
+
+def test_an_oncologist_works_through_worklist_patient_cohort_and_inbox(
+    browser, live_server, clinic
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = watch_for_errors(page)
     login(page, live_server.url, "dr.okafor")
 
     # The worklist: both patients of the site need action; the outsider's does not show.

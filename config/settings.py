@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from kombu import Queue
+
 from config.env import (
     ConfigurationError,
     database_from_url,
@@ -297,7 +299,21 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# Two queues, both consumed by a plain `celery worker`: the clinic's work, and the
+# impact reports' chunks (toxicity/services/impact.py), so that a visit's evaluation
+# never waits behind a report of a million visits. docs/operations.md: workers given
+# to one queue (`-Q celery` or `-Q impact`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("impact"))
+CELERY_TASK_ROUTES = {
+    f"toxicity.tasks.{name}": {"queue": "impact"}
+    for name in ("plan_impact_report", "evaluate_impact_chunk", "finish_impact_report")
+}
 CELERY_TIMEZONE = "UTC"
+# Visits per task of an impact report: about a second of a worker's time, small enough
+# to spread over every process and to lose little to a killed worker, large enough
+# that a chunk's few queries cost little beside its evaluations (docs/benchmarks.md).
+IMPACT_CHUNK_VISITS = env_int("IMPACT_CHUNK_VISITS", 4000, minimum=1)
 # Celery closes the worker's database connection after every task unless told otherwise.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 200, minimum=0)
 CELERY_BEAT_SCHEDULE: dict = {

@@ -8,8 +8,13 @@ names itself.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import kombu.pools
 import pytest
@@ -77,3 +82,66 @@ def _drop_pools(app: Celery) -> None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    pytest.fail(f"Timed out after {timeout} s waiting for {what}.", pytrace=False)
+
+
+def worker_process(redis_db: int, env_extra: dict, *, concurrency: int = 1) -> subprocess.Popen:
+    """A real Celery worker in its own process group, on the test database and
+    Redis database ``redis_db``, consuming every queue (the clinic's and the reports')."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": f"{REDIS}/{redis_db}",
+        **env_extra,
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: SIGKILL reaches the pool child too
+    )
+
+
+def kill_worker(process: subprocess.Popen, sig=signal.SIGKILL) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    process.wait(timeout=10)
+
+
+def transaction_in_progress() -> bool:
+    """True while another connection to the test database is inside a transaction
+    (a worker paused by a test-only delay before its commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+            "AND state = 'idle in transaction' AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
+        return cursor.fetchone()[0] > 0

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from patients import limits
-from patients.models import ClinicalRecord, Drug, RuleSet, Site, TreatmentCourse
+from patients.models import ClinicalRecord, Drug, Patient, RuleSet, Site, TreatmentCourse
 
 
 def _grade_in_range(field: str) -> Q:
@@ -584,3 +584,126 @@ class RuleSetSignOff(ClinicalRecord):
         if self.pk is not None and not self._state.adding:
             raise SignedRecordError("A signed sign-off cannot be changed: sign the new version.")
         super().save(*args, **kwargs)
+
+
+# --- Rule-set impact reports --------------------------------------------------------------
+
+
+class ImpactStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
+
+
+class ImpactReport(models.Model):
+    """What a candidate rule set would have decided differently over past visits.
+
+    Nothing clinical changes: the visits in scope are evaluated again under the
+    rules in force and under the candidate (toxicity/rules/candidate.py), on the
+    workers, a chunk of courses per task (toxicity/services/impact.py). The report
+    keeps who ran it, when, why, the scope, the candidate and the exact rule-set
+    versions (fingerprints) on both sides. Its rows are written by the workers and
+    by the person who cancels it; it is never edited otherwise.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    reason = models.TextField(
+        max_length=limits.REASON_CHARS, validators=limits.validators(limits.REASON_CHARS)
+    )
+    site_ids = models.JSONField(help_text="The sites in scope (ids).")
+    drug = models.CharField(max_length=20, choices=Drug.choices, blank=True)
+    occurred_from = models.DateTimeField(null=True, blank=True)
+    occurred_before = models.DateTimeField(null=True, blank=True)
+    candidate = models.JSONField(help_text="The candidate, as candidate.Candidate.as_data().")
+    engine_version = models.CharField(max_length=20)
+    current_policy = models.JSONField(help_text="policy_snapshot() of the rules in force.")
+    candidate_policy = models.JSONField(help_text="policy_snapshot() of the candidate.")
+    fingerprints = models.JSONField(
+        default=dict,
+        help_text="Per 'drug/rule set' in scope: the current and the candidate fingerprint.",
+    )
+    status = models.CharField(
+        max_length=10, choices=ImpactStatus.choices, default=ImpactStatus.QUEUED
+    )
+    chunk_count = models.PositiveIntegerField(default=0)
+    visits_in_scope = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    failure = models.CharField(max_length=200, blank=True)
+    visits_evaluated = models.PositiveIntegerField(default=0)
+    visits_not_evaluable = models.PositiveIntegerField(default=0)
+    visits_changed = models.PositiveIntegerField(default=0)
+    patients_changed = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, help_text="Changed visits by kind of change.")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Impact report {self.pk} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImpactStatus.QUEUED, ImpactStatus.RUNNING)
+
+
+class ImpactChunk(models.Model):
+    """One task's share of a report: the visits in scope of a range of courses.
+
+    ``done_at`` is set in the same transaction as the chunk's differences, so a
+    chunk a killed worker leaves half done is redone from the start, and a chunk
+    run twice counts once.
+    """
+
+    report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    first_course_id = models.PositiveIntegerField()
+    last_course_id = models.PositiveIntegerField()
+    planned_visits = models.PositiveIntegerField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    visits_evaluated = models.PositiveIntegerField(default=0)
+    visits_not_evaluable = models.PositiveIntegerField(default=0)
+    visits_changed = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["report", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "index"], name="one_chunk_per_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Chunk {self.index} of impact report {self.report_id}"
+
+
+class ImpactDifference(models.Model):
+    """A visit the candidate decides differently: both decisions and the rows behind them."""
+
+    report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="differences")
+    chunk_index = models.PositiveIntegerField()
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="+")
+    visit_revision = models.PositiveIntegerField()
+    course = models.ForeignKey(TreatmentCourse, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    drug = models.CharField(max_length=20, choices=Drug.choices)
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=40, help_text="candidate.change_kind()")
+    current = models.JSONField(help_text="candidate.Outcome under the rules in force.")
+    proposed = models.JSONField(help_text="candidate.Outcome under the candidate.")
+
+    class Meta:
+        ordering = ["report", "occurred_at", "visit_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "visit"], name="one_difference_per_visit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.visit_id} in impact report {self.report_id}: {self.kind}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -20,10 +20,14 @@ from patients import dosing
 from patients.access import clinical_sites
 from patients.models import DoseChange
 from toxicity import monitoring
+from toxicity.access import impact_sites
 from toxicity.models import (
     Action,
     DecisionCorrection,
     DueCheck,
+    ImpactChunk,
+    ImpactDifference,
+    ImpactReport,
     Observation,
     Recommendation,
     RecommendationStatus,
@@ -309,3 +313,76 @@ def hold_plans_from_ledgers(ledgers: Mapping[int, Iterable[DoseChange]]) -> dict
             hold=hold,
         )
     return plans
+
+
+# --- impact reports -------------------------------------------------------------------------
+
+
+def impact_reports_visible_to(user, *, limit: int = 200) -> list[ImpactReport]:
+    """The latest reports over sites where the user could run them, newest first."""
+    allowed = set(impact_sites(user))
+    if not allowed:
+        return []
+    reports = ImpactReport.objects.select_related("requested_by").order_by("-requested_at", "-id")
+    return [r for r in reports[:limit] if set(r.site_ids) <= allowed]
+
+
+def impact_reports_for_version(
+    user, drug: str, rule_set: str, fingerprint: str
+) -> list[ImpactReport]:
+    """Reports whose candidate is this version of the rule set (a change before it went
+    live), among those the user may read."""
+    key = f"{drug}:{rule_set}"
+    return [
+        r
+        for r in impact_reports_visible_to(user)
+        if r.fingerprints.get(key, {}).get("candidate") == fingerprint
+        and r.fingerprints[key].get("current") != fingerprint
+    ]
+
+
+def impact_differences(report: ImpactReport) -> QuerySet[ImpactDifference]:
+    """The visits the candidate decides differently, in visit order."""
+    return (
+        ImpactDifference.objects.filter(report=report)
+        .select_related("patient__site")
+        .order_by("occurred_at", "visit_id")
+    )
+
+
+@dataclass(frozen=True)
+class ImpactProgress:
+    chunks_done: int
+    chunk_count: int
+    visits_done: int
+    visits_in_scope: int
+    visits_per_second: float | None
+    seconds_left: float | None
+
+    @property
+    def percent(self) -> int:
+        if not self.chunk_count:
+            return 100
+        return round(100 * self.chunks_done / self.chunk_count)
+
+
+def impact_progress(report: ImpactReport, *, now: datetime) -> ImpactProgress:
+    """Chunks done of the total, the rate since the report started, and the time left."""
+    done = ImpactChunk.objects.filter(report=report, done_at__isnull=False).aggregate(
+        chunks=Count("id"), visits=Sum("planned_visits")
+    )
+    visits_done = done["visits"] or 0
+    rate = left = None
+    if report.started_at is not None and visits_done:
+        elapsed = ((report.finished_at or now) - report.started_at).total_seconds()
+        if elapsed > 0:
+            rate = visits_done / elapsed
+            left = max(0, report.visits_in_scope - visits_done) / rate
+    return ImpactProgress(
+        chunks_done=done["chunks"],
+        chunk_count=report.chunk_count,
+        visits_done=visits_done,
+        visits_in_scope=report.visits_in_scope,
+        visits_per_second=rate,
+        seconds_left=left if report.is_running else None,
+    )

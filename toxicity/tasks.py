@@ -14,15 +14,18 @@ kill a worker in the middle of an evaluation. Never set it in a deployment.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from datetime import timedelta
 
-from celery import shared_task
+from celery import group, shared_task
 from django.db import InterfaceError, OperationalError
 
 from toxicity import alerts
-from toxicity.services import due_checks, evaluation
+from toxicity.services import due_checks, evaluation, impact
+
+logger = logging.getLogger(__name__)
 
 TRANSIENT = (OperationalError, InterfaceError)
 TEST_DELAY_ENV = "TRACKER_TEST_EVALUATION_DELAY_SECONDS"
@@ -74,3 +77,46 @@ def alerts_for_pending_recommendations() -> int:
 def alerts_for_overdue_checks() -> int:
     """Beat: monitoring checks the toxicity sweep marked overdue go into the digest."""
     return alerts.alerts_for_overdue_checks()
+
+
+# --- Rule-set impact reports (toxicity/services/impact.py) ----------------------------------
+# On the "impact" queue (config/settings.py), beside the clinic's own: a report's chunks
+# never hold up a visit's evaluation waiting in the queue behind them.
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, max_retries=5)
+def plan_impact_report(report_id: int) -> int:
+    """Cuts the report into chunks and sends them, as one group, to every worker."""
+    todo = impact.plan_report(report_id)
+    if todo:
+        group(evaluate_impact_chunk.si(report_id, index) for index in todo).apply_async()
+    else:
+        finish_impact_report.delay(report_id)
+    return len(todo)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    max_retries=5,
+    retry_backoff=2,
+    retry_jitter=True,
+)
+def evaluate_impact_chunk(report_id: int, index: int) -> None:
+    try:
+        complete = impact.run_chunk(report_id, index)
+    except TRANSIENT:
+        raise
+    except Exception as error:
+        logger.exception("Impact report %s chunk %s failed.", report_id, index)
+        impact.fail_report(report_id, error)
+        return
+    if complete:
+        finish_impact_report.delay(report_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=TRANSIENT, max_retries=5)
+def finish_impact_report(report_id: int) -> bool:
+    """The group's final step: adds up the chunks' results into the report."""
+    return impact.finish_report(report_id)

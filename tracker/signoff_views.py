@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from patients.access import access_site, has_role, site_roles
 from patients.models import Site
 from patients.passwords import SigningLocked
+from toxicity import selectors as toxicity_selectors
 from toxicity import signoff
 
 
@@ -51,6 +52,11 @@ def _context(request, review, **extra) -> dict:
         "confirm_posted": {},
         "confirm_row": None,
         "signoff_errors": {},
+        # What this version would have decided differently, if someone asked before it
+        # went live: the reports whose candidate is exactly this version.
+        "impact_reports": toxicity_selectors.impact_reports_for_version(
+            request.user, review.drug, review.rule_set, review.fingerprint
+        ),
         **extra,
     }
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from tracker import record_views, signoff_views, translation_review_views, views, visit_form
+from tracker import (
+    impact_views,
+    record_views,
+    signoff_views,
+    translation_review_views,
+    views,
+    visit_form,
+)
 
 app_name = "tracker"
 
@@ -40,4 +47,9 @@ urlpatterns = [
         signoff_views.sign_off,
         name="rule-signoff",
     ),
+    path("impact/", impact_views.impact_reports, name="impact-reports"),
+    path("impact/new/", impact_views.impact_new, name="impact-new"),
+    path("impact/<int:report_id>/", impact_views.impact_report, name="impact-report"),
+    path("impact/<int:report_id>/csv/", impact_views.impact_csv, name="impact-csv"),
+    path("impact/<int:report_id>/cancel/", impact_views.impact_cancel, name="impact-cancel"),
 ]

@@ -18,7 +18,7 @@ before URL resolution, and no static URL pattern exists with DEBUG off). The adm
 login has a row. A new URL pattern without a row fails
 test_every_url_pattern_has_a_row, naming the pattern.
 
-Matrix size: 82 URL patterns, 124 (URL, method) pairs, x 7 roles = 868 requests.
+Matrix size: 87 URL patterns, 130 (URL, method) pairs, x 7 roles = 910 requests.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from patients.models import Patient
 from tests.factories import PASSWORD, PatientFactory, api_token
 from toxicity import signoff
 from toxicity.api import EXAMPLE
-from toxicity.models import Visit
+from toxicity.models import ImpactReport, ImpactStatus, Visit
 
 ROLES = ("anonymous", "outsider", "site_admin", "nurse", "pharmacist", "oncologist", "patient")
 SIGNED_IN = ROLES[1:]
@@ -120,6 +120,18 @@ MATRIX: dict[str, dict[str, dict[str, int | str]]] = {
     "tracker:rule-set": {"GET": page()},
     "tracker:rule-confirm": {"POST": page(403, pharmacist=302)},
     "tracker:rule-signoff": {"POST": page(403, pharmacist=302)},
+    # Impact reports list patients' visits: the pharmacists and oncologists of every site
+    # in a report's scope read it; others get 404, as for a report that does not exist.
+    "tracker:impact-reports": {"GET": page(outsider=200)},  # only the reports one may read
+    "tracker:impact-new": {
+        "GET": page(403, outsider=200, pharmacist=200, oncologist=200),
+        # The outsider cannot choose the world's site: the form says so.
+        "POST": page(403, outsider=400, pharmacist=302, oncologist=302),
+    },
+    "tracker:impact-report": {"GET": page(404, pharmacist=200, oncologist=200)},
+    "tracker:impact-csv": {"GET": page(404, pharmacist=200, oncologist=200)},
+    # The world's report is done: cancelling it is refused with a message on the page.
+    "tracker:impact-cancel": {"POST": page(404, pharmacist=302, oncologist=302)},
     "notifications:alerts": {"GET": page(outsider=200, site_admin=403)},
     "notifications:alert": {"GET": page(site_admin=403)},
     # Acknowledging an urgent clinical alert stops its escalation: nurses and oncologists.
@@ -373,7 +385,7 @@ def test_each_row_lists_exactly_the_methods_its_view_accepts():
 
 def test_the_matrix_size_is_as_documented():
     pairs = sum(len(methods) for methods in MATRIX.values())
-    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (82, 124, 868)
+    assert (len(MATRIX), pairs, pairs * len(ROLES)) == (87, 130, 910)
 
 
 # --- requests ---------------------------------------------------------------------
@@ -388,6 +400,9 @@ def url_for(name: str, world) -> str:
         "tracker:rule-set": rule_set,
         "tracker:rule-confirm": rule_set,
         "tracker:rule-signoff": rule_set,
+        "tracker:impact-report": [world.impact_report.pk],
+        "tracker:impact-csv": [world.impact_report.pk],
+        "tracker:impact-cancel": [world.impact_report.pk],
         "tracker:patient": [world.patient.pk],
         "tracker:record": [world.patient.pk],
         "tracker:decide": [world.recommendation.pk],
@@ -528,6 +543,18 @@ def body_for(name: str, method: str, world) -> dict:
         ("tracker:rule-signoff", "POST"): {
             "fingerprint": signoff.current_fingerprint(*world.rule_set),
             "password": PASSWORD,
+        },
+        ("tracker:impact-new", "POST"): {
+            "reason": "Matrix",
+            "sites": [world.patient.site_id],
+            "policy_default_rule_set": "us_pi",
+            "policy_reduction_levels_per_hold": "1",
+            "policy_lowest_dose": "discontinue_with_review",
+            "policy_lowest_dose_discontinuation_needs_review": "true",
+            "policy_single_bp_reading_provisional": "false",
+            "policy_proteinuria_resume_below_g_24h": "2.0",
+            "policy_review_dose_change_on_provisional_grade": "true",
+            "policy_missing_baseline": "provisional_with_review",
         },
         ("tracker:visit-preview", "POST"): {
             "occurred_at": timezone.localtime(an_hour_ago).strftime("%Y-%m-%dT%H:%M"),
@@ -685,6 +712,17 @@ def patient_world(world):
     # A second report with severe diarrhoea (composite 3): a triage item to grade.
     severe = weekly_report(account, {"diarrhea": {"frequency": 4}})
     world.triage_item = severe.triage_item
+    world.impact_report = ImpactReport.objects.create(
+        requested_by=world.users["pharmacist"],
+        requested_at=timezone.now(),
+        reason="Matrix",
+        site_ids=[world.patient.site_id],
+        candidate={"row_changes": [], "policy": {}, "label": None},
+        engine_version="1.1.0",
+        current_policy={},
+        candidate_policy={},
+        status=ImpactStatus.DONE,
+    )
     return world
 
 

@@ -288,6 +288,14 @@ def _compile(rs: RuleSet) -> _CompiledRuleSet:
 
 
 _COMPILED: dict[tuple[str, str], _CompiledRuleSet] = {k: _compile(v) for k, v in RULE_SETS.items()}
+# A rule set other than the label's, compiled once, for ``decide(..., rules=...)``:
+# the impact report of a candidate rule set (toxicity/rules/candidate.py).
+CompiledRuleSet = _CompiledRuleSet
+
+
+def compile_rules(rule_set: RuleSet) -> CompiledRuleSet:
+    """``rule_set`` ready for ``decide``; compile it once and reuse it."""
+    return _compile(rule_set)
 
 
 def _hold_for(comp: _CompiledRuleSet, term: str) -> _Hold:
@@ -642,9 +650,21 @@ def decide(
     state: DoseState,
     findings: Sequence[Finding],
     policy: PolicySettings = DEFAULT_POLICY,
+    rules: CompiledRuleSet | None = None,
 ) -> dict[str, Any]:
-    """The decision for one visit, as the contract's response dict."""
-    comp = _COMPILED[(state.drug, state.rule_set)]
+    """The decision for one visit, as the contract's response dict.
+
+    ``rules`` stands in for the label's rule set (a candidate's, from
+    ``compile_rules``); it must be for the request's drug and rule set.
+    """
+    if rules is None:
+        comp = _COMPILED[(state.drug, state.rule_set)]
+    elif rules.rule_set.key != (state.drug, state.rule_set):
+        raise ValueError(
+            f"rules for {rules.rule_set.key} cannot decide a {state.drug} {state.rule_set} request"
+        )
+    else:
+        comp = rules
     # Step 1-2: the rows that fire and the most restrictive of them.
     fired = _fire_rules(comp, state, findings, policy)
     # Step 3: the resulting dose.

@@ -77,6 +77,7 @@ from toxicity.rules.contract import (
 )
 from toxicity.rules.engine import (
     DEFAULT_POLICY,
+    CompiledRuleSet,
     DoseState,
     Finding,
     PolicySettings,
@@ -496,13 +497,21 @@ def validate(request: Any, *, policy: PolicySettings = DEFAULT_POLICY) -> Valida
     return parsed
 
 
-def evaluate(request: Any, *, policy: PolicySettings = DEFAULT_POLICY) -> dict[str, Any]:
-    """Evaluate one request (a JSON object) into the contract's response dict."""
+def evaluate(
+    request: Any,
+    *,
+    policy: PolicySettings = DEFAULT_POLICY,
+    rules: CompiledRuleSet | None = None,
+) -> dict[str, Any]:
+    """Evaluate one request (a JSON object) into the contract's response dict.
+
+    ``rules``: another rule set for the request's drug and label than the one in
+    the rule data (``engine.compile_rules``), as an impact report's candidate."""
     errors: dict[str, str] = {}
     parsed = _parse(request, policy, errors)
     if parsed is None:
         raise InvalidRequest(errors)
-    return decide(parsed[0], parsed[1], policy)
+    return decide(parsed[0], parsed[1], policy, rules)
 
 
 def evaluate_many(

@@ -10,14 +10,12 @@ skipped proof proves nothing.
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -32,8 +30,12 @@ from tests.factories import PASSWORD, PatientFactory, SiteFactory, member
 from tests.integration import (
     REDIS,
     celery_on_broker,
+    kill_worker,
     require_postgres_and_redis,
+    transaction_in_progress,
+    wait_for,
     worker_connections_ended,
+    worker_process,
 )
 from toxicity.models import Recommendation, Visit
 from toxicity.services import decisions, evaluation
@@ -56,15 +58,6 @@ def services_up():
 
 def _flush(url: str):
     redis.Redis.from_url(url).flushdb()
-
-
-def _wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    pytest.fail(f"Timed out after {timeout} s waiting for {what}.", pytrace=False)
 
 
 @pytest.fixture
@@ -103,7 +96,7 @@ def test_a_grade_3_visit_gets_exactly_one_recommendation_from_a_real_worker(clin
     with celery_on_broker(url) as app, start_worker(app, perform_ping_check=False):
         started = time.monotonic()
         visit = _log_grade_3(nurse, course)
-        _wait_for(
+        wait_for(
             lambda: Recommendation.objects.filter(visit=visit).exists(), 10, "the recommendation"
         )
         elapsed = time.monotonic() - started
@@ -118,72 +111,25 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _worker_process(env_extra: dict) -> subprocess.Popen:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": f"{REDIS}/{PROCESS_WORKER_DB}",
-        **env_extra,
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: SIGKILL reaches the pool child too
-    )
-
-
-def _kill(process: subprocess.Popen, sig=signal.SIGKILL):
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, sig)
-    process.wait(timeout=10)
-
-
-def _evaluation_in_progress() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
-            "AND state = 'idle in transaction' AND pid <> pg_backend_pid()",
-            [connection.settings_dict["NAME"]],
-        )
-        return cursor.fetchone()[0] > 0
-
-
 def test_a_worker_killed_mid_evaluation_leaves_exactly_one_recommendation_after_restart(clinic):
     site, nurse, oncologist = clinic
     course = _course(site, oncologist)
     url = f"{REDIS}/{PROCESS_WORKER_DB}"
     _flush(url)
-    first = _worker_process({"TRACKER_TEST_EVALUATION_DELAY_SECONDS": "30"})
+    first = worker_process(PROCESS_WORKER_DB, {"TRACKER_TEST_EVALUATION_DELAY_SECONDS": "30"})
     restarted = None
     try:
         with celery_on_broker(url):
             visit = _log_grade_3(nurse, course)
         # The worker has stored the recommendation but not committed: it is mid-evaluation.
-        _wait_for(_evaluation_in_progress, 30, "the worker to be mid-evaluation")
-        _kill(first)
-        _wait_for(lambda: not _evaluation_in_progress(), 10, "the killed transaction to end")
+        wait_for(transaction_in_progress, 30, "the worker to be mid-evaluation")
+        kill_worker(first)
+        wait_for(lambda: not transaction_in_progress(), 10, "the killed transaction to end")
         assert not Recommendation.objects.filter(visit=visit).exists()
 
         # Redis hands the unacknowledged message to the restarted worker.
-        restarted = _worker_process({"CELERY_VISIBILITY_TIMEOUT_SECONDS": "2"})
-        _wait_for(
+        restarted = worker_process(PROCESS_WORKER_DB, {"CELERY_VISIBILITY_TIMEOUT_SECONDS": "2"})
+        wait_for(
             lambda: Visit.objects.filter(pk=visit.pk, evaluated_at__isnull=False).exists(),
             45,
             "the restarted worker to evaluate the visit",
@@ -191,9 +137,9 @@ def test_a_worker_killed_mid_evaluation_leaves_exactly_one_recommendation_after_
         time.sleep(1)
         evaluation.sweep_unevaluated_visits(older_than=timedelta(0))  # the safety net adds nothing
     finally:
-        _kill(first)
+        kill_worker(first)
         if restarted is not None:
-            _kill(restarted, signal.SIGTERM)
+            kill_worker(restarted, signal.SIGTERM)
         _flush(url)
     assert Recommendation.objects.filter(visit=visit).count() == 1
 
@@ -206,7 +152,7 @@ def private_redis(port: int):
         stderr=subprocess.DEVNULL,
     )
     client = redis.Redis(port=port, socket_connect_timeout=1)
-    _wait_for(lambda: _pings(client), 10, f"redis-server on port {port}")
+    wait_for(lambda: _pings(client), 10, f"redis-server on port {port}")
     try:
         yield process
     finally:
@@ -245,7 +191,7 @@ def test_visits_logged_while_redis_is_down_are_saved_and_swept_once_it_returns(c
 
             sweep_unevaluated_visits.delay(0)
             evaluation.sweep_unevaluated_visits(older_than=timedelta(0))
-            _wait_for(
+            wait_for(
                 lambda: not Visit.objects.filter(evaluated_at__isnull=True).exists(),
                 30,
                 "the sweep to evaluate all 20 visits",

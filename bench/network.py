@@ -1014,7 +1014,8 @@ class _Builder:
             elif therapy == "started" and therapy_visits >= 2:
                 therapy_next = ("optimal", occurred + timedelta(days=1))
         waiting = any(row[17] == "pending" for row in pending)
-        self._end_course(patient, course, site, ledger, alert_rows, waiting)
+        last_visit = max(last_by_term.values(), default=course.start)
+        self._end_course(patient, course, site, ledger, alert_rows, waiting, last_visit)
         for row in pending:
             sink.add("toxicity_recommendation", row)
         for row in alert_rows:
@@ -1288,13 +1289,15 @@ class _Builder:
             ]
         )
 
-    def _end_course(self, patient, course, site, ledger, alert_rows, waiting: bool) -> None:
+    def _end_course(
+        self, patient, course, site, ledger, alert_rows, waiting: bool, last_visit: datetime
+    ) -> None:
         """Some courses end after their last visit (progression); unanswered alerts a
         week old were acknowledged from the alert list."""
         rng, dosing = self.rng, self.m["dosing"]
         if patient.visits >= 4 and rng.random() < 0.06:
             state = dosing.derive_dose_state(c.as_entry() for c in ledger)
-            at = max(ledger[-1].effective_at, course.start) + timedelta(days=3)
+            at = max(ledger[-1].effective_at, last_visit) + timedelta(days=3)
             if not state.ended and at <= BASE and not waiting:
                 self._change(
                     ledger,

@@ -257,6 +257,15 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _index(table: str) -> dict[str, int]:
+    return {column: i for i, column in enumerate(TABLES[table])}
+
+
+# Where each column sits in the rows kept as lists (changed until they are written).
+REC = _index("toxicity_recommendation")
+ALERT = _index("notifications_alert")
+
+
 class _Sink:
     """Rows per table, sent by COPY in foreign-key order; ids handed out from the
     table's current maximum, sequences set past them at the end."""
@@ -609,12 +618,10 @@ def populate(connection, spec: NetworkSpec) -> dict[str, int]:
 class _Builder:
     def __init__(self, connection, spec: NetworkSpec) -> None:
         # Django is set up by the caller: the request builders read the models' choices.
-        from notifications.emails import TrackerText
         from patients import dosing
         from toxicity import alerts, monitoring
         from toxicity.ctcae.terms import CTCAE_VERSION, TERMS
         from toxicity.models import (
-            HOLD_SIGNATURE_MEANING,
             REJECTION_MEANING,
             SEVERITY,
             SIGNATURE_MEANING,
@@ -628,24 +635,20 @@ class _Builder:
         self.spec = spec
         self.rng = random.Random(spec.seed)
         self.sink = _Sink(connection)
-        self.m = {
-            "TrackerText": TrackerText,
-            "dosing": dosing,
-            "alerts": alerts,
-            "monitoring": monitoring,
-            "TERMS": TERMS,
-            "SEVERITY": SEVERITY,
-            "Recommendation": Recommendation,
-            "decide": decide,
-            "validate": validate,
-            "evaluation": evaluation,
-            "request": request,
-            "signatures": signatures,
-            "visits": visits,
-            "HOLD_SIGNATURE_MEANING": HOLD_SIGNATURE_MEANING,
-            "SIGNATURE_MEANING": SIGNATURE_MEANING,
-            "REJECTION_MEANING": REJECTION_MEANING,
-        }
+        self.dosing = dosing
+        self.alerts = alerts
+        self.monitoring = monitoring
+        self.terms = TERMS
+        self.severity = SEVERITY
+        self.recommendation_model = Recommendation
+        self.decide = decide
+        self.validate = validate
+        self.evaluation = evaluation
+        self.request = request
+        self.signatures = signatures
+        self.visits = visits
+        self.signature_meaning = SIGNATURE_MEANING
+        self.rejection_meaning = REJECTION_MEANING
         self.ctcae_version = CTCAE_VERSION
         self.engine_version = ENGINE_VERSION
         self.policy = DEFAULT_POLICY
@@ -785,7 +788,7 @@ class _Builder:
         )
         drug = _pick(rng, DRUGS)
         rule_set = "eu_smpc" if rng.random() < 0.15 else "us_pi"
-        ladder = self.m["dosing"].DOSE_LADDERS[drug]
+        ladder = self.dosing.DOSE_LADDERS[drug]
         starting = ladder[1] if rng.random() < 0.08 else ladder[0]
         course = _Course(sink.new_id("patients_treatmentcourse"), drug, rule_set, start)
         sink.add(
@@ -851,8 +854,8 @@ class _Builder:
         return change
 
     def _visits(self, patient: _PatientRow, course: _Course, ledger: list[_Change]) -> None:
-        rng, sink, m = self.rng, self.sink, self.m
-        request, visits_service, evaluation = m["request"], m["visits"], m["evaluation"]
+        rng, sink = self.rng, self.sink
+        request, visits_service, evaluation = self.request, self.visits, self.evaluation
         site = patient.site
         course_ns = _CourseView(course.drug, course.rule_set)
         therapy, stable_since, therapy_visits = "none", None, 0
@@ -919,8 +922,8 @@ class _Builder:
                 for c, o in zip(contract_obs, own_fields, strict=True)
             ]
             # The same request engine_request builds from the stored rows (the tests check).
-            validated = m["validate"]({**fields, "observations": full}, policy=self.policy)
-            response = m["decide"](validated.state, validated.findings, self.policy)
+            validated = self.validate({**fields, "observations": full}, policy=self.policy)
+            response = self.decide(validated.state, validated.findings, self.policy)
             recorded = occurred + timedelta(minutes=rng.randint(5, 90))
             evaluated = recorded + timedelta(seconds=rng.randint(2, 40))
             observation_ids: dict[str, int] = {}
@@ -975,8 +978,8 @@ class _Builder:
             )
             # Every later evaluated visit supersedes what was still pending.
             for row in pending:
-                if row[17] == "pending":
-                    row[17], row[18] = "superseded", visit_id
+                if row[REC["status"]] == "pending":
+                    row[REC["status"]], row[REC["superseded_by_visit_id"]] = "superseded", visit_id
             recommendation = None
             if not why_not and evaluation._needs_recommendation(
                 response, fields["hold_reason_terms"], fields["on_hold"]
@@ -1013,7 +1016,7 @@ class _Builder:
                 therapy_next = ("started", occurred + timedelta(days=1))
             elif therapy == "started" and therapy_visits >= 2:
                 therapy_next = ("optimal", occurred + timedelta(days=1))
-        waiting = any(row[17] == "pending" for row in pending)
+        waiting = any(row[REC["status"]] == "pending" for row in pending)
         last_visit = max(last_by_term.values(), default=course.start)
         self._end_course(patient, course, site, ledger, alert_rows, waiting, last_visit)
         for row in pending:
@@ -1025,7 +1028,7 @@ class _Builder:
     def _reduce_if_persistent(self, course, site, ledger, occurred, grades, previous) -> None:
         """A grade 2 that persists over two visits and is not tolerated: the oncologist
         reduces one level on the ledger (the labels' "persistent or intolerable")."""
-        dosing, names = self.m["dosing"], self.m["TERMS"]
+        dosing, names = self.dosing, self.terms
         persistent = sorted(
             term
             for term in ("diarrhea", "fatigue")
@@ -1052,8 +1055,7 @@ class _Builder:
         )
 
     def _recommendation(self, visit_id, course, course_ns, fields, full, response, evaluated):
-        m = self.m
-        rule_key, terms = m["evaluation"]._governing(response, course_ns)
+        rule_key, terms = self.evaluation._governing(response, course_ns)
         action = response["action"]
         resume = response.get("resume_dose_mg_per_day")
         row: list[Any] = [
@@ -1066,7 +1068,7 @@ class _Builder:
             response,
             {**fields, "observations": full},
             action,
-            m["SEVERITY"][action],
+            self.severity[action],
             Decimal(str(response["dose_mg_per_day"])).quantize(Decimal("0.1")),
             None if resume is None else Decimal(str(resume)).quantize(Decimal("0.1")),
             bool(response["needs_review"]),
@@ -1093,9 +1095,9 @@ class _Builder:
     def _decide(self, row, course, site, ledger, state, evaluated, last, alert_rows) -> bool:
         """An oncologist signs most recommendations within a day or so; returns False
         when it is left to wait (then the next visit supersedes it)."""
-        rng, m = self.rng, self.m
-        dosing = m["dosing"]
-        action = row[8]
+        rng = self.rng
+        dosing = self.dosing
+        action = row[REC["action"]]
         decided_at = (evaluated + timedelta(minutes=rng.randint(40, 1800))).replace(microsecond=0)
         if decided_at > BASE or (last and rng.random() < 0.5):
             return False
@@ -1103,17 +1105,17 @@ class _Builder:
             return False
         if action != "continue" and rng.random() < 0.1:
             return False
-        status, meaning, reason, kind = "approved", m["SIGNATURE_MEANING"], "", None
+        status, meaning, reason, kind = "approved", self.signature_meaning, "", None
         dose_after = Decimal(str(state.dose_mg_per_day))
         if action == "withhold":
             kind = None if state.on_hold else dosing.Kind.HOLD
             dose_after = Decimal(0)
         elif action == "reduce":
-            kind, dose_after = dosing.Kind.REDUCE, row[10]
+            kind, dose_after = dosing.Kind.REDUCE, row[REC["dose_mg_per_day"]]
         elif action == "resume":
-            kind, dose_after = dosing.Kind.RESUME, row[10]
+            kind, dose_after = dosing.Kind.RESUME, row[REC["dose_mg_per_day"]]
         elif action == "discontinue" and not last:
-            status, meaning, kind = "rejected", m["REJECTION_MEANING"], None
+            status, meaning, kind = "rejected", self.rejection_meaning, None
             reason = "Tolerating treatment otherwise; continue with closer monitoring"
             dose_after = None
         elif action == "discontinue":
@@ -1124,11 +1126,13 @@ class _Builder:
                 ledger and decided_at < ledger[-1].effective_at
             ):
                 return False
-            terms = row[13] if kind in m["request"].LEDGER_ACTIONS else []
+            terms = row[REC["reason_terms"]] if kind in self.request.LEDGER_ACTIONS else []
             if kind == dosing.Kind.HOLD and not terms:
                 return False  # a hold names the terms it is for, or the next visit cannot be read
-            names = ", ".join(m["TERMS"][t].name if t in m["TERMS"] else t for t in row[13])
-            text = f"Recommendation {row[0]} approved ({names or action})"
+            names = ", ".join(
+                self.terms[t].name if t in self.terms else t for t in row[REC["reason_terms"]]
+            )
+            text = f"Recommendation {row[REC['id']]} approved ({names or action})"
             change = self._change(
                 ledger,
                 course,
@@ -1140,29 +1144,36 @@ class _Builder:
                 text,
                 sorted(set(terms)),
             )
-            row[25] = change.id
-        row[17] = status
-        row[19] = site.users["oncologist"]
-        row[20] = decided_at
-        row[21] = reason
-        row[22] = None if dose_after is None else Decimal(dose_after).quantize(Decimal("0.1"))
-        row[26] = meaning
-        row[27] = site.names["oncologist"]
-        row[28] = self._signature(row)
+            row[REC["dose_change_id"]] = change.id
+        row[REC["status"]] = status
+        row[REC["decided_by_id"]] = site.users["oncologist"]
+        row[REC["decided_at"]] = decided_at
+        row[REC["decision_reason"]] = reason
+        row[REC["approved_dose_mg"]] = (
+            None if dose_after is None else Decimal(dose_after).quantize(Decimal("0.1"))
+        )
+        row[REC["signature_meaning"]] = meaning
+        row[REC["signer_name"]] = site.names["oncologist"]
+        row[REC["signature_sha256"]] = self._signature(row)
         self.sink.add("toxicity_recommendation", row)
         # The decision answers the visit's alerts (toxicity.alerts.acknowledge_alerts_answered_by).
-        text = f"Signed decision on recommendation R{row[0]}: {status} ({meaning})"
+        text = f"Signed decision on recommendation R{row[REC['id']]}: {status} ({meaning})"
         for alert in alert_rows:
             if (
-                alert[16] is None
-                and alert[15] <= decided_at
-                and alert[1]
+                alert[ALERT["acknowledged_at"]] is None
+                and alert[ALERT["created_at"]] <= decided_at
+                and alert[ALERT["kind"]]
                 in (
                     "high_grade",
                     "recommendation",
                 )
             ):
-                alert[16], alert[17], alert[18], alert[20] = (
+                (
+                    alert[ALERT["acknowledged_at"]],
+                    alert[ALERT["acknowledged_by_id"]],
+                    alert[ALERT["acknowledgement"]],
+                    alert[ALERT["escalate_at"]],
+                ) = (
                     decided_at,
                     site.users["oncologist"],
                     text,
@@ -1171,34 +1182,34 @@ class _Builder:
         return True
 
     def _signature(self, row) -> str:
-        m = self.m
-        recommendation = m["Recommendation"](
-            pk=row[0],
-            visit_id=row[1],
-            course_id=row[2],
-            visit_revision=row[3],
-            decision=row[6],
-            action=row[8],
-            dose_mg_per_day=row[10],
-            status=row[17],
-            approved_dose_mg=row[22],
-            decision_reason=row[21],
-            decided_by_id=row[19],
-            signer_name=row[27],
-            decided_at=row[20],
-            signature_meaning=row[26],
+        recommendation = self.recommendation_model(
+            pk=row[REC["id"]],
+            visit_id=row[REC["visit_id"]],
+            course_id=row[REC["course_id"]],
+            visit_revision=row[REC["visit_revision"]],
+            decision=row[REC["decision"]],
+            action=row[REC["action"]],
+            dose_mg_per_day=row[REC["dose_mg_per_day"]],
+            status=row[REC["status"]],
+            approved_dose_mg=row[REC["approved_dose_mg"]],
+            decision_reason=row[REC["decision_reason"]],
+            decided_by_id=row[REC["decided_by_id"]],
+            signer_name=row[REC["signer_name"]],
+            decided_at=row[REC["decided_at"]],
+            signature_meaning=row[REC["signature_meaning"]],
         )
-        signatures = m["signatures"]
+        signatures = self.signatures
         return signatures.sha256_hex(signatures.signed_content(recommendation))
 
     def _advice(self, row, drug: str) -> str:
         if row is None:
             return ""
-        m = self.m
-        recommendation = m["Recommendation"](
-            action=row[8], dose_mg_per_day=row[10], resume_dose_mg_per_day=row[11]
+        recommendation = self.recommendation_model(
+            action=row[REC["action"]],
+            dose_mg_per_day=row[REC["dose_mg_per_day"]],
+            resume_dose_mg_per_day=row[REC["resume_dose_mg_per_day"]],
         )
-        return str(m["alerts"]._advice(recommendation, drug))
+        return str(self.alerts._advice(recommendation, drug))
 
     def _alerts(
         self,
@@ -1214,7 +1225,6 @@ class _Builder:
     ) -> bool:
         """toxicity.alerts.alerts_for_evaluation: grade >= 3 opens (or repeats) the
         term's episode; grade <= 1 ends it."""
-        m = self.m
         when = occurred.strftime("%d %b %Y")
         new = False
         for term, grade in grades.items():
@@ -1223,11 +1233,11 @@ class _Builder:
             if grade >= 3:
                 if term in open_alerts:
                     alert = open_alerts[term]
-                    alert[12] += 1
-                    alert[13] = evaluated
+                    alert[ALERT["occurrences"]] += 1
+                    alert[ALERT["last_seen_at"]] = evaluated
                     continue
                 obs_id = observation_ids[term]
-                name = m["TERMS"][term].name
+                name = self.terms[term].name
                 alert = [
                     self.sink.new_id("notifications_alert"),
                     "high_grade",
@@ -1259,9 +1269,9 @@ class _Builder:
         return new
 
     def _recommendation_alert(self, course, occurred, evaluated, row, new_high_grade, alert_rows):
-        if row[8] not in ("withhold", "discontinue") or new_high_grade:
+        if row[REC["action"]] not in ("withhold", "discontinue") or new_high_grade:
             return
-        verb = "withhold" if row[8] == "withhold" else "discontinue"
+        verb = "withhold" if row[REC["action"]] == "withhold" else "discontinue"
         alert_rows.append(
             [
                 self.sink.new_id("notifications_alert"),
@@ -1270,8 +1280,8 @@ class _Builder:
                 None,
                 course.id,
                 self.content_type["recommendation"],
-                row[0],
-                f"recommendation:{row[0]}",
+                row[REC["id"]],
+                f"recommendation:{row[REC['id']]}",
                 f"The tracker recommends to {verb} {course.drug} after the visit of "
                 f"{occurred.strftime('%d %b %Y')}.",
                 self._advice(row, course.drug),
@@ -1294,7 +1304,7 @@ class _Builder:
     ) -> None:
         """Some courses end after their last visit (progression); unanswered alerts a
         week old were acknowledged from the alert list."""
-        rng, dosing = self.rng, self.m["dosing"]
+        rng, dosing = self.rng, self.dosing
         if patient.visits >= 4 and rng.random() < 0.06:
             state = dosing.derive_dose_state(c.as_entry() for c in ledger)
             at = max(ledger[-1].effective_at, last_visit) + timedelta(days=3)
@@ -1311,16 +1321,19 @@ class _Builder:
                     [],
                 )
         for alert in alert_rows:
-            if alert[16] is None and alert[15] < BASE - timedelta(days=7):
-                alert[16] = alert[15] + timedelta(hours=rng.randint(1, 20))
-                alert[17] = site.users["oncologist"]
-                alert[20] = None
+            if alert[ALERT["acknowledged_at"]] is None and alert[
+                ALERT["created_at"]
+            ] < BASE - timedelta(days=7):
+                alert[ALERT["acknowledged_at"]] = alert[ALERT["created_at"]] + timedelta(
+                    hours=rng.randint(1, 20)
+                )
+                alert[ALERT["acknowledged_by_id"]] = site.users["oncologist"]
+                alert[ALERT["escalate_at"]] = None
 
     def _due_checks(self, course, ledger, last_by_term) -> None:
         """The open checks refresh_due_checks leaves after the last visit; those past
         their grace were marked overdue by the sweep."""
-        m = self.m
-        dosing, monitoring = m["dosing"], m["monitoring"]
+        dosing, monitoring = self.dosing, self.monitoring
         state = dosing.derive_dose_state(c.as_entry() for c in ledger)
         if state.ended:
             return

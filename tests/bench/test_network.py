@@ -4,6 +4,7 @@ same rows."""
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 
 import pytest
@@ -11,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.urls import reverse
 
-from bench.network import NetworkSpec, checksum, populate
+from bench.network import NetworkSpec, checksum, holds, populate, visit_counts
 from patients import dosing
 from patients.models import DoseChange, Patient, Site, SiteMembership, TreatmentCourse
 from toxicity.models import Observation, Recommendation, Visit
@@ -130,3 +131,15 @@ def test_the_sites_pages_answer_its_oncologist(network, client, page):
     assert response.status_code == 200
     if page == "tracker:patients":
         assert Patient.objects.filter(site=site).first().reference_code in response.content.decode()
+
+
+@pytest.mark.parametrize(("patients", "visits"), [(30, 600), (7, 1000), (100, 40), (1, 0)])
+def test_visit_counts_sum_to_the_visits_asked_for(patients, visits):
+    counts = visit_counts(random.Random(1), patients, visits)
+    assert len(counts) == patients
+    assert sum(counts) == visits
+    assert min(counts) >= 0
+
+
+def test_a_database_that_is_not_there_holds_no_network():
+    assert not holds("tracker_network_never_built", TINY)

@@ -30,7 +30,7 @@ from patients import dosing
 from patients.demo import HOLD_REASONS
 from patients.models import DoseChange, Role, SiteMembership, TreatmentCourse
 from toxicity.alerts import alerts_for_evaluation
-from toxicity.services import evaluation, visits
+from toxicity.services import evaluation, impact_requests, visits
 
 VISIT_EVERY = timedelta(days=14)
 LOGGED_AFTER = timedelta(minutes=20)  # a nurse saves the visit a little after it began
@@ -235,3 +235,33 @@ def _seed_course(rng, course, nurse, today, oncologist=None) -> int:
 
 def _drug_reasons(drug: str):
     return HOLD_REASONS[drug]
+
+
+# A clinic's question: reduce the dose, rather than withhold it, for a grade 3 blood
+# pressure persisting despite optimal therapy?
+DEMO_CANDIDATE = {
+    "row_changes": [
+        {"rule_id": "lenvatinib.us_pi.hypertension.grade3", "field": "action", "value": "reduce"}
+    ]
+}
+
+
+def seed_impact_report():
+    """One impact report by the first site's pharmacist, over that site's history."""
+    membership = (
+        SiteMembership.objects.filter(role=Role.PHARMACIST)
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    if membership is None:
+        return None
+    with transaction.atomic():
+        report = impact_requests.request_report(
+            actor=membership.user,
+            reason="Reduce rather than withhold a persisting grade 3 hypertension: what changes?",
+            candidate=DEMO_CANDIDATE,
+            site_ids=[membership.site_id],
+        )
+    report.refresh_from_db()
+    return report

@@ -64,6 +64,7 @@ class Command(BaseCommand):
             visits = toxicity_demo.seed_visits(seed_value=seed)
             home = reports_demo.seed_reports(seed_value=seed)
             disease = disease_demo.seed_disease(users=users, seed_value=seed)
+            impact = toxicity_demo.seed_impact_report()
         self.stdout.write(f"{visits} visits logged and evaluated.")
         self.stdout.write(
             f"{home.patients} patients report from home: {home.reports} weekly reports, "
@@ -74,6 +75,11 @@ class Command(BaseCommand):
             f"studies, {disease.tg_labs} thyroglobulin results; the tumour board lists "
             f"{disease.open_entries} patients to discuss, {disease.decisions} decided and signed."
         )
+        if impact is not None:
+            self.stdout.write(
+                f"An impact report of a changed hypertension row: {impact.visits_changed} of "
+                f"{impact.visits_evaluated} visits decided differently (/impact/{impact.pk}/)."
+            )
         if home.patient_user is not None:
             users = [*users, home.patient_user]
         self.stdout.write(self.style.SUCCESS("Demo cohort seeded. Demo users (shown once):"))

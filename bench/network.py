@@ -711,9 +711,7 @@ class _Builder:
             sites.append(site)
         return sites
 
-    def _patient(
-        self, site: _Site, number: int, visits: int, codes: set[str]
-    ) -> tuple[_PatientRow, str]:
+    def _patient(self, site: _Site, visits: int, codes: set[str]) -> tuple[_PatientRow, str]:
         rng, sink = self.rng, self.sink
         patient = _PatientRow(
             id=sink.new_id("patients_patient"),
@@ -746,7 +744,7 @@ class _Builder:
         site_sizes = [rng.uniform(0.5, 1.5) for _ in sites]
         for number, visits in enumerate(counts, start=1):
             site = rng.choices(sites, weights=site_sizes)[0]
-            patient, code = self._patient(site, number, visits, codes)
+            patient, code = self._patient(site, visits, codes)
             self._write_patient(patient, code, number)
             if number % BATCH_PATIENTS == 0:
                 self.sink.flush()

@@ -44,7 +44,7 @@ DEFAULT_DATABASE = "tracker_network"
 BASE = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 # Bumped whenever the generated content changes: a kept database of another
 # format is rebuilt, not reused.
-FORMAT = 1
+FORMAT = 2
 MARKER_TABLE = "bench_network"
 VISIT_EVERY = timedelta(days=14)
 BATCH_PATIENTS = 250
@@ -560,11 +560,16 @@ GRADE_WEIGHTS = {
 }
 
 
-def _grade(rng: random.Random, kind: str, sensitivity: float, recovering: bool) -> int:
+def _grade(
+    rng: random.Random, kind: str, sensitivity: float, recovering: bool, exposure: float
+) -> int:
+    """A grade to aim the measurements at; `exposure` is the dose over the ladder's top:
+    toxicity falls with the dose, so a reduced patient rarely needs the next level."""
     g0, g1, g2, g3 = GRADE_WEIGHTS[kind]
     if recovering:  # while held the toxicity settles
         g0, g1, g2, g3 = g0 + g2 + g3, g1, g2 * 0.03, 0
-    return rng.choices((0, 1, 2, 3), weights=(g0, g1, g2 * sensitivity, g3 * sensitivity))[0]
+    risk = sensitivity * exposure**2
+    return rng.choices((0, 1, 2, 3), weights=(g0, g1, g2 * risk, g3 * risk * exposure))[0]
 
 
 def _raw_observation(
@@ -706,9 +711,7 @@ class _Builder:
             sites.append(site)
         return sites
 
-    def _patient(
-        self, site: _Site, number: int, visits: int, codes: set[str]
-    ) -> tuple[_PatientRow, str]:
+    def _patient(self, site: _Site, visits: int, codes: set[str]) -> tuple[_PatientRow, str]:
         rng, sink = self.rng, self.sink
         patient = _PatientRow(
             id=sink.new_id("patients_patient"),
@@ -741,7 +744,7 @@ class _Builder:
         site_sizes = [rng.uniform(0.5, 1.5) for _ in sites]
         for number, visits in enumerate(counts, start=1):
             site = rng.choices(sites, weights=site_sizes)[0]
-            patient, code = self._patient(site, number, visits, codes)
+            patient, code = self._patient(site, visits, codes)
             self._write_patient(patient, code, number)
             if number % BATCH_PATIENTS == 0:
                 self.sink.flush()
@@ -865,6 +868,7 @@ class _Builder:
         alert_rows: list[list[Any]] = []
         last_by_term: dict[str, datetime] = {}
         previous: dict[str, int | None] = {}
+        top_dose = self.dosing.DOSE_LADDERS[course.drug][0]
         local_start = 9 - site.offset_hours  # the clinic's 09:00 in UTC hours
         for index in range(patient.visits):
             last = index == patient.visits - 1
@@ -886,6 +890,7 @@ class _Builder:
             as_of = [c for c in ledger if c.effective_at <= occurred]
             fields, why_not, state = request.dose_state_fields(course_ns, as_of)
             recovering = state.on_hold
+            exposure = state.reference_dose_mg / top_dose
             # 2-5 observations: blood pressure always, then some of the others, a lab sometimes.
             terms = ["hypertension", *rng.sample(OPTIONAL_TERMS, rng.randint(1, 3))]
             if len(terms) < 5 and rng.random() < 0.25:
@@ -908,7 +913,7 @@ class _Builder:
             contract_obs, own_fields = [], []
             for term in terms:
                 kind = "lab" if term in LABS else term
-                grade = _grade(rng, kind, patient.sensitivity, recovering)
+                grade = _grade(rng, kind, patient.sensitivity, recovering, exposure)
                 if term in ("hypertension",) and therapy == "optimal" and grade == 3:
                     grade = 3 if rng.random() < 0.5 else 2
                 contract, own = request.split_observation(
@@ -1114,6 +1119,12 @@ class _Builder:
             kind, dose_after = dosing.Kind.REDUCE, row[REC["dose_mg_per_day"]]
         elif action == "resume":
             kind, dose_after = dosing.Kind.RESUME, row[REC["dose_mg_per_day"]]
+        elif action == "discontinue" and not last and state.on_hold:
+            # Recovered on the lowest level: resumed at it rather than stopped (an
+            # approval with another dose, which the decision service accepts).
+            status, kind = "approved_modified", dosing.Kind.RESUME
+            dose_after = Decimal(str(state.reference_dose_mg))
+            reason = "Recovered and tolerating the lowest dose: resumed at it, not stopped"
         elif action == "discontinue" and not last:
             status, meaning, kind = "rejected", self.rejection_meaning, None
             reason = "Tolerating treatment otherwise; continue with closer monitoring"
@@ -1132,7 +1143,8 @@ class _Builder:
             names = ", ".join(
                 self.terms[t].name if t in self.terms else t for t in row[REC["reason_terms"]]
             )
-            text = f"Recommendation {row[REC['id']]} approved ({names or action})"
+            other = " with another dose" if status == "approved_modified" else ""
+            text = f"Recommendation {row[REC['id']]} approved{other} ({names or action})"
             change = self._change(
                 ledger,
                 course,

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Q, QuerySet, TextField
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,6 +25,7 @@ from disease import selectors as disease_selectors
 from notifications.models import Alert
 from notifications.selectors import needing_action
 from patients import dosing
+from patients import selectors as patient_selectors
 from patients.access import clinical_sites, site_roles
 from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, TreatmentCourse
 from reports import selectors as report_reads
@@ -147,6 +148,45 @@ def ledgers(courses: QuerySet[TreatmentCourse]) -> dict[int, list[dosing.LedgerE
     for course_id, kind, effective_at, dose in rows:
         out[course_id].append(dosing.LedgerEntry(kind, effective_at, float(dose)))
     return out
+
+
+# --- patient list --------------------------------------------------------------------------
+def patient_list(
+    user, *, search: str = "", site_id: int | None = None, drug: str = "", status: str = ""
+) -> QuerySet[Patient]:
+    """The patients at the user's sites by name, each with ``latest_course_id`` (the
+    course started last), filtered in SQL: ``search`` in the name, MRN or reference
+    code; ``drug`` and ``status`` ("active", "on_hold", "ended" or "none": no course)
+    of the latest course."""
+    latest = TreatmentCourse.objects.filter(patient_id=OuterRef("pk")).order_by(
+        "-start_date", "-pk"
+    )
+    patients = patient_selectors.patients_visible_to(user).annotate(
+        latest_course_id=Subquery(latest.values("pk")[:1])
+    )
+    if site_id is not None:
+        patients = patients.filter(site_id=site_id)
+    if search:
+        patients = patients.filter(
+            Q(family_name__icontains=search)
+            | Q(given_name__icontains=search)
+            | Q(mrn__icontains=search)
+            | Q(reference_code__icontains=search)
+        )
+    if drug:
+        patients = patients.annotate(latest_drug=Subquery(latest.values("drug")[:1])).filter(
+            latest_drug=drug
+        )
+    if status == "none":
+        patients = patients.filter(latest_course_id__isnull=True)
+    elif status:
+        wanted = (
+            [dosing.Status.DISCONTINUED, dosing.Status.COMPLETED] if status == "ended" else [status]
+        )
+        patients = patients.annotate(
+            latest_status=patient_selectors.status_of("latest_course_id")
+        ).filter(latest_course_id__isnull=False, latest_status__in=wanted)
+    return patients.order_by("family_name", "given_name", "id")
 
 
 # --- patient page --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -144,24 +145,75 @@ def _worklist(request):
     )
 
 
+PATIENTS_PER_PAGE = 50
+# The patient list's status filter: a latest course's status, ended ones together,
+# or no course yet.
+PATIENT_STATUSES = (
+    ("active", gettext_lazy("Active")),
+    ("on_hold", gettext_lazy("On hold")),
+    ("ended", gettext_lazy("Discontinued or completed")),
+    ("none", gettext_lazy("No treatment course")),
+)
+
+
+def _site_id(value: str) -> int | None:
+    # str.isdigit() is true for "²" and "٣", which int() refuses or reads: ASCII digits
+    # only, and no more than an id can have.
+    is_id = value.isascii() and value.isdigit() and len(value) <= 18
+    return int(value) if is_id else None
+
+
+def _page_query(request) -> str:
+    """The request's filters without its page: what each page link carries."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @login_required
 @clinical_page
 def patient_list(request):
-    """Every patient at the user's sites with each one's current course and dose."""
-    patients = list(
-        patient_selectors.patients_visible_to(request.user).order_by("family_name", "id")
+    """The patients at the user's sites, a page at a time, each with the current
+    course and dose; searched by name, MRN or reference and filtered by site, drug
+    and status in SQL, so a page costs the same few queries at any network size."""
+    user_sites = list(Site.objects.filter(pk__in=clinical_sites(request.user)).order_by("name"))
+    search = request.GET.get("q", "").strip()[:100]
+    site_id = _site_id(request.GET.get("site", ""))
+    if site_id not in {s.pk for s in user_sites}:
+        site_id = None
+    # A filter may name the drug in either language (乐伐替尼 or 仑伐替尼 too).
+    drug = dosing.drug_from_text(request.GET.get("drug", "")) or ""
+    status = request.GET.get("status", "")
+    status = status if status in dict(PATIENT_STATUSES) else ""
+    patients = selectors.patient_list(
+        request.user, search=search, site_id=site_id, drug=drug, status=status
     )
-    courses = patient_selectors.with_ledger(
-        patient_selectors.courses_visible_to(request.user).filter(patient__in=patients)
-    )
-    latest_course: dict[int, object] = {}
-    for course in courses:
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    courses = {
+        course.pk: course
+        for course in patient_selectors.with_ledger(
+            TreatmentCourse.objects.filter(pk__in=[p.latest_course_id for p in page])
+        )
+    }
+    for course in courses.values():
         course.state = patient_selectors.dose_state(course)
-        current = latest_course.get(course.patient_id)
-        if current is None or course.start_date > current.start_date:
-            latest_course[course.patient_id] = course
-    rows = [(patient, latest_course.get(patient.pk)) for patient in patients]
-    return render(request, "tracker/home.html", {"rows": rows, "sites": _site_names(request.user)})
+    rows = [(patient, courses.get(patient.latest_course_id)) for patient in page]
+    filtered = bool(search or site_id or drug or status)
+    return render(
+        request,
+        "tracker/home.html",
+        {
+            "rows": rows,
+            "page": page,
+            "page_query": _page_query(request),
+            "sites": [s.name for s in user_sites],
+            "site_choices": user_sites,
+            "drugs": Drug.choices,
+            "statuses": PATIENT_STATUSES,
+            "filters": {"q": search, "site": site_id, "drug": drug, "status": status},
+            "filtered": filtered,
+        },
+    )
 
 
 RECENT_VISITS = 12

@@ -786,6 +786,7 @@ class CohortCourse:
     grade3: list[tuple[float, str, int]]
     # The dose intensity as the patient reports it; None without reported days.
     reported: metrics.ReportedIntensity | None = None
+    started_at: datetime | None = None  # the ledger's start, day 0 of the course's bar
 
     @property
     def label(self) -> str:
@@ -794,20 +795,32 @@ class CohortCourse:
         return f"{self.course.reference_code} · {drug} #{self.course.pk}"
 
 
-def cohort(
+# The swimmer plot and the courses table beside it draw this many courses at most,
+# chosen by one of COHORT_ORDERS; the summary and the other charts count them all.
+COHORT_CHART_COURSES = 50
+COHORT_ORDERS = {
+    "longest": gettext_lazy("Longest on treatment"),
+    "recent": gettext_lazy("Started most recently"),
+    "toxic": gettext_lazy("Worst grade first"),
+}
+
+
+@dataclass
+class Cohort:
+    rows: list[CohortCourse]  # every course that has started, with its dose figures
+    shown: list[CohortCourse]  # the chart's courses, with their grade >= 3 events
+    courses: QuerySet[TreatmentCourse]  # the filtered courses, for the SQL counts
+
+
+def cohort_courses(
     user,
     *,
     site_id: int | None = None,
     drug: str = "",
     started_from: date | None = None,
     started_to: date | None = None,
-    now: datetime | None = None,
-) -> list[CohortCourse]:
-    """Every course at the user's sites (or one of them) with its dose figures and grades.
-
-    Five queries whatever the size of the cohort; rows are plain values, not models.
-    """
-    now = now or timezone.now()
+) -> QuerySet[TreatmentCourse]:
+    """The courses at the user's sites (or one of them) the cohort's filters keep."""
     site_ids = sites_of(user)
     if site_id is not None:
         site_ids = [s for s in site_ids if s == site_id]
@@ -818,33 +831,34 @@ def cohort(
         courses_qs = courses_qs.filter(start_date__gte=started_from)
     if started_to:
         courses_qs = courses_qs.filter(start_date__lte=started_to)
+    return courses_qs
+
+
+def cohort(
+    user,
+    *,
+    site_id: int | None = None,
+    drug: str = "",
+    started_from: date | None = None,
+    started_to: date | None = None,
+    order: str = "longest",
+    limit: int | None = COHORT_CHART_COURSES,
+    now: datetime | None = None,
+) -> Cohort:
+    """Every course at the user's sites (or one of them) with its dose figures, and
+    the ``limit`` of them the swimmer plot shows (all with ``limit=None``), chosen by
+    ``order`` (COHORT_ORDERS), with their grade >= 3 events.
+
+    Five queries whatever the size of the cohort; rows are plain values, not models.
+    """
+    now = now or timezone.now()
+    courses_qs = cohort_courses(
+        user, site_id=site_id, drug=drug, started_from=started_from, started_to=started_to
+    )
     all_entries = ledgers(courses_qs)
     courses = course_infos(courses_qs.order_by("start_date", "id"))
-    course_filter = Q(visit__course__patient__site_id__in=site_ids)
-    if drug:
-        course_filter &= Q(visit__course__drug=drug)
-    if started_from:
-        course_filter &= Q(visit__course__start_date__gte=started_from)
-    if started_to:
-        course_filter &= Q(visit__course__start_date__lte=started_to)
-    worst: dict[int, dict[str, int]] = defaultdict(dict)
-    for course_id, term, grade in (
-        Observation.objects.filter(course_filter, final_grade__isnull=False)
-        .values("visit__course_id", "term")
-        .annotate(worst=Max("final_grade"))
-        .values_list("visit__course_id", "term", "worst")
-    ):
-        worst[course_id][term] = grade
-    events: dict[int, list] = defaultdict(list)
-    for course_id, term, grade, at in (
-        Observation.objects.filter(course_filter, final_grade__gte=3)
-        .order_by("visit__occurred_at")
-        .values_list("visit__course_id", "term", "final_grade", "visit__occurred_at")
-    ):
-        events[course_id].append((term, grade, at))
     dose_days = reported_days(report_reads.reported_dose_rows(courses_qs.values("pk")))
     out = []
-    names: dict[str, str] = {}
     for course in courses:
         entries = all_entries.get(course.pk, [])
         # One pass over the ledger gives the segments, the figures and the state.
@@ -854,25 +868,72 @@ def cohort(
         segments, figures, state = summary
         if figures is None:
             continue
-        start = entries[0].effective_at
-        grade3 = []
-        for t, g, at in events.get(course.pk, ()):
-            name = names.get(t)
-            if name is None:
-                name = names[t] = term_name(t)
-            grade3.append(((at - start).total_seconds() / metrics.SECONDS_PER_DAY, name, g))
         out.append(
             CohortCourse(
                 course=course,
                 state=state,
                 metrics=figures,
                 segments=segments,
-                worst=worst.get(course.pk, {}),
-                grade3=grade3,
+                worst={},
+                grade3=[],
                 reported=_reported(summary, dose_days.get(course.pk)),
+                started_at=entries[0].effective_at,
             )
         )
-    return out
+    shown = _chart_courses(out, courses_qs, order=order, limit=limit)
+    _add_grade3_events(shown, limit=limit, courses_qs=courses_qs)
+    return Cohort(rows=out, shown=shown, courses=courses_qs)
+
+
+def _chart_courses(
+    rows: list[CohortCourse], courses_qs: QuerySet, *, order: str, limit: int | None
+) -> list[CohortCourse]:
+    """The swimmer plot's courses, in the plot's order (longest bar first)."""
+    if order == "toxic":
+        # Worst grade first, then the most grade >= 3 observations, then the longest.
+        ids = list(
+            courses_qs.annotate(
+                worst=Max("visits__observations__final_grade"),
+                severe=Count(
+                    "visits__observations", filter=Q(visits__observations__final_grade__gte=3)
+                ),
+            )
+            .order_by(F("worst").desc(nulls_last=True), "-severe", "start_date", "id")
+            .values_list("pk", flat=True)[: limit or None]
+        )
+        by_id = {r.course.pk: r for r in rows}
+        chosen = [by_id[i] for i in ids if i in by_id]
+    elif order == "recent":
+        chosen = sorted(rows, key=lambda r: (r.course.start_date, r.course.pk), reverse=True)
+        chosen = chosen[:limit] if limit else chosen
+    else:
+        chosen = sorted(rows, key=lambda r: r.metrics.days_on_treatment, reverse=True)
+        chosen = chosen[:limit] if limit else chosen
+    return sorted(chosen, key=lambda r: r.metrics.days_on_treatment, reverse=True)
+
+
+def _add_grade3_events(shown: list[CohortCourse], *, limit: int | None, courses_qs) -> None:
+    """Each shown course's grade >= 3 observations, in days from its start: one query
+    for the shown courses (for all of them when nothing is left out)."""
+    observations = Observation.objects.filter(final_grade__gte=3)
+    if limit:
+        observations = observations.filter(visit__course_id__in=[r.course.pk for r in shown])
+    else:
+        observations = observations.filter(visit__course__in=courses_qs.values("pk"))
+    events: dict[int, list] = defaultdict(list)
+    for course_id, term, grade, at in observations.order_by("visit__occurred_at").values_list(
+        "visit__course_id", "term", "final_grade", "visit__occurred_at"
+    ):
+        events[course_id].append((term, grade, at))
+    names: dict[str, str] = {}
+    for row in shown:
+        start = row.started_at
+        for t, g, at in events.get(row.course.pk, ()):
+            name = names.get(t)
+            if name is None:
+                name = names[t] = term_name(t)
+            days = (at - start).total_seconds() / metrics.SECONDS_PER_DAY if start else 0.0
+            row.grade3.append((days, name, g))
 
 
 def swimmer_courses(rows: list[CohortCourse]) -> list[charts.SwimmerCourse]:
@@ -903,18 +964,48 @@ def swimmer_courses(rows: list[CohortCourse]) -> list[charts.SwimmerCourse]:
     return out
 
 
-def worst_grade_counts(rows: list[CohortCourse]) -> dict[tuple[str, str], list[int]]:
-    """(drug, term) -> courses whose worst grade was 0, 1, 2, 3, 4 (4 includes 5)."""
+def worst_grade_counts(courses: QuerySet[TreatmentCourse]) -> dict[tuple[str, str], list[int]]:
+    """(drug, term) -> courses whose worst grade was 0, 1, 2, 3, 4 (4 includes 5),
+    counted in SQL: one row per drug and term, whatever the number of courses.
+
+    The courses graded at least k, less those graded at least k + 1, are the courses
+    whose worst grade is k."""
+    graded = Observation.objects.filter(
+        visit__course__in=courses.values("pk"), final_grade__isnull=False
+    )
+    at_least = {
+        f"g{k}": Count("visit__course_id", distinct=True, filter=Q(final_grade__gte=k))
+        for k in range(5)
+    }
     counts: dict[tuple[str, str], list[int]] = {}
-    names: dict[str, str] = {}
-    for row in rows:
-        for term, grade in row.worst.items():
-            name = names.get(term)
-            if name is None:
-                name = names[term] = term_name(term)
-            bucket = counts.setdefault((row.course.drug, name), [0, 0, 0, 0, 0])
-            bucket[min(grade, 4)] += 1
+    for row in graded.values("visit__course__drug", "term").annotate(**at_least):
+        n = [row[f"g{k}"] for k in range(5)]
+        bucket = [n[k] - n[k + 1] for k in range(4)] + [n[4]]
+        counts[(row["visit__course__drug"], term_name(row["term"]))] = bucket
     return counts
+
+
+def cohort_counts(courses: QuerySet[TreatmentCourse]) -> dict[str, dict[str, int]]:
+    """drug -> courses by dose status ("active", "on_hold", "ended", "not_started") and
+    the courses with a grade >= 3 ("grade3"), counted in SQL: two queries."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ended = {dosing.Status.DISCONTINUED, dosing.Status.COMPLETED}
+    for row in (
+        courses.annotate(status=patient_selectors.status_of())
+        .values("drug", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        status = "ended" if row["status"] in ended else row["status"]
+        out[row["drug"]][status] += row["n"]
+    for row in (
+        courses.filter(visits__observations__final_grade__gte=3)
+        .values("drug")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    ):
+        out[row["drug"]]["grade3"] = row["n"]
+    return {drug: dict(c) for drug, c in out.items()}
 
 
 def rdi_by_drug(rows: list[CohortCourse]) -> dict[str, list[float]]:

@@ -74,6 +74,8 @@ WORKLIST_COLUMNS = (
 
 
 WORKLIST_TRIAGE_ITEMS = 15  # patient reports to grade shown on the worklist
+WORKLIST_PER_PAGE = 25  # patients who need a clinician, most urgent first, per page
+WORKLIST_DISEASE_ITEMS = 15  # disease-course needs shown before "show all"
 
 
 def _site_names(user) -> list[str]:
@@ -119,13 +121,21 @@ def _worklist(request):
         headers.append(
             {"label": label, "sort": link, "active": name == key, "descending": descending}
         )
+    page = Paginator(rows, WORKLIST_PER_PAGE).get_page(request.GET.get("page"))
+    disease_rows = selectors.disease_worklist(request.user)
+    all_disease = request.GET.get("disease") == "all"
     return render(
         request,
         "tracker/worklist.html",
         {
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "more": page.paginator.count - page.end_index(),
+            "page_query": _page_query(request),
             "rows_html": tables.worklist_rows_html(
-                rows, inbox_url=reverse("tracker:inbox"), alerts_url=reverse("notifications:alerts")
+                page.object_list,
+                inbox_url=reverse("tracker:inbox"),
+                alerts_url=reverse("notifications:alerts"),
             ),
             "sites": _site_names(request.user),
             "headers": headers,
@@ -139,8 +149,12 @@ def _worklist(request):
                 clinical_sites(request.user), limit=WORKLIST_TRIAGE_ITEMS
             ),
             "triage_waiting": report_selectors.open_count(clinical_sites(request.user)),
-            # The disease course: surveillance imaging due and the team's timing flags.
-            "disease_rows": selectors.disease_worklist(request.user),
+            # The disease course: surveillance imaging due and the team's timing flags,
+            # the first few unless all are asked for.
+            "disease_rows": disease_rows if all_disease else disease_rows[:WORKLIST_DISEASE_ITEMS],
+            "disease_more": 0
+            if all_disease
+            else max(len(disease_rows) - WORKLIST_DISEASE_ITEMS, 0),
         },
     )
 
@@ -328,11 +342,11 @@ def _parse_date(value: str | None) -> date | None:
 def _cohort_tables(
     rows: list[selectors.CohortCourse], counts: dict[tuple[str, str], list[int]]
 ) -> dict[str, dict]:
-    """The tables behind the charts (also their CSV): one row per course for the
-    swimmer plot, RDI and time to first reduction; one per drug and term for the
+    """The tables behind the charts (also their CSV): one row per course of the swimmer
+    plot (every course the filters keep in the CSV); one per drug and term for the
     worst grades."""
     courses = {
-        "title": _("Courses (swimmer plot, relative dose intensity, time to first reduction)"),
+        "title": _("Courses in the swimmer plot"),
         "header": [
             _("Reference"),
             _("Drug"),
@@ -406,17 +420,23 @@ def _drug_summary(
     rdi: dict[str, list[float]],
     ttr: dict[str, list[tuple[float, bool]]],
     reported: dict[str, list[charts.ReportedRdi]],
+    counts: dict[str, dict[str, int]],
 ) -> list[dict]:
     out = []
     courses = Counter(r.course.drug for r in rows)
     for drug in sorted(courses):
         reduced = [d for d, event in ttr.get(drug, []) if event]
         taken = [r.rdi_percent for r in reported.get(drug, [])]
+        counted = counts.get(drug, {})
         out.append(
             {
                 "drug": drug,
                 "drug_label": _drug_label(drug),
                 "courses": courses[drug],
+                "active": counted.get("active", 0),
+                "on_hold": counted.get("on_hold", 0),
+                "ended": counted.get("ended", 0),
+                "grade3": counted.get("grade3", 0),
                 "median_rdi": charts.median(rdi.get(drug, [])),
                 "reported_courses": len(taken),
                 "median_reported_rdi": charts.median(taken),
@@ -430,38 +450,44 @@ def _drug_summary(
 @login_required
 @clinical_page
 def cohort(request):
-    """Swimmer plot, worst grades, RDI and time to first reduction for the user's sites."""
+    """Swimmer plot, worst grades, RDI and time to first reduction for the user's sites.
+
+    The swimmer plot and its table draw at most COHORT_CHART_COURSES courses, chosen by
+    the order the user picks; the summary, the worst grades (counted in SQL) and the
+    RDI and time-to-reduction charts cover every course the filters keep."""
     user_sites = list(Site.objects.filter(pk__in=clinical_sites(request.user)).order_by("name"))
-    site_id = request.GET.get("site", "")
-    # str.isdigit() is true for "²" and "٣", which int() refuses or reads: ASCII digits
-    # only, and no more than an id can have.
-    is_id = site_id.isascii() and site_id.isdigit() and len(site_id) <= 18
-    site_id = int(site_id) if is_id else None
+    site_id = _site_id(request.GET.get("site", ""))
     if site_id is not None and site_id not in {s.pk for s in user_sites}:
         raise Http404(_("No such site."))
     # A filter may name the drug in either language (乐伐替尼 or 仑伐替尼 too).
     drug = dosing.drug_from_text(request.GET.get("drug", "")) or ""
     started_from = _parse_date(request.GET.get("from"))
     started_to = _parse_date(request.GET.get("to"))
-    rows = selectors.cohort(
+    order = request.GET.get("order", "")
+    order = order if order in selectors.COHORT_ORDERS else "longest"
+    wanted = request.GET.get("csv")
+    if wanted and wanted not in ("courses", "worst"):
+        raise Http404(_("No such table."))
+    found = selectors.cohort(
         request.user,
         site_id=site_id,
         drug=drug,
         started_from=started_from,
         started_to=started_to,
+        order=order,
+        # The CSV of the courses has every course the filters keep.
+        limit=None if wanted == "courses" else selectors.COHORT_CHART_COURSES,
     )
-    counts = selectors.worst_grade_counts(rows)
-    tables_ = _cohort_tables(rows, counts)
-    wanted = request.GET.get("csv")
+    rows, shown = found.rows, found.shown
+    counts = selectors.worst_grade_counts(found.courses)
+    tables_ = _cohort_tables(shown, counts)
     if wanted:
-        if wanted not in tables_:
-            raise Http404(_("No such table."))
         return _csv_response(f"cohort-{wanted}.csv", tables_[wanted])
     rdi = selectors.rdi_by_drug(rows)
     reported = selectors.reported_rdi_by_drug(rows)
     ttr = selectors.reduction_durations(rows)
     figures = {
-        "swimmer": charts.swimmer_figure(selectors.swimmer_courses(rows)),
+        "swimmer": charts.swimmer_figure(selectors.swimmer_courses(shown)),
         "worst": charts.worst_grade_figure(counts),
         "rdi": charts.rdi_figure(
             rdi,
@@ -489,9 +515,14 @@ def cohort(request):
         "tracker/cohort.html",
         {
             "rows": rows,
+            "shown": shown,
+            "order_label": selectors.COHORT_ORDERS[order],
+            "orders": selectors.COHORT_ORDERS.items(),
             "figures": figures_json,
             "tables": html_tables,
-            "summary": _drug_summary(rows, rdi, ttr, reported),
+            "summary": _drug_summary(
+                rows, rdi, ttr, reported, selectors.cohort_counts(found.courses)
+            ),
             "sites": user_sites,
             "drugs": Drug.choices,
             "filters": {
@@ -499,6 +530,7 @@ def cohort(request):
                 "drug": drug,
                 "from": started_from.isoformat() if started_from else "",
                 "to": started_to.isoformat() if started_to else "",
+                "order": order,
             },
             "query": query.urlencode(),
             "now": timezone.now(),

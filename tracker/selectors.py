@@ -679,7 +679,13 @@ def _last_decided_visit(site_ids: list[int]) -> dict[int, datetime]:
 
 
 def worklist(
-    user, *, now: datetime | None = None, drug: str = "", status: str = "", need: str = ""
+    user,
+    *,
+    now: datetime | None = None,
+    drug: str = "",
+    status: str = "",
+    need: str = "",
+    plans: bool = True,
 ) -> list[WorklistRow]:
     """Courses at the user's sites that need a clinician, most urgent first.
 
@@ -687,7 +693,8 @@ def worklist(
     signed decision has answered yet, a drug on hold (with its plan), an overdue
     monitoring check, an alert that still needs action, no weekly report from home
     in either of the last two full weeks while due (reports.completion). A course
-    that ended needs nothing but a pending signature.
+    that ended needs nothing but a pending signature. With ``plans=False`` the held
+    rows come without their hold plan (``add_hold_plans`` adds them to a page's rows).
     """
     now = now or timezone.now()
     site_ids = sites_of(user)
@@ -717,16 +724,20 @@ def worklist(
             continue  # the oncologist has signed a decision with this grade in view
         grade3[course_id].append((term_name(term), grade, local(at)))
     overdue: dict[int, list[OverdueCheck]] = defaultdict(list)
-    for check in DueCheck.objects.filter(
-        satisfied_at__isnull=True, overdue_after__lt=now, course__patient__site_id__in=site_ids
-    ).order_by("due_at", "id"):
-        overdue[check.course_id].append(
-            OverdueCheck(
-                check.kind,
-                check.get_kind_display(),
-                local(check.due_at),
-            )
+    # Each kind's words once per page, not once per check (a lazy label costs).
+    kind_labels = dict(DueCheck._meta.get_field("kind").flatchoices)
+    labels: dict[str, str] = {}
+    for course_id, kind, due_at in (
+        DueCheck.objects.filter(
+            satisfied_at__isnull=True, overdue_after__lt=now, course__patient__site_id__in=site_ids
         )
+        .order_by("due_at", "id")
+        .values_list("course_id", "kind", "due_at")
+    ):
+        label = labels.get(kind)
+        if label is None:
+            label = labels[kind] = str(kind_labels.get(kind, kind))
+        overdue[course_id].append(OverdueCheck(kind, label, local(due_at)))
     alerts = _alerts_needing_action(site_ids)
     missed = missed_two_weeks(site_ids, now=now)
     rows = []
@@ -751,11 +762,18 @@ def worklist(
         if need and need not in row.reasons:
             continue
         rows.append(row)
-    plans = hold_plans([row.course.pk for row in rows if row.state.on_hold])
-    for row in rows:
-        row.hold_plan = plans.get(row.course.pk)
+    if plans:
+        add_hold_plans(rows)
     rows.sort(key=lambda r: r.urgency, reverse=True)
     return rows
+
+
+def add_hold_plans(rows: list[WorklistRow]) -> None:
+    """Each held row's hold plan: for the page's rows only, where a worklist is long
+    (three queries whatever their number)."""
+    found = hold_plans([row.course.pk for row in rows if row.state.on_hold])
+    for row in rows:
+        row.hold_plan = found.get(row.course.pk)
 
 
 def disease_worklist(user, *, now: datetime | None = None) -> list[disease_selectors.CourseNeeds]:

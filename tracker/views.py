@@ -105,7 +105,7 @@ def _worklist(request):
     status = status if status in dict(STATUS_CHOICES) else ""
     need = request.GET.get("need", "")
     need = need if need in selectors.NEED_LABELS else ""
-    rows = selectors.worklist(request.user, drug=drug, status=status, need=need)
+    rows = selectors.worklist(request.user, drug=drug, status=status, need=need, plans=False)
     sort = request.GET.get("sort", "-urgency")
     key = sort.lstrip("-")
     if key not in WORKLIST_SORTS:
@@ -122,6 +122,7 @@ def _worklist(request):
             {"label": label, "sort": link, "active": name == key, "descending": descending}
         )
     page = Paginator(rows, WORKLIST_PER_PAGE).get_page(request.GET.get("page"))
+    selectors.add_hold_plans(page.object_list)  # the page's held rows, not every one
     disease_rows = selectors.disease_worklist(request.user)
     all_disease = request.GET.get("disease") == "all"
     return render(

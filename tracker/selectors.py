@@ -189,6 +189,42 @@ def patient_list(
     return patients.order_by("family_name", "given_name", "id")
 
 
+class ListedPatient(NamedTuple):
+    pk: int
+    family_name: str
+    given_name: str
+    mrn: str
+    reference_code: str
+    latest_course_id: int | None
+
+
+class ListedCourse(NamedTuple):
+    """A patient list row's course: its drug and the dose state its ledger gives."""
+
+    pk: int
+    drug: str
+    state: dosing.DoseState
+
+    @property
+    def drug_label(self) -> str:
+        return str(Drug(self.drug).label) if self.drug in Drug.values else self.drug
+
+
+def patient_rows(patients: QuerySet[Patient]) -> QuerySet:
+    """``patient_list``'s patients as plain values (ListedPatient), for a page of them."""
+    return patients.values_list(*ListedPatient._fields, named=True)
+
+
+def listed_courses(course_ids: list[int]) -> dict[int, ListedCourse]:
+    """course id -> its drug and dose state, for a page's courses: two queries."""
+    courses = TreatmentCourse.objects.filter(pk__in=course_ids)
+    entries = ledgers(courses)
+    return {
+        pk: ListedCourse(pk, drug, dosing.derive_dose_state(entries.get(pk, ())))
+        for pk, drug in courses.values_list("pk", "drug")
+    }
+
+
 # --- patient page --------------------------------------------------------------------------
 @dataclass
 class CourseFigures:

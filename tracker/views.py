@@ -203,22 +203,19 @@ def patient_list(request):
     patients = selectors.patient_list(
         request.user, search=search, site_id=site_id, drug=drug, status=status
     )
-    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    courses = {
-        course.pk: course
-        for course in patient_selectors.with_ledger(
-            TreatmentCourse.objects.filter(pk__in=[p.latest_course_id for p in page])
-        )
-    }
-    for course in courses.values():
-        course.state = patient_selectors.dose_state(course)
-    rows = [(patient, courses.get(patient.latest_course_id)) for patient in page]
+    page = Paginator(selectors.patient_rows(patients), PATIENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    listed = list(page)
+    courses = selectors.listed_courses([p.latest_course_id for p in listed if p.latest_course_id])
+    rows = [(patient, courses.get(patient.latest_course_id)) for patient in listed]
     filtered = bool(search or site_id or drug or status)
     return render(
         request,
         "tracker/home.html",
         {
             "rows": rows,
+            "rows_html": tables.patient_rows_html(rows),
             "page": page,
             "page_query": _page_query(request),
             "sites": [s.name for s in user_sites],

@@ -11,6 +11,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -859,10 +861,21 @@ COHORT_ORDERS = {
 }
 
 
+class CourseDose(NamedTuple):
+    """A course's dose figures and no more: what the cohort's summary, RDI and
+    time-to-reduction charts need of each of thousands of courses."""
+
+    pk: int
+    drug: str
+    start_date: date
+    metrics: metrics.CourseMetrics
+
+
 @dataclass
 class Cohort:
-    rows: list[CohortCourse]  # every course that has started, with its dose figures
-    shown: list[CohortCourse]  # the chart's courses, with their grade >= 3 events
+    figures: list[CourseDose]  # every course that has started
+    shown: list[CohortCourse]  # the chart's courses, with their segments and grade >= 3 events
+    reported: list[CohortCourse]  # the courses with doses reported by the patient
     courses: QuerySet[TreatmentCourse]  # the filtered courses, for the SQL counts
 
 
@@ -888,6 +901,33 @@ def cohort_courses(
     return courses_qs
 
 
+def dose_figures(courses_qs: QuerySet[TreatmentCourse], *, now: datetime) -> list[CourseDose]:
+    """Each started course's dose figures (tracker.metrics.summarise over its ledger),
+    in one query; only the figures are kept, course by course, not the ledgers."""
+    rows = list(
+        DoseChange.objects.filter(course__in=courses_qs.values("pk"))
+        .order_by("course_id", "effective_at", "id")
+        .values_list(
+            "course_id",
+            "course__drug",
+            "course__start_date",
+            "kind",
+            "effective_at",
+            "dose_after_mg",
+        )
+    )
+    out = []
+    entry, summarise = dosing.LedgerEntry, metrics.summarise
+    for course_id, group in groupby(rows, key=itemgetter(0)):
+        ledger = list(group)
+        entries = [entry(kind, at, float(dose)) for _, _, _, kind, at, dose in ledger]
+        # No ladder: it names the segments' levels only, not the figures.
+        figures = summarise(entries, until=now).metrics
+        if figures is not None:
+            out.append(CourseDose(course_id, ledger[0][1], ledger[0][2], figures))
+    return out
+
+
 def cohort(
     user,
     *,
@@ -899,21 +939,37 @@ def cohort(
     limit: int | None = COHORT_CHART_COURSES,
     now: datetime | None = None,
 ) -> Cohort:
-    """Every course at the user's sites (or one of them) with its dose figures, and
-    the ``limit`` of them the swimmer plot shows (all with ``limit=None``), chosen by
-    ``order`` (COHORT_ORDERS), with their grade >= 3 events.
+    """Every course at the user's sites (or one of them) with its dose figures; the
+    ``limit`` of them the swimmer plot shows (all with ``limit=None``), chosen by
+    ``order`` (COHORT_ORDERS), in full: segments, grade >= 3 events, reported doses;
+    and in full too the courses whose patients reported their doses.
 
-    Five queries whatever the size of the cohort; rows are plain values, not models.
+    A fixed number of queries whatever the size of the cohort; rows are plain values.
     """
     now = now or timezone.now()
     courses_qs = cohort_courses(
         user, site_id=site_id, drug=drug, started_from=started_from, started_to=started_to
     )
-    all_entries = ledgers(courses_qs)
-    courses = course_infos(courses_qs.order_by("start_date", "id"))
+    figures = dose_figures(courses_qs, now=now)
     dose_days = reported_days(report_reads.reported_dose_rows(courses_qs.values("pk")))
+    chosen = _chart_course_ids(figures, courses_qs, order=order, limit=limit)
+    detailed = courses_qs if limit is None else courses_qs.filter(pk__in={*chosen, *dose_days})
+    by_id = {row.course.pk: row for row in _course_rows(detailed, now=now, dose_days=dose_days)}
+    shown = [by_id[pk] for pk in chosen if pk in by_id]
+    shown.sort(key=lambda r: r.metrics.days_on_treatment, reverse=True)
+    _add_grade3_events(shown, limit=limit, courses_qs=courses_qs)
+    reported = [row for row in by_id.values() if row.reported is not None]
+    return Cohort(figures=figures, shown=shown, reported=reported, courses=courses_qs)
+
+
+def _course_rows(
+    courses_qs: QuerySet[TreatmentCourse], *, now: datetime, dose_days: dict
+) -> list[CohortCourse]:
+    """The courses in full (two queries): who, the dose segments and figures, the state
+    and the dose intensity the patient reports."""
+    all_entries = ledgers(courses_qs)
     out = []
-    for course in courses:
+    for course in course_infos(courses_qs.order_by("start_date", "id")):
         entries = all_entries.get(course.pk, [])
         # One pass over the ledger gives the segments, the figures and the state.
         summary = metrics.summarise(
@@ -934,18 +990,18 @@ def cohort(
                 started_at=entries[0].effective_at,
             )
         )
-    shown = _chart_courses(out, courses_qs, order=order, limit=limit)
-    _add_grade3_events(shown, limit=limit, courses_qs=courses_qs)
-    return Cohort(rows=out, shown=shown, courses=courses_qs)
+    return out
 
 
-def _chart_courses(
-    rows: list[CohortCourse], courses_qs: QuerySet, *, order: str, limit: int | None
-) -> list[CohortCourse]:
-    """The swimmer plot's courses, in the plot's order (longest bar first)."""
+def _chart_course_ids(
+    figures: list[CourseDose], courses_qs: QuerySet, *, order: str, limit: int | None
+) -> list[int]:
+    """The swimmer plot's courses (all of them without a limit)."""
+    if limit is None:
+        return [f.pk for f in figures]
     if order == "toxic":
         # Worst grade first, then the most grade >= 3 observations, then the longest.
-        ids = list(
+        return list(
             courses_qs.annotate(
                 worst=Max("visits__observations__final_grade"),
                 severe=Count(
@@ -953,17 +1009,13 @@ def _chart_courses(
                 ),
             )
             .order_by(F("worst").desc(nulls_last=True), "-severe", "start_date", "id")
-            .values_list("pk", flat=True)[: limit or None]
+            .values_list("pk", flat=True)[:limit]
         )
-        by_id = {r.course.pk: r for r in rows}
-        chosen = [by_id[i] for i in ids if i in by_id]
-    elif order == "recent":
-        chosen = sorted(rows, key=lambda r: (r.course.start_date, r.course.pk), reverse=True)
-        chosen = chosen[:limit] if limit else chosen
+    if order == "recent":
+        ranked = sorted(figures, key=lambda f: (f.start_date, f.pk), reverse=True)
     else:
-        chosen = sorted(rows, key=lambda r: r.metrics.days_on_treatment, reverse=True)
-        chosen = chosen[:limit] if limit else chosen
-    return sorted(chosen, key=lambda r: r.metrics.days_on_treatment, reverse=True)
+        ranked = sorted(figures, key=lambda f: f.metrics.days_on_treatment, reverse=True)
+    return [f.pk for f in ranked[:limit]]
 
 
 def _add_grade3_events(shown: list[CohortCourse], *, limit: int | None, courses_qs) -> None:
@@ -1062,11 +1114,11 @@ def cohort_counts(courses: QuerySet[TreatmentCourse]) -> dict[str, dict[str, int
     return {drug: dict(c) for drug, c in out.items()}
 
 
-def rdi_by_drug(rows: list[CohortCourse]) -> dict[str, list[float]]:
+def rdi_by_drug(rows: list[CourseDose]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
-    for row in sorted(rows, key=lambda r: r.course.drug):
+    for row in sorted(rows, key=lambda r: r.drug):
         if row.metrics.rdi_percent is not None:
-            out.setdefault(row.course.drug, []).append(row.metrics.rdi_percent)
+            out.setdefault(row.drug, []).append(row.metrics.rdi_percent)
     return out
 
 
@@ -1083,14 +1135,14 @@ def reported_rdi_by_drug(rows: list[CohortCourse]) -> dict[str, list[charts.Repo
     return out
 
 
-def reduction_durations(rows: list[CohortCourse]) -> dict[str, list[tuple[float, bool]]]:
+def reduction_durations(rows: list[CourseDose]) -> dict[str, list[tuple[float, bool]]]:
     out: dict[str, list[tuple[float, bool]]] = {}
-    for row in sorted(rows, key=lambda r: r.course.drug):
+    for row in sorted(rows, key=lambda r: r.drug):
         m = row.metrics
         item = (
             (m.days_to_first_reduction, True)
             if m.days_to_first_reduction is not None
             else (m.days_on_treatment, False)
         )
-        out.setdefault(row.course.drug, []).append(item)
+        out.setdefault(row.drug, []).append(item)
     return out

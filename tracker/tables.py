@@ -132,6 +132,7 @@ def patient_rows_html(rows: Sequence[tuple]) -> SafeString:
     """The patient list's <tbody> rows: (ListedPatient, ListedCourse or None) pairs."""
     patient_url = reverse("tracker:patient", args=[0])[: -len("0/")]
     no_course = escape(gettext("No treatment course"))
+    held = gettext("held (was %(dose)s)")  # looked up once for the page
     out = []
     for patient, course in rows:
         cells = (
@@ -143,12 +144,11 @@ def patient_rows_html(rows: Sequence[tuple]) -> SafeString:
             cells += f'<td colspan="3" class="muted">{no_course}</td>'
         else:
             state = course.state
+            # Doses have one decimal at most: "24", "4.5", as the template's floatformat:"-1".
             if state.on_hold:
-                dose = gettext("held (was %(dose)s)") % {
-                    "dose": floatformat(state.held_at_dose_mg, -1)
-                }
+                dose = held % {"dose": f"{state.held_at_dose_mg:g}"}
             else:
-                dose = floatformat(state.dose_mg_per_day, -1)
+                dose = f"{state.dose_mg_per_day:g}"
             status = escape(state.status)
             label = escape(str(COURSE_STATUS.get(state.status, state.status)))
             cells += (

@@ -414,14 +414,14 @@ def _round(value: float | None) -> float | str:
 
 
 def _drug_summary(
-    rows: list[selectors.CohortCourse],
+    rows: list[selectors.CourseDose],
     rdi: dict[str, list[float]],
     ttr: dict[str, list[tuple[float, bool]]],
     reported: dict[str, list[charts.ReportedRdi]],
     counts: dict[str, dict[str, int]],
 ) -> list[dict]:
     out = []
-    courses = Counter(r.course.drug for r in rows)
+    courses = Counter(r.drug for r in rows)
     for drug in sorted(courses):
         reduced = [d for d, event in ttr.get(drug, []) if event]
         taken = [r.rdi_percent for r in reported.get(drug, [])]
@@ -476,13 +476,13 @@ def cohort(request):
         # The CSV of the courses has every course the filters keep.
         limit=None if wanted == "courses" else selectors.COHORT_CHART_COURSES,
     )
-    rows, shown = found.rows, found.shown
+    rows, shown = found.figures, found.shown
     counts = selectors.worst_grade_counts(found.courses)
     tables_ = _cohort_tables(shown, counts)
     if wanted:
         return _csv_response(f"cohort-{wanted}.csv", tables_[wanted])
     rdi = selectors.rdi_by_drug(rows)
-    reported = selectors.reported_rdi_by_drug(rows)
+    reported = selectors.reported_rdi_by_drug(found.reported)
     ttr = selectors.reduction_durations(rows)
     figures = {
         "swimmer": charts.swimmer_figure(selectors.swimmer_courses(shown)),
@@ -514,6 +514,7 @@ def cohort(request):
         {
             "rows": rows,
             "shown": shown,
+            "reported": found.reported,
             "order_label": selectors.COHORT_ORDERS[order],
             "orders": selectors.COHORT_ORDERS.items(),
             "figures": figures_json,

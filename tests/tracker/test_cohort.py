@@ -13,6 +13,7 @@ from django.urls import reverse
 from patients.models import Role, SiteMembership
 from tests.factories import PatientFactory
 from tests.tracker import data
+from tracker import selectors
 from tracker.selectors import COHORT_CHART_COURSES
 
 URL = reverse("tracker:cohort")
@@ -57,14 +58,14 @@ def test_grade_3_events_are_marked_on_the_swimmer_plot(logged_in, oncologist, co
 
 def test_it_filters_by_drug(logged_in, oncologist, cohort):
     response = logged_in(oncologist).get(URL, {"drug": "sorafenib"})
-    assert [r.course.drug for r in response.context["rows"]] == ["sorafenib"]
+    assert [r.course.drug for r in response.context["shown"]] == ["sorafenib"]
 
 
 def test_it_filters_by_start_date(logged_in, oncologist, cohort, patient):
     data.start_course(oncologist, patient, days_ago=3)
     since = data.timezone.localdate() - data.timedelta(days=10)
     response = logged_in(oncologist).get(URL, {"from": since.isoformat()})
-    assert [r.course.patient_id for r in response.context["rows"]] == [patient.pk]
+    assert [r.course.patient_id for r in response.context["shown"]] == [patient.pk]
 
 
 def test_a_site_the_user_does_not_work_at_is_refused(logged_in, oncologist, other_site, cohort):
@@ -221,3 +222,10 @@ def test_the_drug_summary_counts_each_status_and_the_grade_3_courses(logged_in, 
     assert (lenvatinib["on_hold"], lenvatinib["active"]) == (held, len(indices) - held)
     assert lenvatinib["ended"] == 0
     assert lenvatinib["grade3"] == sum(1 for i in indices if i % 4 == 0)
+
+
+def test_the_summary_figures_are_the_full_courses_figures(oncologist, site, many):
+    now = data.timezone.now()
+    full = selectors.cohort(oncologist, limit=None, now=now)
+    figures = {f.pk: f.metrics for f in full.figures}
+    assert figures == {row.course.pk: row.metrics for row in full.shown}

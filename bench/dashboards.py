@@ -186,18 +186,18 @@ def _network(patients: int, sites: int, runs: int) -> None:
 NETWORK_FIRST_SITES = 8  # of 40: about 2,000 patients
 
 
-def _network_db(patients: int, sites: int, runs: int) -> None:
+def _network_db(patients: int, sites: int, runs: int, database: str) -> None:
     """The three pages on bench.network's kept database, for an oncologist with
     NETWORK_FIRST_SITES sites and one with all ``sites``; nothing is left behind."""
     from bench import network
 
     spec = network.NetworkSpec(patients=patients, sites=sites)
-    if not network.holds(network.DEFAULT_DATABASE, spec):
+    if not network.holds(database, spec):
         sys.exit(
-            f"{network.DEFAULT_DATABASE} does not hold {spec}: build it first with "
-            f"python -m bench.network --patients {patients} --sites {sites}"
+            f"{database} does not hold {spec}: build it first with python -m bench.network "
+            f"--patients {patients} --sites {sites} --database {database}"
         )
-    network._setup_django(network.DEFAULT_DATABASE)
+    network._setup_django(database)
     from django.db import transaction
 
     from patients.models import Patient, Role, Site, SiteMembership
@@ -215,7 +215,8 @@ def _network_db(patients: int, sites: int, runs: int) -> None:
             seen = Patient.objects.filter(site__in=chosen).count()
             results.update(_network_pages(doctor, runs, f"{seen} patients, {count} sites"))
         transaction.set_rollback(True)  # the kept database is left as it was
-    print(f"bench.network database {spec}; median of {runs} runs; Python {sys.version.split()[0]}")
+    python = sys.version.split()[0]
+    print(f"bench.network database {database}, {spec}; median of {runs} runs; Python {python}")
     print(json.dumps(results, indent=2))
 
 
@@ -230,9 +231,10 @@ def main() -> None:
     parser.add_argument(
         "--network-db", action="store_true", help="on bench.network's kept database"
     )
+    parser.add_argument("--network-database", default="tracker_network")
     args = parser.parse_args()
     if args.patients and args.network_db:
-        _network_db(args.patients, args.sites, args.runs)
+        _network_db(args.patients, args.sites, args.runs, args.network_database)
         return
     if args.patients:
         _network(args.patients, args.sites, args.runs)

@@ -1071,23 +1071,31 @@ def swimmer_courses(rows: list[CohortCourse]) -> list[charts.SwimmerCourse]:
 
 
 def worst_grade_counts(courses: QuerySet[TreatmentCourse]) -> dict[tuple[str, str], list[int]]:
-    """(drug, term) -> courses whose worst grade was 0, 1, 2, 3, 4 (4 includes 5),
-    counted in SQL: one row per drug and term, whatever the number of courses.
+    """(drug, term) -> courses whose worst grade was 0, 1, 2, 3, 4 (4 includes 5).
 
-    The courses graded at least k, less those graded at least k + 1, are the courses
-    whose worst grade is k."""
-    graded = Observation.objects.filter(
-        visit__course__in=courses.values("pk"), final_grade__isnull=False
+    The worst grade of each course and term is taken in SQL (one grouped query, a
+    hash aggregate over the observations); the courses are counted here from those
+    pairs. (One aggregate counting distinct courses per grade threshold gave the same
+    counts in one row per drug and term, but sorted every observation once per grade:
+    five seconds on the network benchmark's million visits, against one.)"""
+    pairs = (
+        Observation.objects.filter(
+            visit__course__in=courses.values("pk"), final_grade__isnull=False
+        )
+        .values("visit__course_id", "visit__course__drug", "term")
+        .annotate(worst=Max("final_grade"))
+        .values_list("visit__course__drug", "term", "worst")
     )
-    at_least = {
-        f"g{k}": Count("visit__course_id", distinct=True, filter=Q(final_grade__gte=k))
-        for k in range(5)
-    }
     counts: dict[tuple[str, str], list[int]] = {}
-    for row in graded.values("visit__course__drug", "term").annotate(**at_least):
-        n = [row[f"g{k}"] for k in range(5)]
-        bucket = [n[k] - n[k + 1] for k in range(4)] + [n[4]]
-        counts[(row["visit__course__drug"], term_name(row["term"]))] = bucket
+    names: dict[str, str] = {}
+    for drug, term, worst in pairs:
+        name = names.get(term)
+        if name is None:
+            name = names[term] = term_name(term)
+        bucket = counts.get((drug, name))
+        if bucket is None:
+            bucket = counts[(drug, name)] = [0, 0, 0, 0, 0]
+        bucket[min(worst, 4)] += 1
     return counts
 
 

@@ -1077,7 +1077,8 @@ def worst_grade_counts(courses: QuerySet[TreatmentCourse]) -> dict[tuple[str, st
     hash aggregate over the observations); the courses are counted here from those
     pairs. (One aggregate counting distinct courses per grade threshold gave the same
     counts in one row per drug and term, but sorted every observation once per grade:
-    five seconds on the network benchmark's million visits, against one.)"""
+    five seconds on the network benchmark's million visits, more than the whole page
+    takes now.)"""
     pairs = (
         Observation.objects.filter(
             visit__course__in=courses.values("pk"), final_grade__isnull=False

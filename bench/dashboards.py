@@ -19,6 +19,19 @@ Median of ``--runs`` runs after two warm-ups, and the lowest and highest ratio o
 a run's view time to the same run's query time. Goal: each page at most 3x its
 queries' time.
 
+With ``--patients 10000 --sites 40`` (network size): a network oncologist with all
+the sites, the patients spread evenly over them (``tests.tracker.data.bulk_cohort`` per
+site), and the worklist, the patient list and the cohort dashboard measured at 2,000
+patients and again once the network has grown to ``--patients``. Goals: each page at
+most 3x its queries' time, under 500 KB of HTML, the same query count at both sizes.
+
+With ``--network-db`` as well, the pages are measured on the kept network database
+that ``python -m bench.network`` builds (10,000 patients over 40 sites, a million
+evaluated visits, recommendations, alerts, due checks): an oncologist with the first
+8 sites (about 2,000 patients) and one with all of them, both added inside a
+transaction that is rolled back, so the kept database is left as it was. It is
+used only when its marker says it holds that network; it is never built from here.
+
 Run from the repository root: ``python -m bench.dashboards`` (PostgreSQL on
 127.0.0.1:5432, or BENCH_PG).
 """
@@ -39,6 +52,7 @@ from bench._support import bench_database
 
 WEEKLY_VISITS_3_YEARS = 156
 COHORT_PATIENTS = 2000
+NETWORK_FIRST = 2000  # the network is measured at this size, then at --patients
 
 
 def _seed(patient_reports: bool = False):
@@ -128,11 +142,103 @@ def _measure(view, path: str, user, runs: int, **kwargs) -> dict:
     }
 
 
+def _network_pages(doctor, runs: int, label: str) -> dict:
+    from tracker import views
+
+    return {
+        f"worklist ({label})": _measure(views.home, "/", doctor, runs),
+        f"patient list ({label})": _measure(views.patient_list, "/patients/", doctor, runs),
+        f"cohort dashboard ({label})": _measure(views.cohort, "/cohort/", doctor, runs),
+    }
+
+
+def _network(patients: int, sites: int, runs: int) -> None:
+    """The three overview pages for one oncologist with every site of a network, at
+    NETWORK_FIRST patients and then at ``patients``, the patients spread evenly."""
+    with bench_database("tracker_bench_network"):
+        from patients.models import Role, SiteMembership
+        from tests.factories import SiteFactory, member
+        from tests.tracker import data
+
+        network = [
+            SiteFactory(name=f"Network site {i + 1:02d}", code=f"net{i + 1:02d}")
+            for i in range(sites)
+        ]
+        doctor = member(network[0], Role.ONCOLOGIST, username="bench-network")
+        SiteMembership.objects.bulk_create(
+            [SiteMembership(user=doctor, site=site, role=Role.ONCOLOGIST) for site in network[1:]]
+        )
+        results, seeded, seconds = {}, 0, 0.0
+        for size in sorted({min(NETWORK_FIRST, patients), patients}):
+            started = time.perf_counter()
+            more = size - seeded
+            for i, site in enumerate(network):
+                count = more // sites + (1 if i < more % sites else 0)
+                if count:
+                    data.bulk_cohort(site, doctor, patients=count)
+            seeded = size
+            seconds += time.perf_counter() - started
+            results.update(_network_pages(doctor, runs, f"{size} patients, {sites} sites"))
+    print(f"seeded in {seconds:.1f} s; median of {runs} runs; Python {sys.version.split()[0]}")
+    print(json.dumps(results, indent=2))
+
+
+NETWORK_FIRST_SITES = 8  # of 40: about 2,000 patients
+
+
+def _network_db(patients: int, sites: int, runs: int, database: str) -> None:
+    """The three pages on bench.network's kept database, for an oncologist with
+    NETWORK_FIRST_SITES sites and one with all ``sites``; nothing is left behind."""
+    from bench import network
+
+    spec = network.NetworkSpec(patients=patients, sites=sites)
+    if not network.holds(database, spec):
+        sys.exit(
+            f"{database} does not hold {spec}: build it first with python -m bench.network "
+            f"--patients {patients} --sites {sites} --database {database}"
+        )
+    network._setup_django(database)
+    from django.db import transaction
+
+    from patients.models import Patient, Role, Site, SiteMembership
+    from tests.factories import member
+
+    results = {}
+    with transaction.atomic():
+        network_sites = list(Site.objects.order_by("id"))
+        for count in (NETWORK_FIRST_SITES, len(network_sites)):
+            chosen = network_sites[:count]
+            doctor = member(chosen[0], Role.ONCOLOGIST, username=f"bench-network-{count}")
+            SiteMembership.objects.bulk_create(
+                [SiteMembership(user=doctor, site=s, role=Role.ONCOLOGIST) for s in chosen[1:]]
+            )
+            seen = Patient.objects.filter(site__in=chosen).count()
+            results.update(_network_pages(doctor, runs, f"{seen} patients, {count} sites"))
+        transaction.set_rollback(True)  # the kept database is left as it was
+    python = sys.version.split()[0]
+    print(f"bench.network database {database}, {spec}; median of {runs} runs; Python {python}")
+    print(json.dumps(results, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--patient-reports", action="store_true")
+    parser.add_argument(
+        "--patients", type=int, help="network size: the patients over --sites (e.g. 10000)"
+    )
+    parser.add_argument("--sites", type=int, default=40, help="network size: sites (40)")
+    parser.add_argument(
+        "--network-db", action="store_true", help="on bench.network's kept database"
+    )
+    parser.add_argument("--network-database", default="tracker_network")
     args = parser.parse_args()
+    if args.patients and args.network_db:
+        _network_db(args.patients, args.sites, args.runs, args.network_database)
+        return
+    if args.patients:
+        _network(args.patients, args.sites, args.runs)
+        return
     with bench_database("tracker_bench_dashboards"):
         from tracker import views
 

@@ -11,10 +11,12 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Q, QuerySet, TextField
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,6 +27,7 @@ from disease import selectors as disease_selectors
 from notifications.models import Alert
 from notifications.selectors import needing_action
 from patients import dosing
+from patients import selectors as patient_selectors
 from patients.access import clinical_sites, site_roles
 from patients.models import DoseChange, Drug, MolecularFinding, Patient, Role, TreatmentCourse
 from reports import selectors as report_reads
@@ -147,6 +150,81 @@ def ledgers(courses: QuerySet[TreatmentCourse]) -> dict[int, list[dosing.LedgerE
     for course_id, kind, effective_at, dose in rows:
         out[course_id].append(dosing.LedgerEntry(kind, effective_at, float(dose)))
     return out
+
+
+# --- patient list --------------------------------------------------------------------------
+def patient_list(
+    user, *, search: str = "", site_id: int | None = None, drug: str = "", status: str = ""
+) -> QuerySet[Patient]:
+    """The patients at the user's sites by name, each with ``latest_course_id`` (the
+    course started last), filtered in SQL: ``search`` in the name, MRN or reference
+    code; ``drug`` and ``status`` ("active", "on_hold", "ended" or "none": no course)
+    of the latest course."""
+    latest = TreatmentCourse.objects.filter(patient_id=OuterRef("pk")).order_by(
+        "-start_date", "-pk"
+    )
+    patients = patient_selectors.patients_visible_to(user).annotate(
+        latest_course_id=Subquery(latest.values("pk")[:1])
+    )
+    if site_id is not None:
+        patients = patients.filter(site_id=site_id)
+    if search:
+        patients = patients.filter(
+            Q(family_name__icontains=search)
+            | Q(given_name__icontains=search)
+            | Q(mrn__icontains=search)
+            | Q(reference_code__icontains=search)
+        )
+    if drug:
+        patients = patients.annotate(latest_drug=Subquery(latest.values("drug")[:1])).filter(
+            latest_drug=drug
+        )
+    if status == "none":
+        patients = patients.filter(latest_course_id__isnull=True)
+    elif status:
+        wanted = (
+            [dosing.Status.DISCONTINUED, dosing.Status.COMPLETED] if status == "ended" else [status]
+        )
+        patients = patients.annotate(
+            latest_status=patient_selectors.status_of("latest_course_id")
+        ).filter(latest_course_id__isnull=False, latest_status__in=wanted)
+    return patients.order_by("family_name", "given_name", "id")
+
+
+class ListedPatient(NamedTuple):
+    pk: int
+    family_name: str
+    given_name: str
+    mrn: str
+    reference_code: str
+    latest_course_id: int | None
+
+
+class ListedCourse(NamedTuple):
+    """A patient list row's course: its drug and the dose state its ledger gives."""
+
+    pk: int
+    drug: str
+    state: dosing.DoseState
+
+    @property
+    def drug_label(self) -> str:
+        return str(Drug(self.drug).label) if self.drug in Drug.values else self.drug
+
+
+def patient_rows(patients: QuerySet[Patient]) -> QuerySet:
+    """``patient_list``'s patients as plain values (ListedPatient), for a page of them."""
+    return patients.values_list(*ListedPatient._fields, named=True)
+
+
+def listed_courses(course_ids: list[int]) -> dict[int, ListedCourse]:
+    """course id -> its drug and dose state, for a page's courses: two queries."""
+    courses = TreatmentCourse.objects.filter(pk__in=course_ids)
+    entries = ledgers(courses)
+    return {
+        pk: ListedCourse(pk, drug, dosing.derive_dose_state(entries.get(pk, ())))
+        for pk, drug in courses.values_list("pk", "drug")
+    }
 
 
 # --- patient page --------------------------------------------------------------------------
@@ -639,7 +717,13 @@ def _last_decided_visit(site_ids: list[int]) -> dict[int, datetime]:
 
 
 def worklist(
-    user, *, now: datetime | None = None, drug: str = "", status: str = "", need: str = ""
+    user,
+    *,
+    now: datetime | None = None,
+    drug: str = "",
+    status: str = "",
+    need: str = "",
+    plans: bool = True,
 ) -> list[WorklistRow]:
     """Courses at the user's sites that need a clinician, most urgent first.
 
@@ -647,7 +731,8 @@ def worklist(
     signed decision has answered yet, a drug on hold (with its plan), an overdue
     monitoring check, an alert that still needs action, no weekly report from home
     in either of the last two full weeks while due (reports.completion). A course
-    that ended needs nothing but a pending signature.
+    that ended needs nothing but a pending signature. With ``plans=False`` the held
+    rows come without their hold plan (``add_hold_plans`` adds them to a page's rows).
     """
     now = now or timezone.now()
     site_ids = sites_of(user)
@@ -677,16 +762,20 @@ def worklist(
             continue  # the oncologist has signed a decision with this grade in view
         grade3[course_id].append((term_name(term), grade, local(at)))
     overdue: dict[int, list[OverdueCheck]] = defaultdict(list)
-    for check in DueCheck.objects.filter(
-        satisfied_at__isnull=True, overdue_after__lt=now, course__patient__site_id__in=site_ids
-    ).order_by("due_at", "id"):
-        overdue[check.course_id].append(
-            OverdueCheck(
-                check.kind,
-                check.get_kind_display(),
-                local(check.due_at),
-            )
+    # Each kind's words once per page, not once per check (a lazy label costs).
+    kind_labels = dict(DueCheck._meta.get_field("kind").flatchoices)
+    labels: dict[str, str] = {}
+    for course_id, kind, due_at in (
+        DueCheck.objects.filter(
+            satisfied_at__isnull=True, overdue_after__lt=now, course__patient__site_id__in=site_ids
         )
+        .order_by("due_at", "id")
+        .values_list("course_id", "kind", "due_at")
+    ):
+        label = labels.get(kind)
+        if label is None:
+            label = labels[kind] = str(kind_labels.get(kind, kind))
+        overdue[course_id].append(OverdueCheck(kind, label, local(due_at)))
     alerts = _alerts_needing_action(site_ids)
     missed = missed_two_weeks(site_ids, now=now)
     rows = []
@@ -711,11 +800,18 @@ def worklist(
         if need and need not in row.reasons:
             continue
         rows.append(row)
-    plans = hold_plans([row.course.pk for row in rows if row.state.on_hold])
-    for row in rows:
-        row.hold_plan = plans.get(row.course.pk)
+    if plans:
+        add_hold_plans(rows)
     rows.sort(key=lambda r: r.urgency, reverse=True)
     return rows
+
+
+def add_hold_plans(rows: list[WorklistRow]) -> None:
+    """Each held row's hold plan: for the page's rows only, where a worklist is long
+    (three queries whatever their number)."""
+    found = hold_plans([row.course.pk for row in rows if row.state.on_hold])
+    for row in rows:
+        row.hold_plan = found.get(row.course.pk)
 
 
 def disease_worklist(user, *, now: datetime | None = None) -> list[disease_selectors.CourseNeeds]:
@@ -746,6 +842,7 @@ class CohortCourse:
     grade3: list[tuple[float, str, int]]
     # The dose intensity as the patient reports it; None without reported days.
     reported: metrics.ReportedIntensity | None = None
+    started_at: datetime | None = None  # the ledger's start, day 0 of the course's bar
 
     @property
     def label(self) -> str:
@@ -754,20 +851,43 @@ class CohortCourse:
         return f"{self.course.reference_code} · {drug} #{self.course.pk}"
 
 
-def cohort(
+# The swimmer plot and the courses table beside it draw this many courses at most,
+# chosen by one of COHORT_ORDERS; the summary and the other charts count them all.
+COHORT_CHART_COURSES = 50
+COHORT_ORDERS = {
+    "longest": gettext_lazy("Longest on treatment"),
+    "recent": gettext_lazy("Started most recently"),
+    "toxic": gettext_lazy("Worst grade first"),
+}
+
+
+class CourseDose(NamedTuple):
+    """A course's dose figures and no more: what the cohort's summary, RDI and
+    time-to-reduction charts need of each of thousands of courses."""
+
+    pk: int
+    drug: str
+    start_date: date
+    metrics: metrics.CourseMetrics
+
+
+@dataclass
+class Cohort:
+    figures: list[CourseDose]  # every course that has started
+    shown: list[CohortCourse]  # the chart's courses, with their segments and grade >= 3 events
+    reported: list[CohortCourse]  # the courses with doses reported by the patient
+    courses: QuerySet[TreatmentCourse]  # the filtered courses, for the SQL counts
+
+
+def cohort_courses(
     user,
     *,
     site_id: int | None = None,
     drug: str = "",
     started_from: date | None = None,
     started_to: date | None = None,
-    now: datetime | None = None,
-) -> list[CohortCourse]:
-    """Every course at the user's sites (or one of them) with its dose figures and grades.
-
-    Five queries whatever the size of the cohort; rows are plain values, not models.
-    """
-    now = now or timezone.now()
+) -> QuerySet[TreatmentCourse]:
+    """The courses at the user's sites (or one of them) the cohort's filters keep."""
     site_ids = sites_of(user)
     if site_id is not None:
         site_ids = [s for s in site_ids if s == site_id]
@@ -778,34 +898,78 @@ def cohort(
         courses_qs = courses_qs.filter(start_date__gte=started_from)
     if started_to:
         courses_qs = courses_qs.filter(start_date__lte=started_to)
-    all_entries = ledgers(courses_qs)
-    courses = course_infos(courses_qs.order_by("start_date", "id"))
-    course_filter = Q(visit__course__patient__site_id__in=site_ids)
-    if drug:
-        course_filter &= Q(visit__course__drug=drug)
-    if started_from:
-        course_filter &= Q(visit__course__start_date__gte=started_from)
-    if started_to:
-        course_filter &= Q(visit__course__start_date__lte=started_to)
-    worst: dict[int, dict[str, int]] = defaultdict(dict)
-    for course_id, term, grade in (
-        Observation.objects.filter(course_filter, final_grade__isnull=False)
-        .values("visit__course_id", "term")
-        .annotate(worst=Max("final_grade"))
-        .values_list("visit__course_id", "term", "worst")
-    ):
-        worst[course_id][term] = grade
-    events: dict[int, list] = defaultdict(list)
-    for course_id, term, grade, at in (
-        Observation.objects.filter(course_filter, final_grade__gte=3)
-        .order_by("visit__occurred_at")
-        .values_list("visit__course_id", "term", "final_grade", "visit__occurred_at")
-    ):
-        events[course_id].append((term, grade, at))
-    dose_days = reported_days(report_reads.reported_dose_rows(courses_qs.values("pk")))
+    return courses_qs
+
+
+def dose_figures(courses_qs: QuerySet[TreatmentCourse], *, now: datetime) -> list[CourseDose]:
+    """Each started course's dose figures (tracker.metrics.summarise over its ledger),
+    in one query; only the figures are kept, course by course, not the ledgers."""
+    rows = list(
+        DoseChange.objects.filter(course__in=courses_qs.values("pk"))
+        .order_by("course_id", "effective_at", "id")
+        .values_list(
+            "course_id",
+            "course__drug",
+            "course__start_date",
+            "kind",
+            "effective_at",
+            "dose_after_mg",
+        )
+    )
     out = []
-    names: dict[str, str] = {}
-    for course in courses:
+    entry, summarise = dosing.LedgerEntry, metrics.summarise
+    for course_id, group in groupby(rows, key=itemgetter(0)):
+        ledger = list(group)
+        entries = [entry(kind, at, float(dose)) for _, _, _, kind, at, dose in ledger]
+        # No ladder: it names the segments' levels only, not the figures.
+        figures = summarise(entries, until=now).metrics
+        if figures is not None:
+            out.append(CourseDose(course_id, ledger[0][1], ledger[0][2], figures))
+    return out
+
+
+def cohort(
+    user,
+    *,
+    site_id: int | None = None,
+    drug: str = "",
+    started_from: date | None = None,
+    started_to: date | None = None,
+    order: str = "longest",
+    limit: int | None = COHORT_CHART_COURSES,
+    now: datetime | None = None,
+) -> Cohort:
+    """Every course at the user's sites (or one of them) with its dose figures; the
+    ``limit`` of them the swimmer plot shows (all with ``limit=None``), chosen by
+    ``order`` (COHORT_ORDERS), in full: segments, grade >= 3 events, reported doses;
+    and in full too the courses whose patients reported their doses.
+
+    A fixed number of queries whatever the size of the cohort; rows are plain values.
+    """
+    now = now or timezone.now()
+    courses_qs = cohort_courses(
+        user, site_id=site_id, drug=drug, started_from=started_from, started_to=started_to
+    )
+    figures = dose_figures(courses_qs, now=now)
+    dose_days = reported_days(report_reads.reported_dose_rows(courses_qs.values("pk")))
+    chosen = _chart_course_ids(figures, courses_qs, order=order, limit=limit)
+    detailed = courses_qs if limit is None else courses_qs.filter(pk__in={*chosen, *dose_days})
+    by_id = {row.course.pk: row for row in _course_rows(detailed, now=now, dose_days=dose_days)}
+    shown = [by_id[pk] for pk in chosen if pk in by_id]
+    shown.sort(key=lambda r: r.metrics.days_on_treatment, reverse=True)
+    _add_grade3_events(shown, limit=limit, courses_qs=courses_qs)
+    reported = [row for row in by_id.values() if row.reported is not None]
+    return Cohort(figures=figures, shown=shown, reported=reported, courses=courses_qs)
+
+
+def _course_rows(
+    courses_qs: QuerySet[TreatmentCourse], *, now: datetime, dose_days: dict
+) -> list[CohortCourse]:
+    """The courses in full (two queries): who, the dose segments and figures, the state
+    and the dose intensity the patient reports."""
+    all_entries = ledgers(courses_qs)
+    out = []
+    for course in course_infos(courses_qs.order_by("start_date", "id")):
         entries = all_entries.get(course.pk, [])
         # One pass over the ledger gives the segments, the figures and the state.
         summary = metrics.summarise(
@@ -814,25 +978,68 @@ def cohort(
         segments, figures, state = summary
         if figures is None:
             continue
-        start = entries[0].effective_at
-        grade3 = []
-        for t, g, at in events.get(course.pk, ()):
-            name = names.get(t)
-            if name is None:
-                name = names[t] = term_name(t)
-            grade3.append(((at - start).total_seconds() / metrics.SECONDS_PER_DAY, name, g))
         out.append(
             CohortCourse(
                 course=course,
                 state=state,
                 metrics=figures,
                 segments=segments,
-                worst=worst.get(course.pk, {}),
-                grade3=grade3,
+                worst={},
+                grade3=[],
                 reported=_reported(summary, dose_days.get(course.pk)),
+                started_at=entries[0].effective_at,
             )
         )
     return out
+
+
+def _chart_course_ids(
+    figures: list[CourseDose], courses_qs: QuerySet, *, order: str, limit: int | None
+) -> list[int]:
+    """The swimmer plot's courses (all of them without a limit)."""
+    if limit is None:
+        return [f.pk for f in figures]
+    if order == "toxic":
+        # Worst grade first, then the most grade >= 3 observations, then the longest.
+        return list(
+            courses_qs.annotate(
+                worst=Max("visits__observations__final_grade"),
+                severe=Count(
+                    "visits__observations", filter=Q(visits__observations__final_grade__gte=3)
+                ),
+            )
+            .order_by(F("worst").desc(nulls_last=True), "-severe", "start_date", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+    if order == "recent":
+        ranked = sorted(figures, key=lambda f: (f.start_date, f.pk), reverse=True)
+    else:
+        ranked = sorted(figures, key=lambda f: f.metrics.days_on_treatment, reverse=True)
+    return [f.pk for f in ranked[:limit]]
+
+
+def _add_grade3_events(shown: list[CohortCourse], *, limit: int | None, courses_qs) -> None:
+    """Each shown course's grade >= 3 observations, in days from its start: one query
+    for the shown courses (for all of them when nothing is left out)."""
+    observations = Observation.objects.filter(final_grade__gte=3)
+    if limit:
+        observations = observations.filter(visit__course_id__in=[r.course.pk for r in shown])
+    else:
+        observations = observations.filter(visit__course__in=courses_qs.values("pk"))
+    events: dict[int, list] = defaultdict(list)
+    for course_id, term, grade, at in observations.order_by("visit__occurred_at").values_list(
+        "visit__course_id", "term", "final_grade", "visit__occurred_at"
+    ):
+        events[course_id].append((term, grade, at))
+    names: dict[str, str] = {}
+    for row in shown:
+        start = row.started_at
+        for t, g, at in events.get(row.course.pk, ()):
+            name = names.get(t)
+            if name is None:
+                name = names[t] = term_name(t)
+            days = (at - start).total_seconds() / metrics.SECONDS_PER_DAY if start else 0.0
+            row.grade3.append((days, name, g))
 
 
 def swimmer_courses(rows: list[CohortCourse]) -> list[charts.SwimmerCourse]:
@@ -863,25 +1070,64 @@ def swimmer_courses(rows: list[CohortCourse]) -> list[charts.SwimmerCourse]:
     return out
 
 
-def worst_grade_counts(rows: list[CohortCourse]) -> dict[tuple[str, str], list[int]]:
-    """(drug, term) -> courses whose worst grade was 0, 1, 2, 3, 4 (4 includes 5)."""
+def worst_grade_counts(courses: QuerySet[TreatmentCourse]) -> dict[tuple[str, str], list[int]]:
+    """(drug, term) -> courses whose worst grade was 0, 1, 2, 3, 4 (4 includes 5).
+
+    The worst grade of each course and term is taken in SQL (one grouped query, a
+    hash aggregate over the observations); the courses are counted here from those
+    pairs. (One aggregate counting distinct courses per grade threshold gave the same
+    counts in one row per drug and term, but sorted every observation once per grade:
+    five seconds on the network benchmark's million visits, more than the whole page
+    takes now.)"""
+    pairs = (
+        Observation.objects.filter(
+            visit__course__in=courses.values("pk"), final_grade__isnull=False
+        )
+        .values("visit__course_id", "visit__course__drug", "term")
+        .annotate(worst=Max("final_grade"))
+        .values_list("visit__course__drug", "term", "worst")
+    )
     counts: dict[tuple[str, str], list[int]] = {}
     names: dict[str, str] = {}
-    for row in rows:
-        for term, grade in row.worst.items():
-            name = names.get(term)
-            if name is None:
-                name = names[term] = term_name(term)
-            bucket = counts.setdefault((row.course.drug, name), [0, 0, 0, 0, 0])
-            bucket[min(grade, 4)] += 1
+    for drug, term, worst in pairs:
+        name = names.get(term)
+        if name is None:
+            name = names[term] = term_name(term)
+        bucket = counts.get((drug, name))
+        if bucket is None:
+            bucket = counts[(drug, name)] = [0, 0, 0, 0, 0]
+        bucket[min(worst, 4)] += 1
     return counts
 
 
-def rdi_by_drug(rows: list[CohortCourse]) -> dict[str, list[float]]:
+def cohort_counts(courses: QuerySet[TreatmentCourse]) -> dict[str, dict[str, int]]:
+    """drug -> courses by dose status ("active", "on_hold", "ended", "not_started") and
+    the courses with a grade >= 3 ("grade3"), counted in SQL: two queries."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    ended = {dosing.Status.DISCONTINUED, dosing.Status.COMPLETED}
+    for row in (
+        courses.annotate(status=patient_selectors.status_of())
+        .values("drug", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        status = "ended" if row["status"] in ended else row["status"]
+        out[row["drug"]][status] += row["n"]
+    for row in (
+        courses.filter(visits__observations__final_grade__gte=3)
+        .values("drug")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    ):
+        out[row["drug"]]["grade3"] = row["n"]
+    return {drug: dict(c) for drug, c in out.items()}
+
+
+def rdi_by_drug(rows: list[CourseDose]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
-    for row in sorted(rows, key=lambda r: r.course.drug):
+    for row in sorted(rows, key=lambda r: r.drug):
         if row.metrics.rdi_percent is not None:
-            out.setdefault(row.course.drug, []).append(row.metrics.rdi_percent)
+            out.setdefault(row.drug, []).append(row.metrics.rdi_percent)
     return out
 
 
@@ -898,14 +1144,14 @@ def reported_rdi_by_drug(rows: list[CohortCourse]) -> dict[str, list[charts.Repo
     return out
 
 
-def reduction_durations(rows: list[CohortCourse]) -> dict[str, list[tuple[float, bool]]]:
+def reduction_durations(rows: list[CourseDose]) -> dict[str, list[tuple[float, bool]]]:
     out: dict[str, list[tuple[float, bool]]] = {}
-    for row in sorted(rows, key=lambda r: r.course.drug):
+    for row in sorted(rows, key=lambda r: r.drug):
         m = row.metrics
         item = (
             (m.days_to_first_reduction, True)
             if m.days_to_first_reduction is not None
             else (m.days_on_treatment, False)
         )
-        out.setdefault(row.course.drug, []).append(item)
+        out.setdefault(row.drug, []).append(item)
     return out

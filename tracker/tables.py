@@ -128,6 +128,37 @@ def worklist_rows_html(rows: Sequence[WorklistRow], *, inbox_url: str, alerts_ur
     return mark_safe("\n".join(out))  # noqa: S308 - values escaped above
 
 
+def patient_rows_html(rows: Sequence[tuple]) -> SafeString:
+    """The patient list's <tbody> rows: (ListedPatient, ListedCourse or None) pairs."""
+    patient_url = reverse("tracker:patient", args=[0])[: -len("0/")]
+    no_course = escape(gettext("No treatment course"))
+    held = gettext("held (was %(dose)s)")  # looked up once for the page
+    out = []
+    for patient, course in rows:
+        cells = (
+            f'<td><a href="{patient_url}{patient.pk}/">'
+            f"{escape(patient.family_name)}, {escape(patient.given_name)}</a></td>"
+            f"<td>{escape(patient.mrn)}</td><td>{escape(patient.reference_code)}</td>"
+        )
+        if course is None:
+            cells += f'<td colspan="3" class="muted">{no_course}</td>'
+        else:
+            state = course.state
+            # Doses have one decimal at most: "24", "4.5", as the template's floatformat:"-1".
+            if state.on_hold:
+                dose = held % {"dose": f"{state.held_at_dose_mg:g}"}
+            else:
+                dose = f"{state.dose_mg_per_day:g}"
+            status = escape(state.status)
+            label = escape(str(COURSE_STATUS.get(state.status, state.status)))
+            cells += (
+                f"<td>{escape(course.drug_label)}</td><td>{escape(dose)}</td>"
+                f'<td><span class="status {status}">{label}</span></td>'
+            )
+        out.append(f"<tr>{cells}</tr>")
+    return mark_safe("\n".join(out))  # noqa: S308 - values escaped above
+
+
 def _time_in_zone_column(at) -> str:
     """The reader's date and time without the zone: the column's heading names it once."""
     return dateformat.format(at, get_format("DATETIME_FORMAT").removesuffix(" T"))

@@ -9,6 +9,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -73,6 +74,8 @@ WORKLIST_COLUMNS = (
 
 
 WORKLIST_TRIAGE_ITEMS = 15  # patient reports to grade shown on the worklist
+WORKLIST_PER_PAGE = 25  # patients who need a clinician, most urgent first, per page
+WORKLIST_DISEASE_ITEMS = 15  # disease-course needs shown before "show all"
 
 
 def _site_names(user) -> list[str]:
@@ -102,7 +105,7 @@ def _worklist(request):
     status = status if status in dict(STATUS_CHOICES) else ""
     need = request.GET.get("need", "")
     need = need if need in selectors.NEED_LABELS else ""
-    rows = selectors.worklist(request.user, drug=drug, status=status, need=need)
+    rows = selectors.worklist(request.user, drug=drug, status=status, need=need, plans=False)
     sort = request.GET.get("sort", "-urgency")
     key = sort.lstrip("-")
     if key not in WORKLIST_SORTS:
@@ -118,13 +121,22 @@ def _worklist(request):
         headers.append(
             {"label": label, "sort": link, "active": name == key, "descending": descending}
         )
+    page = Paginator(rows, WORKLIST_PER_PAGE).get_page(request.GET.get("page"))
+    selectors.add_hold_plans(page.object_list)  # the page's held rows, not every one
+    disease_rows = selectors.disease_worklist(request.user)
+    all_disease = request.GET.get("disease") == "all"
     return render(
         request,
         "tracker/worklist.html",
         {
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "more": page.paginator.count - page.end_index(),
+            "page_query": _page_query(request),
             "rows_html": tables.worklist_rows_html(
-                rows, inbox_url=reverse("tracker:inbox"), alerts_url=reverse("notifications:alerts")
+                page.object_list,
+                inbox_url=reverse("tracker:inbox"),
+                alerts_url=reverse("notifications:alerts"),
             ),
             "sites": _site_names(request.user),
             "headers": headers,
@@ -138,30 +150,82 @@ def _worklist(request):
                 clinical_sites(request.user), limit=WORKLIST_TRIAGE_ITEMS
             ),
             "triage_waiting": report_selectors.open_count(clinical_sites(request.user)),
-            # The disease course: surveillance imaging due and the team's timing flags.
-            "disease_rows": selectors.disease_worklist(request.user),
+            # The disease course: surveillance imaging due and the team's timing flags,
+            # the first few unless all are asked for.
+            "disease_rows": disease_rows if all_disease else disease_rows[:WORKLIST_DISEASE_ITEMS],
+            "disease_more": 0
+            if all_disease
+            else max(len(disease_rows) - WORKLIST_DISEASE_ITEMS, 0),
         },
     )
+
+
+PATIENTS_PER_PAGE = 50
+# The patient list's status filter: a latest course's status, ended ones together,
+# or no course yet.
+PATIENT_STATUSES = (
+    ("active", gettext_lazy("Active")),
+    ("on_hold", gettext_lazy("On hold")),
+    ("ended", gettext_lazy("Discontinued or completed")),
+    ("none", gettext_lazy("No treatment course")),
+)
+
+
+def _site_id(value: str) -> int | None:
+    # str.isdigit() is true for "²" and "٣", which int() refuses or reads: ASCII digits
+    # only, and no more than an id can have.
+    is_id = value.isascii() and value.isdigit() and len(value) <= 18
+    return int(value) if is_id else None
+
+
+def _page_query(request) -> str:
+    """The request's filters without its page: what each page link carries."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @login_required
 @clinical_page
 def patient_list(request):
-    """Every patient at the user's sites with each one's current course and dose."""
-    patients = list(
-        patient_selectors.patients_visible_to(request.user).order_by("family_name", "id")
+    """The patients at the user's sites, a page at a time, each with the current
+    course and dose; searched by name, MRN or reference and filtered by site, drug
+    and status in SQL, so a page costs the same few queries at any network size."""
+    user_sites = list(Site.objects.filter(pk__in=clinical_sites(request.user)).order_by("name"))
+    search = request.GET.get("q", "").strip()[:100]
+    site_id = _site_id(request.GET.get("site", ""))
+    if site_id not in {s.pk for s in user_sites}:
+        site_id = None
+    # A filter may name the drug in either language (乐伐替尼 or 仑伐替尼 too).
+    drug = dosing.drug_from_text(request.GET.get("drug", "")) or ""
+    status = request.GET.get("status", "")
+    status = status if status in dict(PATIENT_STATUSES) else ""
+    patients = selectors.patient_list(
+        request.user, search=search, site_id=site_id, drug=drug, status=status
     )
-    courses = patient_selectors.with_ledger(
-        patient_selectors.courses_visible_to(request.user).filter(patient__in=patients)
+    page = Paginator(selectors.patient_rows(patients), PATIENTS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    latest_course: dict[int, object] = {}
-    for course in courses:
-        course.state = patient_selectors.dose_state(course)
-        current = latest_course.get(course.patient_id)
-        if current is None or course.start_date > current.start_date:
-            latest_course[course.patient_id] = course
-    rows = [(patient, latest_course.get(patient.pk)) for patient in patients]
-    return render(request, "tracker/home.html", {"rows": rows, "sites": _site_names(request.user)})
+    listed = list(page)
+    courses = selectors.listed_courses([p.latest_course_id for p in listed if p.latest_course_id])
+    rows = [(patient, courses.get(patient.latest_course_id)) for patient in listed]
+    filtered = bool(search or site_id or drug or status)
+    return render(
+        request,
+        "tracker/home.html",
+        {
+            "rows": rows,
+            "rows_html": tables.patient_rows_html(rows),
+            "page": page,
+            "page_query": _page_query(request),
+            "sites": [s.name for s in user_sites],
+            "site_choices": user_sites,
+            "drugs": Drug.choices,
+            "statuses": PATIENT_STATUSES,
+            "filters": {"q": search, "site": site_id, "drug": drug, "status": status},
+            "filtered": filtered,
+        },
+    )
 
 
 RECENT_VISITS = 12
@@ -276,11 +340,11 @@ def _parse_date(value: str | None) -> date | None:
 def _cohort_tables(
     rows: list[selectors.CohortCourse], counts: dict[tuple[str, str], list[int]]
 ) -> dict[str, dict]:
-    """The tables behind the charts (also their CSV): one row per course for the
-    swimmer plot, RDI and time to first reduction; one per drug and term for the
+    """The tables behind the charts (also their CSV): one row per course of the swimmer
+    plot (every course the filters keep in the CSV); one per drug and term for the
     worst grades."""
     courses = {
-        "title": _("Courses (swimmer plot, relative dose intensity, time to first reduction)"),
+        "title": _("Courses in the swimmer plot"),
         "header": [
             _("Reference"),
             _("Drug"),
@@ -350,21 +414,27 @@ def _round(value: float | None) -> float | str:
 
 
 def _drug_summary(
-    rows: list[selectors.CohortCourse],
+    rows: list[selectors.CourseDose],
     rdi: dict[str, list[float]],
     ttr: dict[str, list[tuple[float, bool]]],
     reported: dict[str, list[charts.ReportedRdi]],
+    counts: dict[str, dict[str, int]],
 ) -> list[dict]:
     out = []
-    courses = Counter(r.course.drug for r in rows)
+    courses = Counter(r.drug for r in rows)
     for drug in sorted(courses):
         reduced = [d for d, event in ttr.get(drug, []) if event]
         taken = [r.rdi_percent for r in reported.get(drug, [])]
+        counted = counts.get(drug, {})
         out.append(
             {
                 "drug": drug,
                 "drug_label": _drug_label(drug),
                 "courses": courses[drug],
+                "active": counted.get("active", 0),
+                "on_hold": counted.get("on_hold", 0),
+                "ended": counted.get("ended", 0),
+                "grade3": counted.get("grade3", 0),
                 "median_rdi": charts.median(rdi.get(drug, [])),
                 "reported_courses": len(taken),
                 "median_reported_rdi": charts.median(taken),
@@ -378,38 +448,44 @@ def _drug_summary(
 @login_required
 @clinical_page
 def cohort(request):
-    """Swimmer plot, worst grades, RDI and time to first reduction for the user's sites."""
+    """Swimmer plot, worst grades, RDI and time to first reduction for the user's sites.
+
+    The swimmer plot and its table draw at most COHORT_CHART_COURSES courses, chosen by
+    the order the user picks; the summary, the worst grades (counted in SQL) and the
+    RDI and time-to-reduction charts cover every course the filters keep."""
     user_sites = list(Site.objects.filter(pk__in=clinical_sites(request.user)).order_by("name"))
-    site_id = request.GET.get("site", "")
-    # str.isdigit() is true for "²" and "٣", which int() refuses or reads: ASCII digits
-    # only, and no more than an id can have.
-    is_id = site_id.isascii() and site_id.isdigit() and len(site_id) <= 18
-    site_id = int(site_id) if is_id else None
+    site_id = _site_id(request.GET.get("site", ""))
     if site_id is not None and site_id not in {s.pk for s in user_sites}:
         raise Http404(_("No such site."))
     # A filter may name the drug in either language (乐伐替尼 or 仑伐替尼 too).
     drug = dosing.drug_from_text(request.GET.get("drug", "")) or ""
     started_from = _parse_date(request.GET.get("from"))
     started_to = _parse_date(request.GET.get("to"))
-    rows = selectors.cohort(
+    order = request.GET.get("order", "")
+    order = order if order in selectors.COHORT_ORDERS else "longest"
+    wanted = request.GET.get("csv")
+    if wanted and wanted not in ("courses", "worst"):
+        raise Http404(_("No such table."))
+    found = selectors.cohort(
         request.user,
         site_id=site_id,
         drug=drug,
         started_from=started_from,
         started_to=started_to,
+        order=order,
+        # The CSV of the courses has every course the filters keep.
+        limit=None if wanted == "courses" else selectors.COHORT_CHART_COURSES,
     )
-    counts = selectors.worst_grade_counts(rows)
-    tables_ = _cohort_tables(rows, counts)
-    wanted = request.GET.get("csv")
+    rows, shown = found.figures, found.shown
+    counts = selectors.worst_grade_counts(found.courses)
+    tables_ = _cohort_tables(shown, counts)
     if wanted:
-        if wanted not in tables_:
-            raise Http404(_("No such table."))
         return _csv_response(f"cohort-{wanted}.csv", tables_[wanted])
     rdi = selectors.rdi_by_drug(rows)
-    reported = selectors.reported_rdi_by_drug(rows)
+    reported = selectors.reported_rdi_by_drug(found.reported)
     ttr = selectors.reduction_durations(rows)
     figures = {
-        "swimmer": charts.swimmer_figure(selectors.swimmer_courses(rows)),
+        "swimmer": charts.swimmer_figure(selectors.swimmer_courses(shown)),
         "worst": charts.worst_grade_figure(counts),
         "rdi": charts.rdi_figure(
             rdi,
@@ -437,9 +513,15 @@ def cohort(request):
         "tracker/cohort.html",
         {
             "rows": rows,
+            "shown": shown,
+            "reported": found.reported,
+            "order_label": selectors.COHORT_ORDERS[order],
+            "orders": selectors.COHORT_ORDERS.items(),
             "figures": figures_json,
             "tables": html_tables,
-            "summary": _drug_summary(rows, rdi, ttr, reported),
+            "summary": _drug_summary(
+                rows, rdi, ttr, reported, selectors.cohort_counts(found.courses)
+            ),
             "sites": user_sites,
             "drugs": Drug.choices,
             "filters": {
@@ -447,6 +529,7 @@ def cohort(request):
                 "drug": drug,
                 "from": started_from.isoformat() if started_from else "",
                 "to": started_to.isoformat() if started_to else "",
+                "order": order,
             },
             "query": query.urlencode(),
             "now": timezone.now(),

@@ -13,6 +13,8 @@ from django.urls import reverse
 from patients.models import Role, SiteMembership
 from tests.factories import PatientFactory
 from tests.tracker import data
+from tracker import selectors
+from tracker.selectors import COHORT_CHART_COURSES
 
 URL = reverse("tracker:cohort")
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -56,14 +58,14 @@ def test_grade_3_events_are_marked_on_the_swimmer_plot(logged_in, oncologist, co
 
 def test_it_filters_by_drug(logged_in, oncologist, cohort):
     response = logged_in(oncologist).get(URL, {"drug": "sorafenib"})
-    assert [r.course.drug for r in response.context["rows"]] == ["sorafenib"]
+    assert [r.course.drug for r in response.context["shown"]] == ["sorafenib"]
 
 
 def test_it_filters_by_start_date(logged_in, oncologist, cohort, patient):
     data.start_course(oncologist, patient, days_ago=3)
     since = data.timezone.localdate() - data.timedelta(days=10)
     response = logged_in(oncologist).get(URL, {"from": since.isoformat()})
-    assert [r.course.patient_id for r in response.context["rows"]] == [patient.pk]
+    assert [r.course.patient_id for r in response.context["shown"]] == [patient.pk]
 
 
 def test_a_site_the_user_does_not_work_at_is_refused(logged_in, oncologist, other_site, cohort):
@@ -154,3 +156,76 @@ def test_the_drug_summary_gives_the_median_reported_rdi_and_its_courses(
     ]
     assert lenvatinib["reported_courses"] == 1
     assert round(lenvatinib["median_reported_rdi"], 1) == 90.0
+
+
+# --- at network size: the swimmer plot's chosen courses, the rest counted ----------------
+@pytest.fixture
+def many(site, oncologist):
+    return data.bulk_cohort(site, oncologist, patients=COHORT_CHART_COURSES + 10)
+
+
+def swimmer_rows(response) -> list[str]:
+    bars = next(t for t in figure(response, "swimmer")["data"] if t["uid"] == "swimmer-level-0")
+    return list(dict.fromkeys(bars["y"]))
+
+
+def test_the_swimmer_plot_draws_at_most_its_limit_of_courses(logged_in, oncologist, many):
+    response = logged_in(oncologist).get(URL)
+    assert len(response.context["shown"]) == COHORT_CHART_COURSES
+    assert len(swimmer_rows(response)) == COHORT_CHART_COURSES
+    assert len(response.context["rows"]) == COHORT_CHART_COURSES + 10
+
+
+def test_the_page_says_how_many_courses_the_plot_shows_of_all(logged_in, oncologist, many):
+    page = logged_in(oncologist).get(URL).content.decode()
+    total = COHORT_CHART_COURSES + 10
+    assert f"{COHORT_CHART_COURSES} of {total} courses in the plot" in page
+    assert "chosen by: Longest on treatment" in page
+
+
+def test_the_most_recent_order_draws_the_latest_started_courses(logged_in, oncologist, many):
+    response = logged_in(oncologist).get(URL, {"order": "recent"})
+    latest = max(c.start_date for c in many)
+    starts = [r.course.start_date for r in response.context["shown"]]
+    assert latest in starts
+    assert min(starts) >= sorted(c.start_date for c in many)[-COHORT_CHART_COURSES]
+
+
+def test_the_worst_grade_order_draws_the_courses_with_a_grade_3_first(logged_in, oncologist, many):
+    response = logged_in(oncologist).get(URL, {"order": "toxic"})
+    graded = [i for i, _ in enumerate(many) if i % 4 == 0]  # bulk_cohort's grade 3 visits
+    shown = {r.course.pk for r in response.context["shown"]}
+    assert {many[i].pk for i in graded} <= shown
+
+
+def test_the_courses_csv_has_every_course_not_only_the_plotted_ones(logged_in, oncologist, many):
+    response = logged_in(oncologist).get(URL)
+    assert len(rows_of(response, "courses")) == 1 + COHORT_CHART_COURSES + 10
+
+
+def test_the_worst_grade_counts_cover_every_course(logged_in, oncologist, many):
+    (lenvatinib,) = [
+        row
+        for row in rows_of(logged_in(oncologist).get(URL), "worst")[1:]
+        if row[0] == "lenvatinib"
+    ]
+    graded = sum(1 for i, c in enumerate(many) if i % 4 == 0 and c.drug == "lenvatinib")
+    assert lenvatinib[1:] == ["Hypertension", "0", "0", "0", str(graded), "0"]
+
+
+def test_the_drug_summary_counts_each_status_and_the_grade_3_courses(logged_in, oncologist, many):
+    (lenvatinib,) = [
+        s for s in logged_in(oncologist).get(URL).context["summary"] if s["drug"] == "lenvatinib"
+    ]
+    indices = [i for i, c in enumerate(many) if c.drug == "lenvatinib"]
+    held = sum(1 for i in indices if i % 3 == 0)
+    assert (lenvatinib["on_hold"], lenvatinib["active"]) == (held, len(indices) - held)
+    assert lenvatinib["ended"] == 0
+    assert lenvatinib["grade3"] == sum(1 for i in indices if i % 4 == 0)
+
+
+def test_the_summary_figures_are_the_full_courses_figures(oncologist, site, many):
+    now = data.timezone.now()
+    full = selectors.cohort(oncologist, limit=None, now=now)
+    figures = {f.pk: f.metrics for f in full.figures}
+    assert figures == {row.course.pk: row.metrics for row in full.shown}

@@ -13,6 +13,7 @@ from patients.models import Role
 from patients.services import apply_dose_change
 from tests.factories import PatientFactory, member
 from tests.tracker import data
+from tracker.views import WORKLIST_PER_PAGE
 
 URL = reverse("tracker:home")
 
@@ -259,3 +260,32 @@ def test_a_signed_hold_shows_its_plan(logged_in, oncologist, recommendation):
     (why,) = [reason for reason in row.why if reason.startswith("On hold")]
     assert why.startswith("On hold since ")
     assert why.endswith("for Hypertension: resume at 14 mg/day when hypertension <= grade 2"), why
+
+
+def test_the_worklist_shows_a_page_of_the_most_urgent_and_counts_the_rest(
+    logged_in, oncologist, site
+):
+    data.bulk_cohort(site, oncologist, patients=WORKLIST_PER_PAGE * 3)  # held or grade 3: 1 in 2
+    response = logged_in(oncologist).get(URL)
+    total = response.context["page"].paginator.count
+    assert total > WORKLIST_PER_PAGE
+    assert len(response.context["rows"]) == WORKLIST_PER_PAGE
+    page = response.content.decode()
+    assert f"1–{WORKLIST_PER_PAGE} of {total} patients" in page
+    assert f"{total - WORKLIST_PER_PAGE} more after this page" in page
+    assert 'rel="next"' in page
+
+
+def test_the_next_page_continues_in_the_same_order(logged_in, oncologist, site):
+    data.bulk_cohort(site, oncologist, patients=WORKLIST_PER_PAGE * 3)
+    client = logged_in(oncologist)
+    first = client.get(URL).context["rows"]
+    second = client.get(URL, {"page": 2}).context["rows"]
+    assert first[-1].urgency >= second[0].urgency
+    assert not {r.course.pk for r in first} & {r.course.pk for r in second}
+
+
+def test_a_page_link_keeps_the_filters_and_the_sort(logged_in, oncologist, site):
+    data.bulk_cohort(site, oncologist, patients=WORKLIST_PER_PAGE * 4)
+    page = logged_in(oncologist).get(URL, {"drug": "lenvatinib", "sort": "patient"})
+    assert "?drug=lenvatinib&amp;sort=patient&amp;page=2" in page.content.decode()

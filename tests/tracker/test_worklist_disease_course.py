@@ -17,6 +17,7 @@ from disease.services.status import record_disease_status
 from patients.services import record_molecular_finding
 from tests.disease.conftest import NOW, record_study, record_tg, target
 from tests.factories import PatientFactory
+from tracker.views import WORKLIST_DISEASE_ITEMS
 
 pytestmark = [pytest.mark.django_db]
 
@@ -153,3 +154,19 @@ def test_the_query_count_does_not_grow_with_the_disease_course_patients(
     surveillance_cohort(nurse, site, 12)
     with django_assert_max_num_queries(len(small)):
         assert len(client.get(URL).context["disease_rows"]) == 14
+
+
+def test_the_section_lists_the_first_few_and_counts_the_rest(logged_in, nurse, site):
+    for _ in range(WORKLIST_DISEASE_ITEMS + 2):
+        watch(nurse, PatientFactory(site=site))
+    response = logged_in(nurse).get(URL)
+    assert len(response.context["disease_rows"]) == WORKLIST_DISEASE_ITEMS
+    assert "2 more patients with imaging due or a timing flag." in response.content.decode()
+
+
+def test_show_all_lists_every_patient_of_the_section(logged_in, nurse, site):
+    for _ in range(WORKLIST_DISEASE_ITEMS + 2):
+        watch(nurse, PatientFactory(site=site))
+    response = logged_in(nurse).get(URL, {"disease": "all"})
+    assert len(response.context["disease_rows"]) == WORKLIST_DISEASE_ITEMS + 2
+    assert response.context["disease_more"] == 0

@@ -204,10 +204,20 @@ def sites_completion(site_ids: list[int], *, now: datetime | None = None) -> lis
 def missed_two_weeks(site_ids: list[int], *, now: datetime | None = None) -> set[int]:
     """Ids of the sites' patients who missed the last two full weeks' reports.
 
-    Two queries for all the sites, whatever the number of patients: the sites' zones
-    (each site's weeks are its own), then the patients.
+    Three queries for all the sites, whatever the number of patients: the patients
+    who report from home, the sites' zones (each site's weeks are its own), then
+    which of those patients missed both weeks. Asking only about the patients who
+    report keeps the last query small on a network of 10,000 patients, most of whom
+    have no account (docs/benchmarks.md, "Pages at network size").
     """
     now = now or timezone.now()
+    reporting = list(
+        PatientAccount.objects.filter(patient__site_id__in=site_ids, user__is_active=True)
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+    if not reporting:
+        return set()
     zones = dict(Site.objects.filter(pk__in=site_ids).values_list("pk", "time_zone"))
     if not zones:
         return set()
@@ -219,4 +229,6 @@ def missed_two_weeks(site_ids: list[int], *, now: datetime | None = None) -> set
         _current, last, before = weeks_back(now, ZoneInfo(zone), 2)
         conditions.append(Q(site_id__in=ids) & missed_both(last, before))
     condition = reduce(operator.or_, conditions)
-    return set(Patient.objects.filter(condition).values_list("pk", flat=True))
+    return set(
+        Patient.objects.filter(condition, pk__in=reporting).values_list("pk", flat=True)
+    )

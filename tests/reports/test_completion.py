@@ -182,15 +182,21 @@ def test_who_missed_two_weeks_running(clinic, arguments, missed):
     assert (completion.missed_two_weeks([clinic["site"].pk], now=NOW) == {patient.pk}) is missed
 
 
-def test_missed_two_weeks_is_two_queries_for_any_number_of_patients(
+def test_missed_two_weeks_is_three_queries_for_any_number_of_patients(
     clinic, django_assert_num_queries
 ):
     for _ in range(6):
         enrol(clinic)
     other = SiteFactory(time_zone="Europe/London")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         missed = completion.missed_two_weeks([clinic["site"].pk, other.pk], now=NOW)
     assert len(missed) == 6
+
+
+def test_sites_where_nobody_reports_from_home_cost_one_query(clinic, django_assert_num_queries):
+    PatientFactory(site=clinic["site"])
+    with django_assert_num_queries(1):
+        assert completion.missed_two_weeks([clinic["site"].pk], now=NOW) == set()
 
 
 def test_each_site_counts_its_weeks_in_its_own_zone(clinic):

@@ -229,6 +229,4 @@ def missed_two_weeks(site_ids: list[int], *, now: datetime | None = None) -> set
         _current, last, before = weeks_back(now, ZoneInfo(zone), 2)
         conditions.append(Q(site_id__in=ids) & missed_both(last, before))
     condition = reduce(operator.or_, conditions)
-    return set(
-        Patient.objects.filter(condition, pk__in=reporting).values_list("pk", flat=True)
-    )
+    return set(Patient.objects.filter(condition, pk__in=reporting).values_list("pk", flat=True))

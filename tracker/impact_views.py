@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.forms import SummaryForm
 from patients import limits
-from patients.models import Drug, Site
+from patients.models import Drug, RuleSet, Site
 from toxicity import rules
 from toxicity import selectors as toxicity_selectors
 from toxicity.access import access_impact_report, impact_sites
@@ -38,7 +38,7 @@ OWN_LABEL = ""
 
 
 def _policy_field(name: str, default):
-    label = name.replace("_", " ")
+    label = name  # the setting's own name, shown as code: the rule-set pages list it so
     if isinstance(default, bool):
         return forms.TypedChoiceField(
             label=label,
@@ -90,9 +90,9 @@ class ImpactForm(SummaryForm):
         super().__init__(*args, **kwargs)
         self.fields["sites"].choices = [(s.pk, s.name) for s in sites]
         self.fields["drug"].choices = [("", _("Every drug"))] + list(Drug.choices)
-        self.fields["label"].choices = [(OWN_LABEL, _("Each course's own label"))] + [
-            (name, name) for name in rules.RULE_SET_NAMES
-        ]
+        self.fields["label"].choices = [(OWN_LABEL, _("Each course's own label"))] + list(
+            RuleSet.choices
+        )
         self.fields["rule_id"].choices = [("", _("No row changed"))] + [
             (rule.rule_id, rule.rule_id) for rs in rules.RULE_SETS.values() for rule in rs.rules
         ]

@@ -99,6 +99,9 @@ class ImpactForm(SummaryForm):
         self.fields["field"].choices = [("", "—")] + [(p, p) for p in candidates.EDITABLE_FIELDS]
         for name in POLICY_NAMES:
             self.fields[f"policy_{name}"] = _policy_field(name, getattr(DEFAULT_POLICY, name))
+        # Rule ids, field names and the settings' values are the rule data's own codes.
+        for name in ("rule_id", "field", *(f"policy_{n}" for n in POLICY_NAMES)):
+            self.fields[name].widget.attrs["lang"] = "en"
 
     def policy_fields(self):
         return [self[f"policy_{name}"] for name in POLICY_NAMES]

@@ -13,6 +13,7 @@ from tests.reports.factories import PATIENT_PASSWORD
 from tests.tracker import data
 from tests.tracker.chinese_clinic import chinese_clinic
 from tests.tracker.english_left import english_left, visible_text
+from toxicity.services import impact
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,9 @@ CLINIC_PAGES = {
     "tumour board": ("nurse", "/tumour-board/"),
     "add to the tumour board": ("nurse", "/tumour-board/add/"),
     "tumour-board decision": ("oncologist", "/tumour-board/{entry}/"),
+    "impact reports": ("oncologist", "/impact/"),
+    "new impact report": ("oncologist", "/impact/new/"),
+    "impact report": ("oncologist", "/impact/{report}/"),
 }
 PATIENT_PAGES = {
     "patient home": "/me/",
@@ -56,6 +60,17 @@ def clinic():
         observations=[data.hypertension()],
         antihypertensive_therapy="optimal",
     )
+    # An impact report, worked out here as the workers would.
+    report = impact.new_report(
+        actor=clinic["oncologist"],
+        reason="更严格的血压规则",
+        candidate={"policy": {"reduction_levels_per_hold": 2}},
+        site_ids=[clinic["patient"].site_id],
+    )
+    for index in impact.plan_report(report.pk):
+        impact.run_chunk(report.pk, index)
+    impact.finish_report(report.pk)
+    clinic["report"] = report
     return clinic
 
 
@@ -71,7 +86,13 @@ def signed_in(username: str, password: str, sign_in_url: str) -> Client:
 def test_a_clinic_page_in_chinese_has_no_english_left(clinic, page):
     who, url = CLINIC_PAGES[page]
     client = signed_in(clinic[who].get_username(), PASSWORD, "/accounts/login/")
-    response = client.get(url.format(patient=clinic["patient"].pk, entry=clinic["board_entry"].pk))
+    response = client.get(
+        url.format(
+            patient=clinic["patient"].pk,
+            entry=clinic["board_entry"].pk,
+            report=clinic["report"].pk,
+        )
+    )
     assert response.status_code == 200
     assert response.headers["Content-Language"] == "zh-hans"
     assert english_left(visible_text(response.text), also_allowed=clinic["names"]) == []

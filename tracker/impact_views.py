@@ -197,7 +197,7 @@ def impact_new(request):
                 for error in errors:
                     form.add_error(_error_field(path, form), error)
         else:
-            messages.success(request, _("The report is queued: the workers evaluate it now."))
+            messages.success(request, _("The report is asked for: this page shows how far the workers have got."))
             return redirect("tracker:impact-report", report.pk)
     context = {"form": form, "summary": form.error_summary()}
     status = 400 if form.errors else 200

@@ -955,8 +955,7 @@ def cohort(
     chosen = _chart_course_ids(figures, courses_qs, order=order, limit=limit)
     detailed = courses_qs if limit is None else courses_qs.filter(pk__in={*chosen, *dose_days})
     by_id = {row.course.pk: row for row in _course_rows(detailed, now=now, dose_days=dose_days)}
-    shown = [by_id[pk] for pk in chosen if pk in by_id]
-    shown.sort(key=lambda r: r.metrics.days_on_treatment, reverse=True)
+    shown = [by_id[pk] for pk in chosen if pk in by_id]  # in the order chosen
     _add_grade3_events(shown, limit=limit, courses_qs=courses_qs)
     reported = [row for row in by_id.values() if row.reported is not None]
     return Cohort(figures=figures, shown=shown, reported=reported, courses=courses_qs)
@@ -996,12 +995,10 @@ def _course_rows(
 def _chart_course_ids(
     figures: list[CourseDose], courses_qs: QuerySet, *, order: str, limit: int | None
 ) -> list[int]:
-    """The swimmer plot's courses (all of them without a limit)."""
-    if limit is None:
-        return [f.pk for f in figures]
+    """The swimmer plot's courses in the plot's order (all of them without a limit)."""
     if order == "toxic":
         # Worst grade first, then the most grade >= 3 observations, then the longest.
-        return list(
+        ranked = (
             courses_qs.annotate(
                 worst=Max("visits__observations__final_grade"),
                 severe=Count(
@@ -1009,13 +1006,15 @@ def _chart_course_ids(
                 ),
             )
             .order_by(F("worst").desc(nulls_last=True), "-severe", "start_date", "id")
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", flat=True)
         )
+        with_figures = {f.pk for f in figures}
+        return [pk for pk in (ranked if limit is None else ranked[:limit]) if pk in with_figures]
     if order == "recent":
-        ranked = sorted(figures, key=lambda f: (f.start_date, f.pk), reverse=True)
+        by_order = sorted(figures, key=lambda f: (f.start_date, f.pk), reverse=True)
     else:
-        ranked = sorted(figures, key=lambda f: f.metrics.days_on_treatment, reverse=True)
-    return [f.pk for f in ranked[:limit]]
+        by_order = sorted(figures, key=lambda f: f.metrics.days_on_treatment, reverse=True)
+    return [f.pk for f in (by_order if limit is None else by_order[:limit])]
 
 
 def _add_grade3_events(shown: list[CohortCourse], *, limit: int | None, courses_qs) -> None:

@@ -327,3 +327,15 @@ def test_the_candidate_is_stored_as_parsed(clinic, three_drugs, django_capture_o
     report = _run(clinic, django_capture_on_commit_callbacks)
     again = candidates.parse_candidate(report.candidate, rules.RULE_SETS)
     assert again.row_changes == (candidates.RowChange(CHANGED_ROW, "action", "withhold"),)
+
+
+def test_a_candidate_that_changes_nothing_is_refused_and_nothing_is_stored(clinic):
+    with pytest.raises(ValidationError) as refused:
+        impact.new_report(
+            actor=clinic["pharmacist"],
+            reason="x",
+            candidate={"row_changes": [], "policy": {}},
+            site_ids=[clinic["site"].pk],
+        )
+    assert "candidate" in refused.value.message_dict
+    assert not ImpactReport.objects.exists()

@@ -198,6 +198,17 @@ def test_the_worst_grade_order_draws_the_courses_with_a_grade_3_first(logged_in,
     assert {many[i].pk for i in graded} <= shown
 
 
+def test_the_plot_lists_its_courses_in_the_order_chosen(logged_in, site, oncologist):
+    """With fewer courses than the plot's limit, the order still decides the rows' order."""
+    old = data.start_course(oncologist, PatientFactory(site=site), days_ago=300)
+    new = data.start_course(oncologist, PatientFactory(site=site), days_ago=10)
+    client = logged_in(oncologist)
+    longest = [r.course.pk for r in client.get(URL, {"order": "longest"}).context["shown"]]
+    recent = [r.course.pk for r in client.get(URL, {"order": "recent"}).context["shown"]]
+    assert longest == [old.pk, new.pk]
+    assert recent == [new.pk, old.pk]
+
+
 def test_the_courses_csv_has_every_course_not_only_the_plotted_ones(logged_in, oncologist, many):
     response = logged_in(oncologist).get(URL)
     assert len(rows_of(response, "courses")) == 1 + COHORT_CHART_COURSES + 10

@@ -56,7 +56,10 @@ class EditableField:
 EDITABLE_FIELDS: dict[str, EditableField] = {
     f.path: f
     for f in (
-        EditableField("action", str, choices=tuple(str(a.value) for a in Action)),
+        # "resume" is a decision's action (after a hold), never a row's.
+        EditableField(
+            "action", str, choices=tuple(str(a.value) for a in Action if a is not Action.RESUME)
+        ),
         EditableField("needs_review", bool),
         EditableField("condition.min_grade", int, 1, 5),
         EditableField("condition.max_grade", int, 1, 5),

@@ -111,6 +111,11 @@ def new_report(
         parsed = candidates.parse_candidate(candidate, rules.RULE_SETS)
     except candidates.CandidateError as bad:
         errors.update({f"candidate.{path}": message for path, message in bad.errors.items()})
+    else:
+        if not (parsed.row_changes or parsed.label or parsed.as_data()["policy"]):
+            errors["candidate"] = _(
+                "The candidate changes nothing: change a row, a policy setting or the label."
+            )
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

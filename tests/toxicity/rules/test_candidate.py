@@ -51,6 +51,7 @@ def test_a_field_takes_a_value_of_its_kind_within_its_bounds(field, value, store
     ("field", "value"),
     [
         ("action", "pause"),
+        ("action", "resume"),
         ("action", 1),
         ("needs_review", "yes"),
         ("condition.min_grade", 0),

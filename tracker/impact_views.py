@@ -197,7 +197,8 @@ def impact_new(request):
                 for error in errors:
                     form.add_error(_error_field(path, form), error)
         else:
-            messages.success(request, _("The report is asked for: this page shows how far the workers have got."))
+            done = _("The report is asked for: this page shows how far the workers have got.")
+            messages.success(request, done)
             return redirect("tracker:impact-report", report.pk)
     context = {"form": form, "summary": form.error_summary()}
     status = 400 if form.errors else 200

@@ -30,7 +30,12 @@ from toxicity import selectors as toxicity_selectors
 from toxicity.access import access_impact_report, impact_sites
 from toxicity.models import ImpactReport
 from toxicity.rules import candidate as candidates
-from toxicity.rules.engine import DEFAULT_POLICY, PolicySettings
+from toxicity.rules.engine import (
+    DEFAULT_POLICY,
+    LOWEST_DOSE_CHOICES,
+    MISSING_BASELINE_CHOICES,
+    PolicySettings,
+)
 from toxicity.services import impact, impact_requests
 
 DIFFERENCES_PER_PAGE = 100
@@ -51,8 +56,8 @@ def _policy_field(name: str, default):
     if isinstance(default, float):
         return forms.FloatField(label=label, initial=default)
     choices = {
-        "lowest_dose": ("discontinue_with_review", "hold_at_lowest_with_review"),
-        "missing_baseline": ("provisional_with_review", "refuse"),
+        "lowest_dose": LOWEST_DOSE_CHOICES,
+        "missing_baseline": MISSING_BASELINE_CHOICES,
         "default_rule_set": tuple(rules.RULE_SET_NAMES),
     }[name]
     return forms.ChoiceField(label=label, choices=[(c, c) for c in choices], initial=default)

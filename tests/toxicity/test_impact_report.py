@@ -33,6 +33,7 @@ from toxicity.rules.evaluate import evaluate
 from toxicity.rules.model import Action
 from toxicity.services import impact, impact_requests
 from toxicity.services.request import dose_state_fields, engine_request, ledger_as_of
+from toxicity.signoff import current_fingerprint
 
 pytestmark = pytest.mark.django_db
 
@@ -181,8 +182,6 @@ def test_the_grade_3_visit_without_optimal_therapy_turns_from_continue_to_withho
 def test_the_report_keeps_both_rule_set_versions(
     clinic, three_drugs, django_capture_on_commit_callbacks
 ):
-    from toxicity.signoff import current_fingerprint
-
     report = _run(clinic, django_capture_on_commit_callbacks)
     lenvatinib = report.fingerprints["lenvatinib:us_pi"]
     assert lenvatinib["current"] == current_fingerprint("lenvatinib", "us_pi")
